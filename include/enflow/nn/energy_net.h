@@ -1,0 +1,134 @@
+// Energy networks written once against ad::Var, so that every network gives H(u), ∇H(u)
+// and the discrete gradient ∇̄H(u, v). Layers follow LibTorch's Module/holder pattern;
+// builders take Options structs with chained setters.
+#pragma once
+
+#include <torch/arg.h>
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "enflow/ad/discrete_gradient.h"
+#include "enflow/ad/var.h"
+
+namespace enflow::nn {
+
+/// One layer with a discrete rule. Everything composable into an energy derives from it.
+class LayerImpl : public torch::nn::Module {
+ public:
+  virtual ad::Var forward(const ad::Var& x) = 0;
+};
+using Layer = std::shared_ptr<LayerImpl>;
+
+/// y = x Wᵀ + b over the last dimension.
+class LinearImpl : public LayerImpl {
+ public:
+  /// init: "default" (LibTorch's uniform) or "orthogonal" (as in DGNet/HNN).
+  LinearImpl(int64_t in, int64_t out, bool bias = true, const std::string& init = "default");
+  ad::Var forward(const ad::Var& x) override;
+  torch::Tensor weight, bias;
+};
+
+/// Circular 1-D convolution: [B, C_in, L] → [B, C_out, L], odd kernel (periodic grids).
+class PeriodicConv1dImpl : public LayerImpl {
+ public:
+  PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, bool bias = true);
+  ad::Var forward(const ad::Var& x) override;
+  torch::Tensor weight, bias;
+};
+
+/// Elementwise activation by name; an unknown name throws at construction.
+class ActivationImpl : public LayerImpl {
+ public:
+  explicit ActivationImpl(std::string name);
+  ad::Var forward(const ad::Var& x) override;
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+/// Inserts a dimension of size one (e.g. [B, L] → [B, 1, L] before a convolution).
+class UnsqueezeImpl : public LayerImpl {
+ public:
+  explicit UnsqueezeImpl(int64_t dim) : dim_(dim) {}
+  ad::Var forward(const ad::Var& x) override { return ad::unsqueeze(x, dim_); }
+
+ private:
+  int64_t dim_;
+};
+
+/// Sums every dimension but the batch: one energy per sample (e.g. over grid points).
+class SumPerSampleImpl : public LayerImpl {
+ public:
+  explicit SumPerSampleImpl(double scale = 1.0) : scale_(scale) {}
+  ad::Var forward(const ad::Var& x) override { return ad::sum_per_sample(x) * scale_; }
+
+ private:
+  double scale_;
+};
+
+/// Layers applied in order.
+class SequentialImpl : public LayerImpl {
+ public:
+  SequentialImpl() = default;
+  void push_back(Layer layer);
+  ad::Var forward(const ad::Var& x) override;
+  size_t size() const { return layers_.size(); }
+
+ private:
+  std::vector<Layer> layers_;
+};
+
+/// x + block(x) (ResNet-style skip).
+class ResidualImpl : public LayerImpl {
+ public:
+  explicit ResidualImpl(Layer block);
+  ad::Var forward(const ad::Var& x) override;
+
+ private:
+  Layer block_;
+};
+
+/// An energy: a layer stack whose output is one value per sample.
+class EnergyNetImpl : public torch::nn::Module {
+ public:
+  explicit EnergyNetImpl(Layer body);
+  /// H(u) for u [B, ...] → [B].
+  torch::Tensor forward(const torch::Tensor& u);
+  ad::Var energy(const ad::Var& x) { return body_->forward(x); }
+  /// The energy as a function for ad::gradient / ad::discrete_gradient.
+  ad::EnergyFn fn();
+
+ private:
+  Layer body_;
+};
+TORCH_MODULE(EnergyNet);
+
+/// Tanh MLP energy: input_dim → hidden... → 1 (DGNet/HNN ODE networks: 2 × 200, orthogonal).
+struct MlpOptions {
+  explicit MlpOptions(int64_t input_dim) : input_dim_(input_dim) {}
+  TORCH_ARG(int64_t, input_dim);
+  TORCH_ARG(std::vector<int64_t>, hidden) = {200, 200};
+  TORCH_ARG(std::string, activation) = "tanh";
+  TORCH_ARG(std::string, init) = "orthogonal";
+  /// Wrap each hidden layer after the first in a residual skip (widths must match).
+  TORCH_ARG(bool, residual) = false;
+};
+EnergyNet make_mlp_energy(const MlpOptions& options);
+
+/// Periodic convolutional energy for states on a periodic 1-D grid [B, L]:
+/// circular conv (kernel) → act → (1×1 conv → act)×(depth−1) → 1×1 conv to 1 channel →
+/// sum over the grid. DGNet's PDE network: kernel 3, 200 channels.
+struct PeriodicConvOptions {
+  TORCH_ARG(int64_t, channels) = 200;
+  TORCH_ARG(int64_t, kernel) = 3;
+  TORCH_ARG(int64_t, depth) = 2;
+  TORCH_ARG(std::string, activation) = "tanh";
+};
+EnergyNet make_periodic_conv_energy(const PeriodicConvOptions& options);
+
+}  // namespace enflow::nn

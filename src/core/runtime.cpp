@@ -1,0 +1,56 @@
+#include "enflow/runtime.h"
+
+#include <torch/torch.h>
+
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+#include "enflow/version.h"
+
+namespace enflow {
+
+std::string version() { return ENFLOW_VERSION; }
+
+namespace {
+int env_int(const char* name) {
+  const char* s = std::getenv(name);
+  if (!s || !*s) return 0;
+  char* end = nullptr;
+  long v = std::strtol(s, &end, 10);
+  return (end && *end == '\0' && v > 0) ? static_cast<int>(v) : 0;
+}
+}  // namespace
+
+int init_threads(int requested) {
+  int n = requested > 0 ? requested : env_int("ENFLOW_NUM_THREADS");
+  if (n <= 0) n = env_int("OMP_NUM_THREADS");
+  if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(n);
+  return torch::get_num_threads();
+}
+
+c10::Device parse_device(const std::string& name) {
+  if (name == "cpu") return torch::kCPU;
+  if (name.rfind("cuda", 0) == 0) {
+    if (!torch::cuda::is_available()) {
+      throw std::invalid_argument("device '" + name + "' requested but CUDA is not available");
+    }
+    return c10::Device(name);
+  }
+  throw std::invalid_argument("unknown device '" + name + "' (use cpu, cuda or cuda:N)");
+}
+
+c10::ScalarType parse_dtype(const std::string& name) {
+  if (name == "float64" || name == "double" || name == "f64") return torch::kFloat64;
+  if (name == "float32" || name == "float" || name == "f32") return torch::kFloat32;
+  throw std::invalid_argument("unknown dtype '" + name + "' (use float32 or float64)");
+}
+
+std::string dtype_name(c10::ScalarType t) {
+  if (t == torch::kFloat64) return "float64";
+  if (t == torch::kFloat32) return "float32";
+  return c10::toString(t);
+}
+
+}  // namespace enflow

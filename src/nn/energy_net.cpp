@@ -1,0 +1,110 @@
+#include "enflow/nn/energy_net.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace enflow::nn {
+
+LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias, const std::string& init) {
+  if (in <= 0 || out <= 0) throw std::invalid_argument("Linear: sizes must be positive");
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in));
+  weight = register_parameter("weight", torch::empty({out, in}).uniform_(-bound, bound));
+  if (init == "orthogonal") {
+    torch::NoGradGuard no_grad;
+    torch::nn::init::orthogonal_(weight);
+  } else if (init != "default") {
+    throw std::invalid_argument("Linear: unknown init '" + init + "' (use default or orthogonal)");
+  }
+  if (with_bias) bias = register_parameter("bias", torch::zeros({out}));
+}
+
+ad::Var LinearImpl::forward(const ad::Var& x) { return ad::linear(x, weight, bias); }
+
+PeriodicConv1dImpl::PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel,
+                                       bool with_bias) {
+  if (kernel <= 0 || kernel % 2 == 0) {
+    throw std::invalid_argument("PeriodicConv1d: kernel size must be odd and positive, got " +
+                                std::to_string(kernel));
+  }
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in_channels * kernel));
+  weight = register_parameter(
+      "weight", torch::empty({out_channels, in_channels, kernel}).uniform_(-bound, bound));
+  if (with_bias) {
+    bias = register_parameter("bias", torch::empty({out_channels}).uniform_(-bound, bound));
+  }
+}
+
+ad::Var PeriodicConv1dImpl::forward(const ad::Var& x) {
+  return ad::conv1d_circular(x, weight, bias);
+}
+
+ActivationImpl::ActivationImpl(std::string name) : name_(std::move(name)) {
+  // Validate now, not at the first forward pass.
+  ad::activation(name_, ad::Var(torch::zeros({1})));
+}
+
+ad::Var ActivationImpl::forward(const ad::Var& x) { return ad::activation(name_, x); }
+
+void SequentialImpl::push_back(Layer layer) {
+  register_module(std::to_string(layers_.size()), layer);
+  layers_.push_back(std::move(layer));
+}
+
+ad::Var SequentialImpl::forward(const ad::Var& x) {
+  ad::Var y = x;
+  for (auto& l : layers_) y = l->forward(y);
+  return y;
+}
+
+ResidualImpl::ResidualImpl(Layer block) : block_(register_module("block", std::move(block))) {}
+
+ad::Var ResidualImpl::forward(const ad::Var& x) { return x + block_->forward(x); }
+
+EnergyNetImpl::EnergyNetImpl(Layer body) : body_(register_module("body", std::move(body))) {}
+
+torch::Tensor EnergyNetImpl::forward(const torch::Tensor& u) { return ad::energy(fn(), u); }
+
+ad::EnergyFn EnergyNetImpl::fn() {
+  return [this](const ad::Var& x) { return body_->forward(x); };
+}
+
+EnergyNet make_mlp_energy(const MlpOptions& o) {
+  if (o.hidden().empty()) throw std::invalid_argument("MLP energy: at least one hidden layer");
+  auto seq = std::make_shared<SequentialImpl>();
+  int64_t width = o.input_dim();
+  for (size_t i = 0; i < o.hidden().size(); ++i) {
+    const int64_t h = o.hidden()[i];
+    if (o.residual() && i > 0 && h == width) {
+      auto block = std::make_shared<SequentialImpl>();
+      block->push_back(std::make_shared<LinearImpl>(width, h, true, o.init()));
+      block->push_back(std::make_shared<ActivationImpl>(o.activation()));
+      seq->push_back(std::make_shared<ResidualImpl>(block));
+    } else {
+      seq->push_back(std::make_shared<LinearImpl>(width, h, true, o.init()));
+      seq->push_back(std::make_shared<ActivationImpl>(o.activation()));
+    }
+    width = h;
+  }
+  seq->push_back(std::make_shared<LinearImpl>(width, 1, false, o.init()));
+  seq->push_back(std::make_shared<SumPerSampleImpl>());
+  return EnergyNet(seq);
+}
+
+EnergyNet make_periodic_conv_energy(const PeriodicConvOptions& o) {
+  if (o.depth() < 1) throw std::invalid_argument("periodic conv energy: depth must be >= 1");
+  auto seq = std::make_shared<SequentialImpl>();
+  seq->push_back(std::make_shared<UnsqueezeImpl>(1));
+  seq->push_back(std::make_shared<PeriodicConv1dImpl>(1, o.channels(), o.kernel()));
+  seq->push_back(std::make_shared<ActivationImpl>(o.activation()));
+  for (int64_t i = 1; i < o.depth(); ++i) {
+    seq->push_back(std::make_shared<PeriodicConv1dImpl>(o.channels(), o.channels(), 1));
+    seq->push_back(std::make_shared<ActivationImpl>(o.activation()));
+  }
+  seq->push_back(std::make_shared<PeriodicConv1dImpl>(o.channels(), 1, 1, false));
+  seq->push_back(std::make_shared<SumPerSampleImpl>());
+  return EnergyNet(seq);
+}
+
+}  // namespace enflow::nn

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Command-line contract: --help/--version succeed; bad input fails with one line on
+# stderr and a non-zero exit.
+set -u
+bin="$1"
+fail=0
+check() {  # name expected_rc(0|nonzero) command...
+  local name="$1" want="$2"; shift 2
+  local err; err=$(mktemp)
+  "$@" >/dev/null 2>"$err"; local rc=$?
+  if [[ "$want" == 0 && $rc -ne 0 ]] || [[ "$want" != 0 && $rc -eq 0 ]]; then
+    echo "FAIL $name: exit $rc"; cat "$err"; fail=1
+  elif [[ "$want" != 0 && $(grep -c . "$err") -gt 2 ]]; then
+    echo "FAIL $name: error is not short:"; cat "$err"; fail=1
+  else
+    echo "ok   $name"
+  fi
+  rm -f "$err"
+}
+check help 0 "$bin" --help
+check version 0 "$bin" --version
+check demo-help 0 "$bin" demo --help
+check demo-json 0 "$bin" demo --steps 5 --json
+check unknown-option 1 "$bin" demo --bogus
+check unknown-command 1 "$bin" frobnicate
+check no-command 1 "$bin"
+check unknown-activation 1 "$bin" demo --activation gelu
+check unknown-dtype 1 "$bin" demo --dtype float16
+check bad-dt 1 "$bin" demo --dt nan
+check no-cuda-or-ok 0 bash -c "'$bin' demo --device cuda --steps 2 2>&1 | grep -q 'CUDA is not available' || '$bin' demo --device cuda --steps 2"
+"$bin" --version | grep -q "^enflow [0-9]" || { echo "FAIL version text"; fail=1; }
+exit $fail
