@@ -133,7 +133,7 @@ int run_demo(const DemoArgs& a, const Common& common) {
 
 }  // namespace
 
-Action register_demo(CLI::App& app, Common& common) {
+Action setup_demo(CLI::App& app, Common& common) {
   auto args = std::make_shared<DemoArgs>();
   app.add_option("--dim", args->dim, "State dimension (even)");
   app.add_option("--width", args->width, "Hidden width")->check(CLI::PositiveNumber);
@@ -147,5 +147,12 @@ Action register_demo(CLI::App& app, Common& common) {
   app.add_flag("--json", common.json, "Print the metrics as JSON");
   return [args, &common] { return run_demo(*args, common); };
 }
+
+namespace {
+const CommandRegistrar reg("demo",
+                           "Discrete gradient of a random energy network and an "
+                           "energy-conserving run",
+                           setup_demo);
+}  // namespace
 
 }  // namespace enflow::cli

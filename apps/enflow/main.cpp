@@ -1,10 +1,10 @@
 // enflow command line: parse, call the library, report. Errors become one line on
 // stderr and a non-zero exit.
+#include <c10/util/Exception.h>
 #include <fmt/core.h>
 
-#include <c10/util/Exception.h>
-
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <exception>
 #include <string>
 #include <vector>
@@ -12,23 +12,34 @@
 #include "commands.h"
 #include "enflow/runtime.h"
 
+namespace enflow::cli {
+std::vector<CommandSpec>& command_registry() {
+  static std::vector<CommandSpec> r;
+  return r;
+}
+std::vector<ReproductionSpec>& reproduction_registry() {
+  static std::vector<ReproductionSpec> r;
+  return r;
+}
+}  // namespace enflow::cli
+
 int main(int argc, char** argv) {
+  using namespace enflow::cli;
   CLI::App app{"enflow: neural networks that keep the laws of physics in discrete time"};
   app.set_version_flag("--version", "enflow " + enflow::version());
   app.require_subcommand(1);
-  enflow::cli::Common common;
+  Common common;
 
-  std::vector<std::pair<CLI::App*, enflow::cli::Action>> commands;
-  auto add = [&](CLI::App* sub, enflow::cli::Action act) {
+  auto specs = command_registry();
+  std::sort(specs.begin(), specs.end(),
+            [](const CommandSpec& a, const CommandSpec& b) { return a.name < b.name; });
+  std::vector<std::pair<CLI::App*, Action>> commands;
+  for (const auto& spec : specs) {
+    auto* sub = app.add_subcommand(spec.name, spec.description);
     sub->add_option("--threads", common.threads,
                     "CPU threads (default: ENFLOW_NUM_THREADS, OMP_NUM_THREADS, or all cores)")
         ->check(CLI::NonNegativeNumber);
-    commands.emplace_back(sub, std::move(act));
-  };
-  {
-    auto* sub = app.add_subcommand(
-        "demo", "Discrete gradient of a random energy network and an energy-conserving run");
-    add(sub, enflow::cli::register_demo(*sub, common));
+    commands.emplace_back(sub, spec.setup(*sub, common));
   }
 
   try {
@@ -47,7 +58,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "enflow: error: {}\n", msg.substr(0, msg.find('\n')));
     return 1;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "enflow: error: {}\n", e.what());
+    const std::string msg = e.what();
+    fmt::print(stderr, "enflow: error: {}\n", msg.substr(0, msg.find('\n')));
     return 1;
   }
   return 1;

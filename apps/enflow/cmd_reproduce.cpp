@@ -1,0 +1,42 @@
+// `enflow reproduce NAME`: runs a registered paper-reproduction protocol.
+#include <fmt/core.h>
+
+#include <stdexcept>
+
+#include "commands.h"
+
+namespace enflow::cli {
+namespace {
+
+Action setup(CLI::App& app, Common& common) {
+  auto name = std::make_shared<std::string>();
+  auto opts = std::make_shared<ReproduceOptions>();
+  app.add_option("name", *name, "Protocol to run (--list shows them)");
+  auto* list = app.add_flag("--list", "List the protocols");
+  app.add_option("--trials", opts->trials, "Independent trials (seeds seed, seed+1, ...)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--out", opts->out_dir, "Directory for tables and plots");
+  app.add_option("--seed", opts->seed, "First seed");
+  app.add_flag("--quick", opts->quick, "Small version of the protocol (for smoke tests)");
+  app.add_flag("--json", common.json, "Print the results as JSON");
+  return [name, opts, list, &common]() -> int {
+    const auto& reg = reproduction_registry();
+    if (list->count() > 0 || name->empty()) {
+      for (const auto& r : reg) fmt::print("{:<20} {}\n", r.name, r.description);
+      return name->empty() && list->count() == 0 ? 1 : 0;
+    }
+    for (const auto& r : reg) {
+      if (r.name == *name) return r.run(*opts, common);
+    }
+    std::string known;
+    for (const auto& r : reg) known += (known.empty() ? "" : ", ") + r.name;
+    throw std::invalid_argument("unknown protocol '" + *name +
+                                "' (known: " + (known.empty() ? "none yet" : known) + ")");
+  };
+}
+
+const CommandRegistrar reg("reproduce", "Run a paper-reproduction protocol and write its table",
+                           setup);
+
+}  // namespace
+}  // namespace enflow::cli

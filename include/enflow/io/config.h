@@ -1,0 +1,50 @@
+// TOML experiment configs with `--set key=value` overrides and typed, checked access.
+// Keys are dotted paths ("train.lr"). Every error names the source and the key.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace enflow::io {
+
+class Config {
+ public:
+  Config();
+  /// Reads a TOML file and applies overrides ("train.lr=1e-3"; the value is parsed as a
+  /// TOML value, falling back to a string). Throws std::runtime_error on a missing or
+  /// malformed file or override.
+  static Config load(const std::string& path, const std::vector<std::string>& overrides = {});
+  static Config parse(const std::string& text, const std::vector<std::string>& overrides = {},
+                      const std::string& source = "<config>");
+
+  bool has(const std::string& key) const;
+  double get_double(const std::string& key, double fallback) const;
+  double require_double(const std::string& key) const;
+  int64_t get_int(const std::string& key, int64_t fallback) const;
+  int64_t require_int(const std::string& key) const;
+  bool get_bool(const std::string& key, bool fallback) const;
+  std::string get_string(const std::string& key, const std::string& fallback) const;
+  std::string require_string(const std::string& key) const;
+  std::vector<int64_t> get_ints(const std::string& key, const std::vector<int64_t>& fallback) const;
+  std::vector<double> get_doubles(const std::string& key,
+                                  const std::vector<double>& fallback) const;
+  /// Sets a value (dotted key), creating tables on the way.
+  void set(const std::string& key, const std::string& toml_value);
+
+  /// Throws std::runtime_error naming the first key (leaf) not in `known` — catches typos.
+  void check_known(const std::vector<std::string>& known) const;
+  /// All leaf keys, dotted.
+  std::vector<std::string> keys() const;
+  /// The whole config as TOML text (saved beside models so they need no other flags).
+  std::string to_toml() const;
+  const std::string& source() const { return source_; }
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+  std::string source_;
+};
+
+}  // namespace enflow::io
