@@ -29,4 +29,34 @@ check unknown-dtype 1 "$bin" demo --dtype float16
 check bad-dt 1 "$bin" demo --dt nan
 check no-cuda-or-ok 0 bash -c "'$bin' demo --device cuda --steps 2 2>&1 | grep -q 'CUDA is not available' || '$bin' demo --device cuda --steps 2"
 "$bin" --version | grep -q "^enflow [0-9]" || { echo "FAIL version text"; fail=1; }
+
+# Learning pipeline end to end on a tiny dataset: generate, train, evaluate, predict.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+check generate 0 "$bin" generate mass-spring --series 4 --steps 10 --seed 1 -o "$work/ms.h5"
+cat > "$work/ms.toml" <<TOML
+[data]
+path = "$work/ms.h5"
+[model]
+type = "dgnet"
+hidden = [16, 16]
+[train]
+iterations = 5
+batch = 16
+[output]
+model = "$work/ms.pt"
+TOML
+check train 0 "$bin" train --config "$work/ms.toml" --json
+check train-set-override 0 "$bin" train --config "$work/ms.toml" --set model.type=hnn --set output.model="$work/hnn.pt"
+check evaluate 0 "$bin" evaluate --model "$work/ms.pt" --json
+check predict 0 "$bin" predict --model "$work/ms.pt" -o "$work/pred.h5" --steps 5
+check predict-output-readable 0 "$bin" inspect "$work/pred.h5"
+check train-unknown-key 1 "$bin" train --config "$work/ms.toml" --set train.lerning_rate=1
+check train-missing-config 1 "$bin" train --config "$work/nope.toml"
+check evaluate-missing-model 1 "$bin" evaluate --model "$work/nope.pt"
+check evaluate-not-a-model 1 "$bin" evaluate --model "$work/ms.h5"
+check solve-list 0 "$bin" solve --list
+printf '[problem]\nkind = "no-such-solver"\n' > "$work/bad.toml"
+check solve-unknown-kind 1 "$bin" solve --config "$work/bad.toml" --out "$work/out"
+check train-unknown-model 1 "$bin" train --config "$work/ms.toml" --set model.type=transformer
 exit $fail

@@ -24,4 +24,12 @@ bool gnuplot_available();
 /// is missing or fails.
 void plot_lines(const std::string& path, const PlotSpec& spec, const std::vector<Series>& series);
 
+/// A space-time picture: values[row][col] with rows along y (e.g. time) and columns along
+/// x (e.g. grid points), drawn as a colour map into a PNG at path.
+struct Heatmap {
+  std::vector<std::vector<double>> values;
+  double x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+};
+void plot_heatmap(const std::string& path, const PlotSpec& spec, const Heatmap& map);
+
 }  // namespace enflow::io

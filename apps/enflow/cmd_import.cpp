@@ -1,0 +1,85 @@
+// `enflow import FILE.(txt|csv|npy) -o FILE.h5`: a user's own trajectories as a dataset.
+#include <fmt/core.h>
+#include <torch/torch.h>
+
+#include <sstream>
+
+#include "commands.h"
+#include "enflow/io/dataset.h"
+#include "enflow/io/import.h"
+#include "enflow/systems/generate.h"
+#include "enflow/systems/system.h"
+
+namespace enflow::cli {
+
+namespace {
+
+struct ImportArgs {
+  std::string input, output, columns, system;
+  std::vector<std::string> params;
+  double dt = 0, train_fraction = 0.8;
+};
+
+int run_import(const ImportArgs& a, const Common& common) {
+  io::ImportOptions o;
+  if (!a.columns.empty()) {
+    std::stringstream ss(a.columns);
+    std::string c;
+    while (std::getline(ss, c, ',')) {
+      if (c.empty()) throw std::invalid_argument("--columns has an empty name");
+      o.columns.push_back(c);
+    }
+  }
+  o.system = a.system;
+  o.params = systems::parse_param_overrides(a.params, a.system);
+  if (!a.system.empty()) {
+    // A known system checks the parameters and the state dimension.
+    auto sys = systems::make_system(a.system, o.params);
+    o.params = sys->parameters();
+  }
+  o.dt = a.dt;
+  o.train_fraction = a.train_fraction;
+  auto d = io::import_trajectories(a.input, o);
+  if (!a.system.empty()) {
+    auto sys = systems::make_system(a.system, o.params);
+    if (sys->dim() != d.states.size(2))
+      throw std::invalid_argument(fmt::format("system '{}' has {} state components, the file {}",
+                                              a.system, sys->dim(), d.states.size(2)));
+  }
+  io::save_dataset(a.output, d);
+  if (common.json) {
+    fmt::print("{{\"file\": \"{}\", \"series\": {}, \"steps\": {}, \"dim\": {}, \"dt\": {}}}\n",
+               a.output, d.states.size(0), d.states.size(1), d.states.size(2), d.dt);
+  } else {
+    fmt::print("{}: {} series x {} time points x {}{}\n", a.output, d.states.size(0),
+               d.states.size(1), d.states.size(2),
+               d.dt == 0 ? ", irregular time stamps kept" : fmt::format(", dt = {}", d.dt));
+  }
+  return 0;
+}
+
+}  // namespace
+
+Action setup_import(CLI::App& app, Common& common) {
+  auto a = std::make_shared<ImportArgs>();
+  app.add_option("input", a->input, "Text (.txt, .csv, .dat, .tsv) or .npy trajectories")
+      ->required();
+  app.add_option("-o,--output", a->output, "Output HDF5 file")->required();
+  app.add_option("--columns", a->columns,
+                 "Comma-separated column roles: series, t, _ (skip), or a state name, e.g. "
+                 "series,t,q,p");
+  app.add_option("--system", a->system, "Record this system (checks the state dimension)");
+  app.add_option("--param", a->params, "System parameter KEY=VALUE (repeatable)");
+  app.add_option("--dt", a->dt, "Time step when there is no t column (default 1)");
+  app.add_option("--train-fraction", a->train_fraction,
+                 "Leading fraction of series for training (a single series is training)");
+  app.add_flag("--json", common.json, "Print the summary as JSON");
+  return [a, &common]() { return run_import(*a, common); };
+}
+
+namespace {
+const CommandRegistrar reg("import", "A user's own trajectories (text or .npy) as an HDF5 dataset",
+                           setup_import);
+}  // namespace
+
+}  // namespace enflow::cli

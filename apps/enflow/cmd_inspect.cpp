@@ -1,0 +1,94 @@
+// `enflow inspect FILE`: shape, system, parameters, split and the drift of the system's
+// invariants (energy, mass, ...) along the stored series.
+#include <fmt/core.h>
+#include <torch/torch.h>
+
+#include "commands.h"
+#include "enflow/io/dataset.h"
+#include "enflow/systems/generate.h"
+#include "enflow/systems/system.h"
+
+namespace enflow::cli {
+
+namespace {
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  return out;
+}
+
+int run_inspect(const std::string& path, const Common& common) {
+  auto d = io::load_dataset(path);
+  const auto S = d.states.size(0), T = d.states.size(1), D = d.states.size(2);
+  std::map<std::string, double> drifts;
+  std::string drift_note;
+  const auto names = systems::system_names();
+  if (std::find(names.begin(), names.end(), d.system) != names.end()) {
+    try {
+      auto sys = systems::make_system(d.system, d.params);
+      if (sys->dim() != D) {
+        drift_note = fmt::format("system '{}' has dim {}, the states {}", d.system, sys->dim(), D);
+      } else {
+        drifts = systems::invariant_drifts(*sys, d.states);
+      }
+    } catch (const std::exception& e) {
+      drift_note = e.what();
+    }
+  } else {
+    drift_note = d.system.empty() ? "no system recorded" : "unknown system '" + d.system + "'";
+  }
+  const double t0 = d.t.min().item<double>(), t1 = d.t.max().item<double>();
+  if (common.json) {
+    std::string params, inv;
+    for (const auto& [k, v] : d.params)
+      params += fmt::format("{}\"{}\": {}", params.empty() ? "" : ", ", json_escape(k), v);
+    for (const auto& [k, v] : drifts) inv += fmt::format(", \"{}\": {:.6e}", k, v);
+    fmt::print(
+        "{{\"file\": \"{}\", \"system\": \"{}\", \"series\": {}, \"steps\": {}, \"dim\": {}, "
+        "\"t_shape\": {}, \"t_min\": {}, \"t_max\": {}, \"dt\": {}, \"noise\": {}, \"seed\": {}, "
+        "\"train\": {}, \"test\": {}, \"params\": {{{}}}{}}}\n",
+        json_escape(path), json_escape(d.system), S, T, D,
+        d.t.dim() == 1 ? "\"[T]\"" : "\"[S, T]\"", t0, t1, d.dt, d.noise, d.seed, d.train.size(),
+        d.test.size(), params, inv);
+    return 0;
+  }
+  fmt::print("{}\n", path);
+  fmt::print("  system      {}\n", d.system.empty() ? "(none)" : d.system);
+  fmt::print("  states      [{}, {}, {}] (series, time points, dim)\n", S, T, D);
+  fmt::print("  t           {} in [{}, {}], dt = {}{}\n", d.t.dim() == 1 ? "[T]" : "[S, T]", t0, t1,
+             d.dt, d.dt == 0 ? " (irregular time stamps)" : "");
+  fmt::print("  noise       {}\n  seed        {}\n", d.noise, d.seed);
+  fmt::print("  split       {} train / {} test\n", d.train.size(), d.test.size());
+  for (const auto& [k, v] : d.params) fmt::print("  param       {} = {}\n", k, v);
+  if (drifts.empty()) {
+    fmt::print("  invariants  n/a ({})\n", drift_note);
+  } else {
+    fmt::print(
+        "  invariants  (max over series and time; relative where |I(0)| >= 1, absolute "
+        "below)\n");
+    for (const auto& [k, v] : drifts) fmt::print("    {:<40} {:.3e}\n", k, v);
+  }
+  return 0;
+}
+
+}  // namespace
+
+Action setup_inspect(CLI::App& app, Common& common) {
+  auto path = std::make_shared<std::string>();
+  app.add_option("file", *path, "HDF5 dataset")->required();
+  app.add_flag("--json", common.json, "Print as JSON");
+  return [path, &common]() { return run_inspect(*path, common); };
+}
+
+namespace {
+const CommandRegistrar reg("inspect",
+                           "Shape, system, parameters, split and invariant drift of a dataset",
+                           setup_inspect);
+}  // namespace
+
+}  // namespace enflow::cli

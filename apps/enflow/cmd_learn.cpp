@@ -1,0 +1,299 @@
+// `enflow train`, `enflow evaluate`, `enflow predict`: learning energy-based dynamics
+// from trajectory datasets (DGNet and its baselines).
+#include <fmt/core.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+
+#include "commands.h"
+#include "enflow/io/config.h"
+#include "enflow/io/dataset.h"
+#include "enflow/io/plot.h"
+#include "enflow/learn/metrics.h"
+#include "enflow/learn/model_io.h"
+#include "enflow/learn/trainer.h"
+#include "enflow/runtime.h"
+#include "enflow/systems/system.h"
+
+namespace enflow::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string default_train_integrator(const std::string& type) {
+  if (type == "dgnet") return "discrete_gradient";
+  if (type == "srnn") return "leapfrog";
+  return "rk2";
+}
+
+models::StepOptions train_step(const io::Config& c) {
+  return models::StepOptions()
+      .integrator(c.get_string("train.integrator",
+                               default_train_integrator(c.get_string("model.type", "dgnet"))))
+      .rtol(c.get_double("train.rtol", 1e-6))
+      .atol(c.get_double("train.atol", 1e-8));
+}
+
+models::StepOptions predict_step(const io::Config& c) {
+  const auto type = c.get_string("model.type", "dgnet");
+  auto dflt = type == "dgnet" ? "discrete_gradient" : (type == "srnn" ? "leapfrog" : "dopri5");
+  return models::StepOptions()
+      .integrator(c.get_string("predict.integrator", dflt))
+      .rtol(c.get_double("train.rtol", 1e-6))
+      .atol(c.get_double("train.atol", 1e-8));
+}
+
+double dataset_dx(const io::Dataset& d) {
+  auto it = d.params.find("dx");
+  return it != d.params.end() ? it->second : 1.0;
+}
+
+std::unique_ptr<systems::System> system_of(const io::Dataset& d) {
+  try {
+    return systems::make_system(d.system, d.params);
+  } catch (const std::exception&) {
+    return nullptr;  // imported data of an unknown system: no invariant metrics
+  }
+}
+
+void print_progress(const learn::TrainProgress& p) {
+  fmt::print(stderr, "\r  iter {:>7}/{}  loss {:.4e}  {:7.1f} it/s  {:6.0f} s left   ", p.iteration,
+             p.total, p.loss, p.rate, p.eta);
+}
+
+// ---------------------------------------------------------------- train
+struct TrainArgs {
+  std::string config;
+  std::vector<std::string> set;
+  bool resume = false;
+};
+
+int run_train(const TrainArgs& a, const Common& common) {
+  auto cfg = io::Config::load(a.config, a.set);
+  cfg.check_known(learn::experiment_config_keys());
+  const auto data = io::load_dataset(cfg.require_string("data.path"));
+  const auto dtype = parse_dtype(cfg.get_string("train.dtype", "float64"));
+  const auto device = parse_device(cfg.get_string("train.device", "cpu"));
+  const uint64_t seed = static_cast<uint64_t>(cfg.get_int("train.seed", 0));
+  torch::manual_seed(seed);
+  const int64_t dim = data.states.size(2);
+  cfg.set("data.dim", std::to_string(dim));
+  cfg.set("data.dx", fmt::format("{:.17g}", dataset_dx(data)));
+  auto model = models::make_model(learn::model_options_from_config(cfg, dim, dataset_dx(data)));
+  model->to(device, dtype);
+
+  const int64_t iters = cfg.get_int("train.iterations", 1000);
+  const std::string out =
+      cfg.get_string("output.model",
+                     (fs::path("results") / (fs::path(a.config).stem().string() + ".pt")).string());
+  if (fs::path(out).has_parent_path()) fs::create_directories(fs::path(out).parent_path());
+  auto opts =
+      learn::TrainOptions()
+          .lr(cfg.get_double("train.lr", 1e-3))
+          .batch(cfg.get_int("train.batch", 200))
+          .iterations(iters)
+          .weight_decay(cfg.get_double("train.weight_decay", 0.0))
+          .seed(seed)
+          .log_every(cfg.get_int("train.log_every", std::max<int64_t>(1, iters / 100)))
+          .checkpoint_every(cfg.get_int("train.checkpoint_every", std::max<int64_t>(1, iters / 10)))
+          .checkpoint_path(out + ".ckpt")
+          .resume(a.resume)
+          .step(train_step(cfg));
+  auto train_pairs = learn::make_pairs(data, data.train, dtype, device);
+  if (!common.json) {
+    fmt::print(stderr, "training {} ({}, {}) on {} pairs from {} for {} iterations\n",
+               cfg.get_string("model.type", "dgnet"), cfg.get_string("model.network", "mlp"),
+               opts.step().integrator(), train_pairs.size(), cfg.require_string("data.path"),
+               iters);
+  }
+  auto rep = learn::train(*model, train_pairs, opts, common.json ? nullptr : print_progress);
+  if (!common.json) fmt::print(stderr, "\n");
+  learn::save_model(out, *model, cfg);
+  const double test_mse =
+      data.test.empty() ? std::nan("")
+                        : learn::rate_mse(*model, learn::make_pairs(data, data.test, dtype, device),
+                                          train_step(cfg));
+  if (common.json) {
+    fmt::print(
+        "{{\"model\": \"{}\", \"iterations\": {}, \"train_loss\": {:.6e}, \"test_deriv_mse\": "
+        "{:.6e}, \"seconds\": {:.2f}}}\n",
+        out, rep.iterations, rep.final_loss, test_mse, rep.seconds);
+  } else {
+    fmt::print(
+        "model      {}\niterations {} ({:.1f} s)\ntrain loss {:.4e}\ntest deriv MSE {:.4e}\n", out,
+        rep.iterations, rep.seconds, rep.final_loss, test_mse);
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- evaluate / predict
+struct EvalArgs {
+  std::string model, data, out, plot_dir, integrator;
+  int64_t steps = 0;
+  bool all_series = false;
+};
+
+struct Loaded {
+  learn::LoadedModel lm;
+  io::Dataset data;
+  std::unique_ptr<systems::System> system;
+  std::vector<int64_t> series;
+  models::StepOptions predict;
+};
+
+Loaded load_for_eval(const EvalArgs& a) {
+  Loaded l;
+  l.lm = learn::load_model(a.model);
+  l.data = io::load_dataset(a.data.empty() ? l.lm.config.require_string("data.path") : a.data);
+  if (l.data.states.size(2) != l.lm.config.require_int("data.dim")) {
+    throw std::invalid_argument(
+        fmt::format("dataset states have dimension {} but the model was "
+                    "trained on dimension {}",
+                    l.data.states.size(2), l.lm.config.require_int("data.dim")));
+  }
+  l.system = system_of(l.data);
+  if (a.all_series || l.data.test.empty()) {
+    for (int64_t s = 0; s < l.data.states.size(0); ++s) l.series.push_back(s);
+  } else {
+    l.series = l.data.test;
+  }
+  l.predict = predict_step(l.lm.config);
+  if (!a.integrator.empty()) l.predict.integrator(a.integrator);
+  return l;
+}
+
+int run_evaluate(const EvalArgs& a, const Common& common) {
+  auto l = load_for_eval(a);
+  auto ev = learn::evaluate(*l.lm.model, l.data, l.series, train_step(l.lm.config), l.predict,
+                            l.system.get(), a.steps);
+  if (common.json) {
+    std::string inv;
+    for (auto& [k, v] : ev.invariant_mse) inv += fmt::format(", \"{}_mse\": {:.6e}", k, v);
+    fmt::print(
+        "{{\"model\": \"{}\", \"series\": {}, \"integrator\": \"{}\", \"deriv_mse\": {:.6e}, "
+        "\"state_mse\": {:.6e}{}}}\n",
+        a.model, l.series.size(), l.predict.integrator(), ev.deriv_mse, ev.state_mse, inv);
+  } else {
+    fmt::print("model {} on {} series, prediction by {}\n", a.model, l.series.size(),
+               l.predict.integrator());
+    fmt::print("  deriv MSE  {:.4e}\n  state MSE  {:.4e}\n", ev.deriv_mse, ev.state_mse);
+    for (auto& [k, v] : ev.invariant_mse) fmt::print("  {} MSE {:.4e}\n", k, v);
+  }
+  return 0;
+}
+
+int run_predict(const EvalArgs& a, const Common& common) {
+  if (a.out.empty()) throw std::invalid_argument("predict needs -o FILE.h5");
+  auto l = load_for_eval(a);
+  auto ev = learn::evaluate(*l.lm.model, l.data, l.series, train_step(l.lm.config), l.predict,
+                            l.system.get(), a.steps);
+  io::Dataset pred;
+  pred.states = ev.prediction;
+  const int64_t T = ev.prediction.size(1);
+  pred.t = l.data.t.dim() == 1 ? l.data.t.narrow(0, 0, T)
+                               : l.data.t.index_select(0, torch::tensor(l.series)).narrow(1, 0, T);
+  pred.system = l.data.system;
+  pred.params = l.data.params;
+  pred.dt = l.data.dt;
+  pred.seed = l.data.seed;
+  for (int64_t s = 0; s < pred.states.size(0); ++s) pred.test.push_back(s);
+  io::save_dataset(a.out, pred);
+
+  const std::string dir = a.plot_dir.empty() ? fs::path(a.out).parent_path().string() : a.plot_dir;
+  const std::string stem = (fs::path(dir.empty() ? "." : dir) / fs::path(a.out).stem()).string();
+  std::vector<std::string> plots;
+  if (io::gnuplot_available()) {
+    if (!dir.empty()) fs::create_directories(dir);
+    auto tt = pred.t.dim() == 1 ? pred.t : pred.t[0];
+    std::vector<double> tv(tt.data_ptr<double>(), tt.data_ptr<double>() + T);
+    for (auto& [name, pv] : ev.invariant_prediction) {
+      std::vector<io::Series> s;
+      for (int64_t k = 0; k < std::min<int64_t>(3, pv.size(0)); ++k) {
+        auto p = pv[k].contiguous(), q = ev.invariant_truth[name][k].contiguous();
+        s.push_back({fmt::format("series {} predicted", l.series[k]), tv,
+                     std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + T)});
+        s.push_back({fmt::format("series {} true", l.series[k]), tv,
+                     std::vector<double>(q.data_ptr<double>(), q.data_ptr<double>() + T)});
+      }
+      const std::string path = stem + "_" + name + ".png";
+      io::plot_lines(path,
+                     {fmt::format("{} along the prediction ({})", name, l.predict.integrator()),
+                      "t", name, false},
+                     s);
+      plots.push_back(path);
+    }
+    const double dx = l.lm.config.get_double("data.dx", 0.0);
+    if (pred.states.size(2) >= 16 && dx > 0) {  // PDE on a grid: space-time pictures
+      auto to_map = [&](const torch::Tensor& m) {
+        io::Heatmap h;
+        auto c = m.contiguous();
+        for (int64_t r = 0; r < c.size(0); ++r) {
+          h.values.emplace_back(c[r].data_ptr<double>(), c[r].data_ptr<double>() + c.size(1));
+        }
+        h.x0 = 0;
+        h.x1 = dx * (c.size(1) - 1);
+        h.y0 = tv.front();
+        h.y1 = tv.back();
+        return h;
+      };
+      const std::string p1 = stem + "_spacetime.png", p2 = stem + "_error.png";
+      io::plot_heatmap(p1, {"prediction u(x, t), series " + std::to_string(l.series[0]), "x", "t"},
+                       to_map(ev.prediction[0]));
+      io::plot_heatmap(p2, {"prediction - truth, series " + std::to_string(l.series[0]), "x", "t"},
+                       to_map(ev.prediction[0] - ev.truth[0]));
+      plots.push_back(p1);
+      plots.push_back(p2);
+    }
+  }
+  if (common.json) {
+    fmt::print("{{\"output\": \"{}\", \"series\": {}, \"steps\": {}, \"state_mse\": {:.6e}}}\n",
+               a.out, pred.states.size(0), T - 1, ev.state_mse);
+  } else {
+    fmt::print("wrote {} ({} series, {} steps, state MSE {:.4e})\n", a.out, pred.states.size(0),
+               T - 1, ev.state_mse);
+    for (auto& p : plots) fmt::print("plot  {}\n", p);
+  }
+  return 0;
+}
+
+void add_eval_options(CLI::App& app, EvalArgs& a, Common& common) {
+  app.add_option("--model", a.model, "Model file written by enflow train")->required();
+  app.add_option("--data", a.data, "Dataset (default: the one the model was trained on)");
+  app.add_option("--steps", a.steps, "Prediction horizon in steps (default: whole series)");
+  app.add_option("--integrator", a.integrator,
+                 "Prediction integrator: discrete_gradient, rk4, dopri5, leapfrog, ...");
+  app.add_flag("--all-series", a.all_series, "Use every series, not only the test split");
+  app.add_flag("--json", common.json, "Print the metrics as JSON");
+}
+
+const CommandRegistrar train_reg(
+    "train", "Train a model (DGNet, HNN, HNN++, SRNN, NODE) from a TOML config",
+    [](CLI::App& app, Common& common) -> Action {
+      auto a = std::make_shared<TrainArgs>();
+      app.add_option("--config", a->config, "Experiment config (TOML)")->required();
+      app.add_option("--set", a->set, "Override a config entry: key=value (repeatable)");
+      app.add_flag("--resume", a->resume, "Continue from the model's checkpoint");
+      app.add_flag("--json", common.json, "Print the result as JSON");
+      return [a, &common] { return run_train(*a, common); };
+    });
+
+const CommandRegistrar eval_reg(
+    "evaluate", "Metrics of a trained model on its test series (deriv, state, energy, mass MSE)",
+    [](CLI::App& app, Common& common) -> Action {
+      auto a = std::make_shared<EvalArgs>();
+      add_eval_options(app, *a, common);
+      return [a, &common] { return run_evaluate(*a, common); };
+    });
+
+const CommandRegistrar predict_reg(
+    "predict", "Long-term prediction from test initial states to HDF5, with plots",
+    [](CLI::App& app, Common& common) -> Action {
+      auto a = std::make_shared<EvalArgs>();
+      add_eval_options(app, *a, common);
+      app.add_option("-o,--output", a->out, "Output HDF5 file")->required();
+      app.add_option("--plot-dir", a->plot_dir, "Directory for the PNG plots (default: beside -o)");
+      return [a, &common] { return run_predict(*a, common); };
+    });
+
+}  // namespace
+}  // namespace enflow::cli

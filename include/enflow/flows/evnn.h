@@ -1,0 +1,63 @@
+// EVNN runs from a TOML config: builds the problem, the network or flow map and the solver,
+// steps it, and records the discrete energy at every step, the wall time per step, the relative
+// L² error against the exact solution at chosen times and solution snapshots. Used by
+// `enflow solve` (problem.kind = "evnn_*") and `enflow reproduce evnn`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "enflow/flows/eulerian.h"
+
+namespace enflow::io {
+class Config;
+}
+
+namespace enflow::flows {
+
+struct Snapshot {
+  std::string label;
+  std::vector<double> x, y;
+};
+
+struct EvnnResult {
+  std::string kind, frame;  ///< frame: "eulerian" or "lagrangian"
+  uint64_t seed = 0;
+  double tau = 0;
+  std::vector<double> t;             ///< t[0] = 0, one entry per step after
+  std::vector<double> energy;        ///< discrete energy at t[k]
+  std::vector<double> step_seconds;  ///< wall time of step k (size steps)
+  std::vector<int> accepted;         ///< 1 accepted, 0 rejected (size steps)
+  int64_t rejected = 0;
+  int64_t energy_increases = 0;        ///< steps with energy[k+1] > energy[k] (must be 0)
+  std::vector<double> error_t, error;  ///< relative L² error at times error_t (if exact known)
+  std::vector<double> sym_kl;          ///< Lagrangian Fokker–Planck: symmetric KL at error_t
+  std::vector<std::pair<std::string, double>> metrics;  ///< extra final numbers
+  std::vector<Snapshot> snapshots;
+  std::string snapshot_xlabel, snapshot_ylabel;
+  double wall_seconds = 0;
+  double metric(const std::string& name, double fallback = 0) const;
+};
+
+/// The problem kinds run_evnn knows ("evnn_heat", …) with one-line descriptions.
+std::vector<std::pair<std::string, std::string>> evnn_kinds();
+
+using EvnnProgress = std::function<void(const StepReport& report, int64_t steps)>;
+
+/// Runs the config (problem.kind one of evnn_kinds()). Throws std::invalid_argument naming the
+/// key on a bad or unknown config entry.
+EvnnResult run_evnn(const io::Config& config, const EvnnProgress& progress = {});
+
+/// Writes energy.csv (step, t, energy, accepted, seconds), errors.csv, summary.json, config.toml
+/// and, when gnuplot is available, energy.png and snapshots.png into out_dir (atomically).
+/// Returns the paths written.
+std::vector<std::string> write_evnn_outputs(const EvnnResult& result, const std::string& out_dir,
+                                            const std::string& config_toml);
+
+/// The result's scalar summary as one JSON object.
+std::string evnn_summary_json(const EvnnResult& result);
+
+}  // namespace enflow::flows

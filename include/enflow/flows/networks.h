@@ -1,0 +1,76 @@
+// Networks for the EVNN solvers: scalar fields u_θ(x) (shallow tanh MLP or small tanh ResNet)
+// for the Eulerian solver, and flow maps x ↦ Φ(x) for the Lagrangian solver — the gradient of
+// a strictly convex potential (input-convex network plus a convex quadratic) or a stack of
+// planar flows — with log det ∇Φ computed exactly by automatic differentiation.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <torch/arg.h>
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace enflow::flows {
+
+struct FieldNetOptions {
+  explicit FieldNetOptions(int64_t in_dim) : in_dim_(in_dim) {}
+  TORCH_ARG(int64_t, in_dim);
+  /// Hidden width.
+  TORCH_ARG(int64_t, width) = 32;
+  /// "shallow": `depth` tanh hidden layers (depth 1 = one hidden layer);
+  /// "resnet": input layer, then `depth` residual blocks s ← s + tanh(W₂ tanh(W₁ s + b₁) + b₂).
+  TORCH_ARG(std::string, arch) = "shallow";
+  TORCH_ARG(int64_t, depth) = 1;
+};
+
+/// u_θ : [N, d] → [N], tanh activations, float64 unless moved.
+class FieldNetImpl : public torch::nn::Module {
+ public:
+  explicit FieldNetImpl(const FieldNetOptions& options);
+  at::Tensor forward(const at::Tensor& x);
+  const FieldNetOptions& options() const { return options_; }
+
+ private:
+  FieldNetOptions options_;
+  std::vector<at::Tensor> w_, b_;
+};
+TORCH_MODULE(FieldNet);
+
+struct FlowMapOptions {
+  explicit FlowMapOptions(int64_t dim) : dim_(dim) {}
+  TORCH_ARG(int64_t, dim);
+  /// "icnn": Φ = ∇ψ, ψ(x) = ½xᵀ(AAᵀ + εI)x + cᵀx + ICNN(x), non-negative ICNN weights by
+  /// softplus, so ∇Φ ⪰ εI (symmetric positive definite: Φ is invertible).
+  /// "planar": Φ = f_K ∘ … ∘ f_1 ∘ (affine x ↦ a⊙x + c, a > 0), f(x) = x + û tanh(wᵀx + b)
+  /// with wᵀû ≥ −1 (invertible).
+  TORCH_ARG(std::string, kind) = "icnn";
+  TORCH_ARG(int64_t, width) = 32;
+  /// ICNN hidden layers, or the number of planar layers.
+  TORCH_ARG(int64_t, depth) = 2;
+  /// ε: the smallest eigenvalue of ∇Φ for "icnn".
+  TORCH_ARG(double, min_curvature) = 1e-3;
+};
+
+/// A map Φ : [N, d] → [N, d] that is differentiable in x (create_graph) and the parameters.
+/// Parameters start at (or near) the identity map.
+class FlowMapImpl : public torch::nn::Module {
+ public:
+  virtual at::Tensor forward(const at::Tensor& x) = 0;
+};
+using FlowMap = std::shared_ptr<FlowMapImpl>;
+
+FlowMap make_flow_map(const FlowMapOptions& options);
+
+/// Φ(x) and log det ∇Φ(x) (exact: the d×d Jacobian by d reverse passes with create_graph).
+/// Both stay differentiable in the map's parameters. Where a determinant is not positive (a
+/// folded map) log det is NaN or −inf; the solvers reject such steps.
+std::pair<at::Tensor, at::Tensor> map_and_logdet(FlowMapImpl& map, const at::Tensor& x);
+
+/// The Jacobian ∇Φ(x) [N, d, d] (row k = ∇Φ_k), differentiable in the parameters.
+at::Tensor map_jacobian(FlowMapImpl& map, const at::Tensor& x, at::Tensor* phi = nullptr);
+
+}  // namespace enflow::flows

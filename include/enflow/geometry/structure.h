@@ -1,0 +1,92 @@
+// Structure operators G in du/dt = G ∇H(u): skew G conserves H, negative semi-definite G
+// dissipates it. Fixed operators are plain matrices; learnable ones are modules whose
+// matrix() keeps the structure for every parameter value.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <torch/nn/module.h>
+#include <torch/nn/pimpl.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace enflow::geometry {
+
+/// Canonical symplectic S = [[0, I], [−I, 0]] for states (q, p), dim = 2n.
+at::Tensor canonical_symplectic(int64_t dim);
+/// Periodic central difference D u = (u_{k+1} − u_{k−1}) / (2 dx): skew.
+at::Tensor central_difference(int64_t n, double dx);
+/// Periodic second difference D₂ u = (u_{k+1} − 2u_k + u_{k−1}) / dx²: symmetric ≤ 0.
+at::Tensor second_difference(int64_t n, double dx);
+
+/// A structure operator; matrix() is [dim, dim] in the module's dtype/device.
+class StructureImpl : public torch::nn::Module {
+ public:
+  virtual at::Tensor matrix() = 0;
+  virtual std::string kind() const = 0;
+  /// "conservative" (skew) or "dissipative" (negative semi-definite symmetric part).
+  virtual bool conservative() const = 0;
+};
+using Structure = std::shared_ptr<StructureImpl>;
+
+/// A fixed matrix (S, D, D₂, D D₂ D ...), stored as a buffer so it follows .to(dtype).
+class FixedStructureImpl : public StructureImpl {
+ public:
+  FixedStructureImpl(at::Tensor G, std::string kind, bool conservative);
+  at::Tensor matrix() override { return G_; }
+  std::string kind() const override { return kind_; }
+  bool conservative() const override { return conservative_; }
+
+ private:
+  at::Tensor G_;
+  std::string kind_;
+  bool conservative_;
+};
+
+/// S − R with R = diag(0, softplus(r)) ≥ 0 acting on the momenta: a damped mechanical
+/// system whose friction is learned and stays non-negative for every parameter value.
+class FrictionStructureImpl : public StructureImpl {
+ public:
+  explicit FrictionStructureImpl(int64_t dim, double initial_friction = 0.1);
+  at::Tensor matrix() override;
+  std::string kind() const override { return "friction"; }
+  bool conservative() const override { return false; }
+  at::Tensor friction();  ///< the diagonal of R on the momenta, [n]
+
+ private:
+  int64_t dim_;
+  at::Tensor raw_;
+};
+
+/// Learnable skew A − Aᵀ (G unknown, conservative).
+class LearnableSkewImpl : public StructureImpl {
+ public:
+  explicit LearnableSkewImpl(int64_t dim);
+  at::Tensor matrix() override;
+  std::string kind() const override { return "learnable_skew"; }
+  bool conservative() const override { return true; }
+
+ private:
+  at::Tensor A_;
+};
+
+/// Learnable negative semi-definite −L Lᵀ plus skew A − Aᵀ (G unknown, dissipative).
+class LearnableDissipativeImpl : public StructureImpl {
+ public:
+  explicit LearnableDissipativeImpl(int64_t dim);
+  at::Tensor matrix() override;
+  std::string kind() const override { return "learnable_dissipative"; }
+  bool conservative() const override { return false; }
+
+ private:
+  at::Tensor A_, L_;
+};
+
+/// Builds a structure by name: "symplectic", "friction", "D" (central difference),
+/// "D2" (second difference; Cahn–Hilliard uses "D2"), "learnable_skew",
+/// "learnable_dissipative". dx is used by the difference operators. Throws
+/// std::invalid_argument for an unknown name.
+Structure make_structure(const std::string& name, int64_t dim, double dx = 1.0);
+
+}  // namespace enflow::geometry

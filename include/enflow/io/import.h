@@ -1,0 +1,36 @@
+// Import a user's own trajectories from text (whitespace- or comma-separated) or .npy into
+// a Dataset, so that real measurements can be learned from.
+//
+// Text: one row per time point; lines starting with '%' or '#' and a leading line of
+// non-numeric column names are skipped. Column roles come from ImportOptions::columns:
+//   "series"  a series (trial) id: consecutive rows with the same id form one series,
+//   "t"       time stamps (kept as they are, gaps included),
+//   "_"       ignored,
+//   any other name: a state component, in the order given.
+// Without columns every column is a state component of one series.
+// .npy: float64/float32/int little-endian, C order, [T, D] (one series, columns as for
+// text) or [S, T, D] (states; t = k·dt).
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "enflow/io/dataset.h"
+
+namespace enflow::io {
+
+struct ImportOptions {
+  std::vector<std::string> columns;  ///< roles per column (see above); empty: all state
+  std::string system;                ///< recorded system name (may be empty)
+  std::map<std::string, double> params;
+  double dt = 0.0;              ///< time step when there is no "t" column (0: use 1)
+  double train_fraction = 0.8;  ///< leading series for training; a single series is train
+};
+
+/// Reads FILE.txt / .csv / .dat (text) or .npy. Throws std::runtime_error with a one-line
+/// message naming the file, and the line where relevant, for malformed input (ragged rows,
+/// non-numbers, NaN, series of different lengths, columns that do not match).
+Dataset import_trajectories(const std::string& path, const ImportOptions& options = {});
+
+}  // namespace enflow::io

@@ -1,0 +1,39 @@
+// Evaluation of a learned model on test series (definitions in docs/dgnet.md):
+//   deriv_mse  — mean over test pairs and components of ((u₁ − u₀)/Δt − rate)², rate
+//                from the model's training scheme;
+//   state_mse  — mean squared error of the long-term prediction from each test initial
+//                state over the series' time grid;
+//   energy_mse, mass_mse — mean over series and time of (I(prediction) − I(truth))² for
+//                the system's true energy and mass (when the system defines them).
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "enflow/io/dataset.h"
+#include "enflow/models/model.h"
+#include "enflow/models/stepper.h"
+#include "enflow/systems/system.h"
+
+namespace enflow::learn {
+
+struct Evaluation {
+  double deriv_mse = 0.0;
+  double state_mse = 0.0;
+  std::map<std::string, double> invariant_mse;  ///< "energy", "mass", ...
+  at::Tensor prediction;                        ///< [S, T, D]
+  at::Tensor truth;                             ///< [S, T, D]
+  std::map<std::string, at::Tensor> invariant_prediction, invariant_truth;  ///< [S, T]
+};
+
+/// Evaluates on the given series. `system` may be null (no invariant metrics). `steps`
+/// limits the prediction horizon (0: the whole series).
+Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
+                    const std::vector<int64_t>& series, const models::StepOptions& train_step,
+                    const models::StepOptions& predict_step, const systems::System* system,
+                    int64_t steps = 0);
+
+}  // namespace enflow::learn

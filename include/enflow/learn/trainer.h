@@ -1,0 +1,76 @@
+// Training a dynamics model on finite-difference pairs (u₀, u₁, Δt) of trajectories:
+// loss = mean ‖(u₁ − u₀)/Δt − rate(u₀, u₁)‖², with the model's rate from its training
+// scheme (discrete gradient for DGNet, one integrator step for the baselines).
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+#include <torch/arg.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "enflow/io/dataset.h"
+#include "enflow/models/model.h"
+#include "enflow/models/stepper.h"
+
+namespace enflow::learn {
+
+/// Consecutive state pairs: u0, u1 [N, d], dt [N].
+struct PairSet {
+  at::Tensor u0, u1, dt;
+  int64_t size() const { return u0.defined() ? u0.size(0) : 0; }
+  /// (u1 − u0)/dt, [N, d]
+  at::Tensor finite_difference() const;
+};
+
+/// Pairs from the given series of a dataset (all pairs of each series), converted to
+/// dtype/device. Irregular time stamps give per-pair Δt.
+PairSet make_pairs(const io::Dataset& data, const std::vector<int64_t>& series,
+                   c10::ScalarType dtype, c10::Device device);
+
+struct TrainOptions {
+  TORCH_ARG(double, lr) = 1e-3;
+  TORCH_ARG(int64_t, batch) = 200;  ///< 0 or ≥ N: full batch
+  TORCH_ARG(int64_t, iterations) = 1000;
+  TORCH_ARG(double, weight_decay) = 0.0;
+  TORCH_ARG(uint64_t, seed) = 0;
+  TORCH_ARG(int64_t, log_every) = 100;
+  /// Write a checkpoint (model + optimizer + iteration) every N iterations; 0: never.
+  TORCH_ARG(int64_t, checkpoint_every) = 0;
+  TORCH_ARG(std::string, checkpoint_path) = "";
+  /// Continue from checkpoint_path if it exists.
+  TORCH_ARG(bool, resume) = false;
+  TORCH_ARG(models::StepOptions, step) = models::StepOptions();
+};
+
+struct TrainProgress {
+  int64_t iteration = 0, total = 0;
+  double loss = 0.0;
+  double seconds = 0.0;  ///< elapsed
+  double rate = 0.0;     ///< iterations per second
+  double eta = 0.0;      ///< seconds left
+};
+
+struct TrainReport {
+  int64_t iterations = 0;
+  int64_t start_iteration = 0;  ///< > 0 when resumed
+  double final_loss = 0.0;      ///< mean loss over the last log interval
+  double seconds = 0.0;
+  std::vector<int64_t> logged_iterations;
+  std::vector<double> logged_loss;
+};
+
+/// Adam training. Throws std::runtime_error if the loss becomes NaN or inf (the last
+/// checkpoint written stays as it was).
+TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs,
+                  const TrainOptions& options,
+                  const std::function<void(const TrainProgress&)>& on_progress = {});
+
+/// Mean squared error between (u₁ − u₀)/Δt and the model's rate, over all pairs
+/// (Deriv. MSE, evaluated in chunks of `chunk` pairs).
+double rate_mse(models::DynamicsModelImpl& model, const PairSet& pairs,
+                const models::StepOptions& step, int64_t chunk = 1000);
+
+}  // namespace enflow::learn

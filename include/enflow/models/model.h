@@ -1,0 +1,56 @@
+// Models of du/dt learned from trajectories: an energy network plus a structure
+// (DGNet, HNN, HNN++), a separable energy (SRNN), or a plain vector field (NODE).
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <torch/arg.h>
+#include <torch/nn/module.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "enflow/ad/discrete_gradient.h"
+
+namespace enflow::models {
+
+struct ModelOptions {
+  /// dgnet | hnn | hnn++ | srnn | node
+  TORCH_ARG(std::string, type) = "dgnet";
+  TORCH_ARG(int64_t, dim) = 2;
+  /// mlp | periodic_conv (energy network; NODE always uses an MLP)
+  TORCH_ARG(std::string, network) = "mlp";
+  TORCH_ARG(std::vector<int64_t>, hidden) = std::vector<int64_t>{200, 200};
+  TORCH_ARG(int64_t, channels) = 200;
+  TORCH_ARG(int64_t, kernel) = 3;
+  TORCH_ARG(int64_t, depth) = 2;
+  TORCH_ARG(std::string, activation) = "tanh";
+  TORCH_ARG(std::string, init) = "orthogonal";
+  /// symplectic | friction | D | D2 | learnable_skew | learnable_dissipative
+  TORCH_ARG(std::string, structure) = "symplectic";
+  TORCH_ARG(double, dx) = 1.0;
+};
+
+class DynamicsModelImpl : public torch::nn::Module {
+ public:
+  virtual std::string type() const = 0;
+  /// The model's du/dt at u [B, d]; differentiable when create_graph.
+  virtual at::Tensor time_derivative(const at::Tensor& u, bool create_graph) = 0;
+  /// Energy-based models (all but NODE) expose their energy and structure.
+  virtual bool has_energy() const { return false; }
+  virtual ad::EnergyFn energy_fn();
+  virtual at::Tensor structure_matrix();
+  /// G ∇̄H(u₁, u₀): the discrete-gradient scheme's approximation of (u₁ − u₀)/Δt.
+  at::Tensor discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
+                                      bool create_graph);
+  /// Separable models (SRNN) give ∂V/∂q and ∂T/∂p for leapfrog.
+  virtual bool separable() const { return false; }
+  virtual at::Tensor dV_dq(const at::Tensor& q, bool create_graph);
+  virtual at::Tensor dT_dp(const at::Tensor& p, bool create_graph);
+};
+using DynamicsModel = std::shared_ptr<DynamicsModelImpl>;
+
+/// Builds a model; throws std::invalid_argument for unknown types, networks or structures.
+DynamicsModel make_model(const ModelOptions& options);
+
+}  // namespace enflow::models

@@ -1,0 +1,42 @@
+// Time stepping with a learned model: the one-step map used for training (through
+// which the loss back-propagates) and for long-term prediction.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <torch/arg.h>
+
+#include <string>
+#include <vector>
+
+#include "enflow/models/model.h"
+
+namespace enflow::models {
+
+struct StepOptions {
+  /// discrete_gradient | euler | rk2 | rk4 | dopri5 | leapfrog
+  TORCH_ARG(std::string, integrator) = "discrete_gradient";
+  TORCH_ARG(double, rtol) = 1e-6;       ///< dopri5
+  TORCH_ARG(double, atol) = 1e-8;       ///< dopri5
+  TORCH_ARG(double, newton_tol) = 0.0;  ///< discrete_gradient; 0: 16 machine epsilons
+  TORCH_ARG(int, newton_max_iterations) = 50;
+};
+
+/// Names accepted by StepOptions::integrator.
+const std::vector<std::string>& integrator_names();
+
+/// The model's estimate of (u₁ − u₀)/Δt for training pairs (Δt [B], per pair):
+/// G∇̄H(u₁, u₀) for the discrete-gradient scheme, (Φ_Δt(u₀) − u₀)/Δt for the others.
+/// Differentiable with respect to the model's parameters.
+at::Tensor model_rate(DynamicsModelImpl& model, const at::Tensor& u0, const at::Tensor& u1,
+                      const at::Tensor& dt, const StepOptions& options);
+
+/// One prediction step from u [B, d] over dt (detached result). The discrete-gradient
+/// step solves the implicit scheme by Newton and throws if it does not converge.
+at::Tensor predict_step(DynamicsModelImpl& model, const at::Tensor& u, double dt,
+                        const StepOptions& options);
+
+/// Rolls out from u0 [B, d] with time stamps t [T] (t[0] is u0's time): [B, T, d].
+at::Tensor rollout(DynamicsModelImpl& model, const at::Tensor& u0, const at::Tensor& t,
+                   const StepOptions& options);
+
+}  // namespace enflow::models

@@ -1,0 +1,169 @@
+#include "enflow/flows/eulerian.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "flows/optimize.h"
+
+namespace enflow::flows {
+
+EulerianSolver::EulerianSolver(FieldNet net, EulerianProblem problem, EulerianOptions options)
+    : net_(std::move(net)), problem_(std::move(problem)), options_(std::move(options)) {
+  if (!net_) throw std::invalid_argument("EulerianSolver: no network");
+  if (!problem_.density) throw std::invalid_argument("EulerianSolver: problem has no energy");
+  if (problem_.interior.empty())
+    throw std::invalid_argument("EulerianSolver: problem has no interior quadrature");
+  if (problem_.interior.points.size(1) != net_->options().in_dim())
+    throw std::invalid_argument(
+        "EulerianSolver: network input dimension " + std::to_string(net_->options().in_dim()) +
+        " != problem dimension " + std::to_string(problem_.interior.points.size(1)));
+  if (problem_.boundary_penalty > 0 && (problem_.boundary.empty() || !problem_.boundary_value))
+    throw std::invalid_argument("EulerianSolver: a boundary penalty needs boundary points and g");
+  if (!(options_.tau() > 0) || !std::isfinite(options_.tau()))
+    throw std::invalid_argument("EulerianSolver: tau must be positive");
+  check_optimizer_options(options_.optimizer(), options_.max_iter());
+  if (problem_.eval.empty()) problem_.eval = problem_.interior;
+  area_ = problem_.interior.weights.sum().item<double>();
+  torch::NoGradGuard ng;
+  const bool conserve = problem_.conserve_volume;
+  problem_.conserve_volume = false;
+  volume0_ = (problem_.interior.weights * field(problem_.interior.points)).sum().item<double>();
+  problem_.conserve_volume = conserve;
+}
+
+at::Tensor EulerianSolver::field(const at::Tensor& x) {
+  auto raw = [this](const torch::Tensor& p) {
+    auto n = net_->forward(p);
+    return problem_.ansatz ? problem_.ansatz(p, n) : n;
+  };
+  auto u = raw(x);
+  if (problem_.conserve_volume) {
+    // The shift is constant in x: computed on the (non-differentiated) quadrature points.
+    auto v = (problem_.interior.weights * raw(problem_.interior.points)).sum();
+    u = u + (volume0_ - v) / area_;
+  }
+  return u;
+}
+
+namespace {
+
+struct Terms {
+  torch::Tensor energy, u;
+};
+
+Terms energy_terms(const EulerianProblem& p,
+                   const std::function<torch::Tensor(const torch::Tensor&)>& field,
+                   bool create_graph) {
+  auto x = p.interior.points.detach().requires_grad_(true);
+  auto u = field(x);
+  auto g = torch::autograd::grad({u.sum()}, {x}, {}, /*retain_graph=*/true, create_graph)[0];
+  auto e = (p.interior.weights * p.density(x.detach(), u, g)).sum();
+  if (p.boundary_penalty > 0) {
+    auto ub = field(p.boundary.points);
+    e = e + p.boundary_penalty *
+                (p.boundary.weights * (ub - p.boundary_value(p.boundary.points)).pow(2)).sum();
+  }
+  return {e, u};
+}
+
+}  // namespace
+
+at::Tensor EulerianSolver::energy_tensor() {
+  return energy_terms(
+             problem_, [this](const torch::Tensor& x) { return field(x); }, true)
+      .energy;
+}
+
+double EulerianSolver::energy() {
+  return energy_terms(
+             problem_, [this](const torch::Tensor& x) { return field(x); }, false)
+      .energy.item<double>();
+}
+
+at::Tensor EulerianSolver::objective(const at::Tensor& u_prev) {
+  auto t = energy_terms(
+      problem_, [this](const torch::Tensor& x) { return field(x); }, true);
+  return (problem_.interior.weights * (t.u - u_prev).pow(2)).sum() / (2 * options_.tau()) +
+         t.energy;
+}
+
+void EulerianSolver::minimize(const std::function<at::Tensor()>& loss) {
+  run_optimizer(net_->parameters(), loss, options_.optimizer(), options_.max_iter(), options_.lr(),
+                options_.history_size(), options_.tolerance_grad(), options_.tolerance_change());
+}
+
+double EulerianSolver::fit_initial() {
+  if (!problem_.initial) return 0.0;
+  const auto& q = problem_.interior;
+  auto target = problem_.initial(q.points).detach();
+  const bool conserve = problem_.conserve_volume;
+  problem_.conserve_volume = false;
+  volume0_ = (q.weights * target).sum().item<double>();
+  auto loss = [&] { return (q.weights * (field(q.points) - target).pow(2)).sum(); };
+  run_optimizer(net_->parameters(), loss, "lbfgs", options_.fit_iter(), 1.0,
+                options_.history_size(), 1e-14, 1e-16);
+  problem_.conserve_volume = conserve;
+  torch::NoGradGuard ng;
+  const double num = (q.weights * (field(q.points) - target).pow(2)).sum().item<double>();
+  const double den = (q.weights * target.pow(2)).sum().item<double>();
+  return std::sqrt(num / std::max(den, 1e-300));
+}
+
+StepReport EulerianSolver::step() {
+  const auto start = std::chrono::steady_clock::now();
+  StepReport r;
+  r.step = n_ + 1;
+  auto params = net_->parameters();
+  std::vector<torch::Tensor> saved;
+  for (const auto& p : params) saved.push_back(p.detach().clone());
+  torch::Tensor u_prev;
+  {
+    torch::NoGradGuard ng;
+    u_prev = field(problem_.interior.points).detach();
+  }
+  r.energy_before = energy();
+  minimize([&] { return objective(u_prev); });
+  const double j1 = objective(u_prev).item<double>();
+  const double f1 = energy();
+  r.accepted =
+      std::isfinite(j1) && std::isfinite(f1) && j1 <= r.energy_before && f1 <= r.energy_before;
+  if (r.accepted) {
+    r.energy_after = f1;
+    r.objective = j1;
+  } else {
+    torch::NoGradGuard ng;
+    for (size_t i = 0; i < params.size(); ++i) params[i].copy_(saved[i]);
+    r.energy_after = r.energy_before;
+    r.objective = r.energy_before;
+  }
+  t_ += options_.tau();
+  ++n_;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return r;
+}
+
+at::Tensor EulerianSolver::values(const at::Tensor& x) {
+  torch::NoGradGuard ng;
+  return field(x).detach();
+}
+
+double EulerianSolver::volume() {
+  return (problem_.interior.weights * values(problem_.interior.points)).sum().item<double>();
+}
+
+double EulerianSolver::relative_l2_error(double t) {
+  if (!problem_.exact)
+    throw std::invalid_argument("relative_l2_error: problem '" + problem_.name +
+                                "' has no exact solution");
+  const auto& q = problem_.eval;
+  auto u = values(q.points);
+  auto ue = problem_.exact(q.points, t);
+  const double num = (q.weights * (u - ue).pow(2)).sum().item<double>();
+  const double den = (q.weights * ue.pow(2)).sum().item<double>();
+  return std::sqrt(num / std::max(den, 1e-300));
+}
+
+}  // namespace enflow::flows

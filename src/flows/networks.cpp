@@ -1,0 +1,169 @@
+#include "enflow/flows/networks.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <stdexcept>
+
+namespace enflow::flows {
+namespace {
+
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+  return torch::addmm(b, x, w.t());
+}
+
+torch::Tensor uniform_init(int64_t out, int64_t in) {
+  const double a = std::sqrt(6.0 / static_cast<double>(in + out));  // Glorot
+  return (torch::rand({out, in}, torch::kFloat64) * 2 - 1) * a;
+}
+
+}  // namespace
+
+FieldNetImpl::FieldNetImpl(const FieldNetOptions& o) : options_(o) {
+  if (o.in_dim() < 1 || o.width() < 1 || o.depth() < 1)
+    throw std::invalid_argument("FieldNet: in_dim, width and depth must be >= 1");
+  if (o.arch() != "shallow" && o.arch() != "resnet")
+    throw std::invalid_argument("FieldNet: arch must be 'shallow' or 'resnet', got '" + o.arch() +
+                                "'");
+  std::vector<std::pair<int64_t, int64_t>> shapes;  // (out, in)
+  shapes.emplace_back(o.width(), o.in_dim());
+  const int64_t inner = o.arch() == "shallow" ? o.depth() - 1 : 2 * o.depth();
+  for (int64_t i = 0; i < inner; ++i) shapes.emplace_back(o.width(), o.width());
+  shapes.emplace_back(1, o.width());
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    w_.push_back(register_parameter("w" + std::to_string(i),
+                                    uniform_init(shapes[i].first, shapes[i].second)));
+    b_.push_back(register_parameter("b" + std::to_string(i),
+                                    torch::zeros({shapes[i].first}, torch::kFloat64)));
+  }
+}
+
+at::Tensor FieldNetImpl::forward(const at::Tensor& x) {
+  if (x.dim() != 2 || x.size(1) != options_.in_dim())
+    throw std::invalid_argument("FieldNet: expected points [N, " +
+                                std::to_string(options_.in_dim()) + "]");
+  const size_t L = w_.size();
+  torch::Tensor s;
+  if (options_.arch() == "shallow") {
+    s = x;
+    for (size_t i = 0; i + 1 < L; ++i) s = torch::tanh(linear(s, w_[i], b_[i]));
+  } else {
+    s = linear(x, w_[0], b_[0]);
+    for (size_t i = 1; i + 1 < L; i += 2) {
+      s = s + torch::tanh(linear(torch::tanh(linear(s, w_[i], b_[i])), w_[i + 1], b_[i + 1]));
+    }
+  }
+  return linear(s, w_[L - 1], b_[L - 1]).squeeze(1);
+}
+
+namespace {
+
+/// ψ(x) = ½|xA|² + ½ε|x|² + cᵀx + ICNN(x); Φ = ∇ψ.
+class ConvexGradientMapImpl : public FlowMapImpl {
+ public:
+  explicit ConvexGradientMapImpl(const FlowMapOptions& o) : o_(o) {
+    const int64_t d = o.dim(), w = o.width();
+    if (!(o.min_curvature() > 0 && o.min_curvature() < 1))
+      throw std::invalid_argument("FlowMap: min_curvature must be in (0, 1)");
+    A_ = register_parameter("A", torch::eye(d, torch::kFloat64) * std::sqrt(1 - o.min_curvature()));
+    c_ = register_parameter("c", torch::zeros({d}, torch::kFloat64));
+    for (int64_t k = 0; k < o.depth(); ++k) {
+      W_.push_back(register_parameter("W" + std::to_string(k), uniform_init(w, d)));
+      b_.push_back(register_parameter("b" + std::to_string(k), torch::zeros({w}, torch::kFloat64)));
+      if (k > 0) {
+        // softplus(U) ≈ 1/w on average, so hidden layers neither blow up nor vanish.
+        U_.push_back(register_parameter(
+            "U" + std::to_string(k),
+            std::log(std::expm1(1.0 / w)) + 0.1 * torch::randn({w, w}, torch::kFloat64)));
+      }
+    }
+    out_ = register_parameter("out", torch::full({w}, -6.0, torch::kFloat64));
+  }
+
+  at::Tensor potential(const at::Tensor& x) {
+    auto z = torch::softplus(linear(x, W_[0], b_[0]));
+    for (size_t k = 1; k < W_.size(); ++k) {
+      z = torch::softplus(torch::matmul(z, torch::softplus(U_[k - 1]).t()) +
+                          linear(x, W_[k], b_[k]));
+    }
+    auto quad = 0.5 * (torch::matmul(x, A_).pow(2).sum(1) + o_.min_curvature() * x.pow(2).sum(1));
+    return quad + torch::matmul(x, c_) + torch::matmul(z, torch::softplus(out_));
+  }
+
+  at::Tensor forward(const at::Tensor& x) override {
+    auto xr = x.requires_grad() ? x : x.detach().requires_grad_(true);
+    auto psi = potential(xr);
+    return torch::autograd::grad({psi.sum()}, {xr}, {}, /*retain_graph=*/true,
+                                 /*create_graph=*/true)[0];
+  }
+
+ private:
+  FlowMapOptions o_;
+  torch::Tensor A_, c_, out_;
+  std::vector<torch::Tensor> W_, b_, U_;
+};
+
+/// Affine a⊙x + c (a = exp(s) > 0), then planar layers x + û tanh(wᵀx + b), wᵀû ≥ −1.
+class PlanarFlowMapImpl : public FlowMapImpl {
+ public:
+  explicit PlanarFlowMapImpl(const FlowMapOptions& o) {
+    const int64_t d = o.dim();
+    s_ = register_parameter("s", torch::zeros({d}, torch::kFloat64));
+    c_ = register_parameter("c", torch::zeros({d}, torch::kFloat64));
+    const double a0 = std::log(std::expm1(1.0));  // m(a0) = 0: û = 0, the identity at start
+    for (int64_t k = 0; k < o.depth(); ++k) {
+      auto w = torch::randn({d}, torch::kFloat64);
+      w_.push_back(register_parameter("w" + std::to_string(k), w));
+      u_.push_back(register_parameter("u" + std::to_string(k), (a0 * w / w.pow(2).sum()).detach()));
+      b_.push_back(register_parameter("b" + std::to_string(k), torch::zeros({1}, torch::kFloat64)));
+    }
+  }
+
+  at::Tensor forward(const at::Tensor& x) override {
+    auto y = x * torch::exp(s_) + c_;
+    for (size_t k = 0; k < w_.size(); ++k) {
+      auto wu = torch::dot(w_[k], u_[k]);
+      auto uh = u_[k] + (torch::softplus(wu) - 1 - wu) * w_[k] / w_[k].pow(2).sum();
+      y = y + torch::tanh(torch::matmul(y, w_[k]) + b_[k]).unsqueeze(1) * uh;
+    }
+    return y;
+  }
+
+ private:
+  torch::Tensor s_, c_;
+  std::vector<torch::Tensor> w_, u_, b_;
+};
+
+}  // namespace
+
+FlowMap make_flow_map(const FlowMapOptions& o) {
+  if (o.dim() < 1 || o.width() < 1 || o.depth() < 1)
+    throw std::invalid_argument("FlowMap: dim, width and depth must be >= 1");
+  if (o.kind() == "icnn") return std::make_shared<ConvexGradientMapImpl>(o);
+  if (o.kind() == "planar") return std::make_shared<PlanarFlowMapImpl>(o);
+  throw std::invalid_argument("FlowMap: kind must be 'icnn' or 'planar', got '" + o.kind() + "'");
+}
+
+at::Tensor map_jacobian(FlowMapImpl& map, const at::Tensor& x, at::Tensor* phi) {
+  auto xr = x.detach().requires_grad_(true);
+  auto y = map.forward(xr);
+  const int64_t d = x.size(1);
+  std::vector<torch::Tensor> rows;
+  for (int64_t k = 0; k < d; ++k) {
+    auto g = torch::autograd::grad({y.select(1, k).sum()}, {xr}, {}, /*retain_graph=*/true,
+                                   /*create_graph=*/true, /*allow_unused=*/true)[0];
+    if (!g.defined()) g = torch::zeros_like(x);
+    rows.push_back(g);
+  }
+  if (phi) *phi = y;
+  return torch::stack(rows, 1);
+}
+
+std::pair<at::Tensor, at::Tensor> map_and_logdet(FlowMapImpl& map, const at::Tensor& x) {
+  if (x.dim() != 2) throw std::invalid_argument("map_and_logdet: expected points [N, d]");
+  torch::Tensor y;
+  auto J = map_jacobian(map, x, &y);
+  return {y, torch::logdet(J)};
+}
+
+}  // namespace enflow::flows

@@ -1,0 +1,264 @@
+#include "enflow/io/import.h"
+
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "enflow/io/atomic_file.h"
+
+namespace enflow::io {
+
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw std::runtime_error("import '" + path + "': " + what);
+}
+
+std::string lower_extension(const std::string& path) {
+  auto ext = std::filesystem::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+bool parse_number(const std::string& tok, double* v) {
+  if (tok.empty()) return false;
+  const char* s = tok.c_str();
+  char* end = nullptr;
+  *v = std::strtod(s, &end);
+  return end == s + tok.size();
+}
+
+std::vector<std::string> split_row(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cur;
+  bool any_comma = line.find(',') != std::string::npos;
+  for (char ch : line) {
+    const bool sep = any_comma ? ch == ',' : std::isspace(static_cast<unsigned char>(ch));
+    if (sep) {
+      if (any_comma || !cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else if (!(any_comma && std::isspace(static_cast<unsigned char>(ch)))) {
+      cur += ch;
+    }
+  }
+  if (!cur.empty() || (any_comma && !out.empty())) out.push_back(cur);
+  return out;
+}
+
+/// Rows of numbers [N, C] from a text file.
+torch::Tensor read_text(const std::string& path) {
+  std::ifstream f(path);
+  std::string line;
+  std::vector<double> values;
+  size_t cols = 0, rows = 0, lineno = 0;
+  bool header_allowed = true;
+  while (std::getline(f, line)) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    if (line[first] == '%' || line[first] == '#') continue;
+    auto toks = split_row(line);
+    std::vector<double> row(toks.size());
+    bool numeric = true;
+    for (size_t i = 0; i < toks.size(); ++i) numeric = numeric && parse_number(toks[i], &row[i]);
+    if (!numeric) {
+      if (header_allowed) {  // a line of column names
+        header_allowed = false;
+        continue;
+      }
+      fail(path,
+           "line " + std::to_string(lineno) + ": not a number in '" + line.substr(first) + "'");
+    }
+    header_allowed = false;
+    if (cols == 0) cols = row.size();
+    if (row.size() != cols)
+      fail(path, "line " + std::to_string(lineno) + ": " + std::to_string(row.size()) +
+                     " columns, expected " + std::to_string(cols));
+    for (double v : row)
+      if (!std::isfinite(v))
+        fail(path, "line " + std::to_string(lineno) + ": NaN or infinite value");
+    values.insert(values.end(), row.begin(), row.end());
+    ++rows;
+  }
+  if (rows == 0) fail(path, "no data rows");
+  return torch::tensor(values, torch::kFloat64)
+      .view({static_cast<int64_t>(rows), static_cast<int64_t>(cols)});
+}
+
+/// A .npy array as float64 (version 1/2/3 headers, little-endian, C order).
+torch::Tensor read_npy(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  char magic[8];
+  if (!f.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) fail(path, "not a .npy file");
+  uint32_t hlen = 0;
+  if (magic[6] == 1) {
+    unsigned char b[2];
+    if (!f.read(reinterpret_cast<char*>(b), 2)) fail(path, "truncated header");
+    hlen = b[0] | (b[1] << 8);
+  } else {
+    unsigned char b[4];
+    if (!f.read(reinterpret_cast<char*>(b), 4)) fail(path, "truncated header");
+    hlen = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
+  }
+  if (hlen > (1u << 20)) fail(path, "header too long");
+  std::string header(hlen, '\0');
+  if (!f.read(header.data(), hlen)) fail(path, "truncated header");
+  auto field = [&](const std::string& key) {
+    auto k = header.find("'" + key + "'");
+    if (k == std::string::npos) fail(path, "header lacks '" + key + "'");
+    return header.substr(header.find(':', k) + 1);
+  };
+  auto descr = field("descr");
+  descr = descr.substr(descr.find('\'') + 1);
+  descr = descr.substr(0, descr.find('\''));
+  if (field("fortran_order").find("True") < field("fortran_order").find(','))
+    fail(path, "Fortran-ordered arrays are not supported; save with C order");
+  auto shape_s = field("shape");
+  shape_s = shape_s.substr(shape_s.find('(') + 1);
+  shape_s = shape_s.substr(0, shape_s.find(')'));
+  std::vector<int64_t> shape;
+  std::stringstream ss(shape_s);
+  std::string tok;
+  while (std::getline(ss, tok, ',')) {
+    tok.erase(std::remove_if(tok.begin(), tok.end(), ::isspace), tok.end());
+    if (tok.empty()) continue;
+    double v;
+    if (!parse_number(tok, &v) || v < 0) fail(path, "bad shape in header");
+    shape.push_back(static_cast<int64_t>(v));
+  }
+  torch::ScalarType type;
+  size_t width;
+  if (descr == "<f8")
+    type = torch::kFloat64, width = 8;
+  else if (descr == "<f4")
+    type = torch::kFloat32, width = 4;
+  else if (descr == "<i8")
+    type = torch::kInt64, width = 8;
+  else if (descr == "<i4")
+    type = torch::kInt32, width = 4;
+  else
+    fail(path, "unsupported dtype '" + descr + "' (float64, float32, int64, int32)");
+  auto out = torch::empty(shape, type);
+  const auto bytes = static_cast<std::streamsize>(out.numel() * width);
+  if (bytes > 0 && !f.read(static_cast<char*>(out.data_ptr()), bytes))
+    fail(path, "file is shorter than its header says");
+  return out.to(torch::kFloat64);
+}
+
+Dataset from_table(const std::string& path, const torch::Tensor& table, const ImportOptions& o) {
+  const int64_t C = table.size(1);
+  std::vector<std::string> roles = o.columns;
+  if (roles.empty()) roles.assign(C, "x");
+  if (static_cast<int64_t>(roles.size()) != C)
+    fail(path, std::to_string(C) + " columns but --columns names " + std::to_string(roles.size()));
+  int64_t series_col = -1, t_col = -1;
+  std::vector<int64_t> state_cols;
+  for (int64_t j = 0; j < C; ++j) {
+    const auto& r = roles[j];
+    if (r == "series") {
+      if (series_col >= 0) fail(path, "two 'series' columns");
+      series_col = j;
+    } else if (r == "t") {
+      if (t_col >= 0) fail(path, "two 't' columns");
+      t_col = j;
+    } else if (r != "_") {
+      state_cols.push_back(j);
+    }
+  }
+  if (state_cols.empty()) fail(path, "no state columns");
+  // Series boundaries: where the series id changes.
+  std::vector<int64_t> starts{0};
+  const int64_t N = table.size(0);
+  auto acc = table.accessor<double, 2>();
+  if (series_col >= 0)
+    for (int64_t i = 1; i < N; ++i)
+      if (acc[i][series_col] != acc[i - 1][series_col]) starts.push_back(i);
+  const int64_t S = static_cast<int64_t>(starts.size());
+  const int64_t T = (S > 1 ? starts[1] : N);
+  for (int64_t s = 0; s < S; ++s) {
+    const int64_t len = (s + 1 < S ? starts[s + 1] : N) - starts[s];
+    if (len != T)
+      fail(path, "series have different lengths (" + std::to_string(T) + " and " +
+                     std::to_string(len) + "); every series needs the same number of rows");
+  }
+  auto idx = torch::tensor(state_cols, torch::kInt64);
+  Dataset d;
+  d.states = table.index_select(1, idx).reshape({S, T, static_cast<int64_t>(state_cols.size())});
+  if (t_col >= 0) {
+    auto t = table.select(1, t_col).reshape({S, T}).contiguous();
+    if (T > 1 && !(t.narrow(1, 1, T - 1) > t.narrow(1, 0, T - 1)).all().item<bool>())
+      fail(path, "time stamps must increase within each series");
+    d.t = t;
+    d.dt = 0.0;
+    // Uniform and identical time stamps: keep them as [T] with their step.
+    if (T > 1) {
+      auto steps = t.narrow(1, 1, T - 1) - t.narrow(1, 0, T - 1);
+      const double h = steps.mean().item<double>();
+      const bool uniform = ((steps - h).abs().max().item<double>() <= 1e-9 * std::abs(h)) &&
+                           (t - t.select(0, 0).unsqueeze(0)).abs().max().item<double>() == 0.0;
+      if (uniform) {
+        d.t = t.select(0, 0).clone();
+        d.dt = h;
+      }
+    }
+  } else {
+    d.dt = o.dt > 0 ? o.dt : 1.0;
+    d.t = torch::arange(T, torch::kFloat64) * d.dt;
+  }
+  return d;
+}
+
+}  // namespace
+
+Dataset import_trajectories(const std::string& path, const ImportOptions& o) {
+  if (!std::filesystem::exists(path)) fail(path, "no such file");
+  require_readable(path);
+  if (!(o.dt >= 0) || !std::isfinite(o.dt)) fail(path, "dt must be >= 0");
+  if (!(o.train_fraction >= 0 && o.train_fraction <= 1))
+    fail(path, "train fraction must be in [0, 1]");
+  Dataset d;
+  const auto ext = lower_extension(path);
+  if (ext == ".npy") {
+    auto a = read_npy(path);
+    if (!torch::isfinite(a).all().item<bool>()) fail(path, "array contains NaN or infinite values");
+    if (a.dim() == 2) {
+      d = from_table(path, a.contiguous(), o);
+    } else if (a.dim() == 3) {
+      if (!o.columns.empty()) fail(path, "--columns applies to 2-D arrays [T, columns] only");
+      d.states = a.contiguous();
+      d.dt = o.dt > 0 ? o.dt : 1.0;
+      d.t = torch::arange(a.size(1), torch::kFloat64) * d.dt;
+    } else {
+      fail(path, "array must be [steps, columns] or [series, steps, dim], got rank " +
+                     std::to_string(a.dim()));
+    }
+  } else if (ext == ".txt" || ext == ".csv" || ext == ".dat" || ext == ".tsv") {
+    d = from_table(path, read_text(path), o);
+  } else {
+    fail(path, "unknown file type '" + ext + "' (.txt, .csv, .dat, .tsv, .npy)");
+  }
+  if (d.states.size(1) < 2) fail(path, "each series needs at least 2 time points");
+  d.system = o.system;
+  d.params = o.params;
+  d.seed = 0;
+  const int64_t S = d.states.size(0);
+  if (S == 1) {
+    d.train = {0};
+  } else {
+    const auto ntrain = static_cast<int64_t>(std::floor(o.train_fraction * S + 1e-9));
+    for (int64_t i = 0; i < S; ++i) (i < ntrain ? d.train : d.test).push_back(i);
+  }
+  return d;
+}
+
+}  // namespace enflow::io

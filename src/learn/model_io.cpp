@@ -1,0 +1,96 @@
+#include "enflow/learn/model_io.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "enflow/io/atomic_file.h"
+#include "enflow/runtime.h"
+
+namespace enflow::learn {
+
+const std::vector<std::string>& experiment_config_keys() {
+  static const std::vector<std::string> keys = {"name",
+                                                "data.path",
+                                                "data.dim",
+                                                "data.dx",
+                                                "model.type",
+                                                "model.network",
+                                                "model.hidden",
+                                                "model.channels",
+                                                "model.kernel",
+                                                "model.depth",
+                                                "model.activation",
+                                                "model.init",
+                                                "model.structure",
+                                                "train.lr",
+                                                "train.batch",
+                                                "train.iterations",
+                                                "train.weight_decay",
+                                                "train.dtype",
+                                                "train.device",
+                                                "train.seed",
+                                                "train.integrator",
+                                                "train.rtol",
+                                                "train.atol",
+                                                "train.checkpoint_every",
+                                                "train.log_every",
+                                                "predict.integrator",
+                                                "output.model"};
+  return keys;
+}
+
+models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim, double dx) {
+  models::ModelOptions o;
+  o.type(c.get_string("model.type", "dgnet"))
+      .dim(dim)
+      .dx(dx)
+      .network(c.get_string("model.network", "mlp"))
+      .hidden(c.get_ints("model.hidden", {200, 200}))
+      .channels(c.get_int("model.channels", 200))
+      .kernel(c.get_int("model.kernel", 3))
+      .depth(c.get_int("model.depth", 2))
+      .activation(c.get_string("model.activation", "tanh"))
+      .init(c.get_string("model.init", "orthogonal"))
+      .structure(c.get_string("model.structure", "symplectic"));
+  return o;
+}
+
+void save_model(const std::string& path, models::DynamicsModelImpl& model,
+                const io::Config& config) {
+  io::write_atomically(path, [&](const std::string& tmp) {
+    torch::serialize::OutputArchive ar, m;
+    model.save(m);
+    ar.write("model", m);
+    ar.write("config", c10::IValue(config.to_toml()));
+    ar.write("format", c10::IValue(std::string("enflow-model-1")));
+    ar.save_to(tmp);
+  });
+}
+
+LoadedModel load_model(const std::string& path) {
+  io::require_readable(path);
+  torch::serialize::InputArchive ar;
+  try {
+    ar.load_from(path);
+  } catch (const std::exception&) {
+    throw std::runtime_error("'" + path + "' is not an enflow model file");
+  }
+  c10::IValue fmt, cfg;
+  if (!ar.try_read("format", fmt) || !fmt.isString() || fmt.toStringRef() != "enflow-model-1" ||
+      !ar.try_read("config", cfg)) {
+    throw std::runtime_error("'" + path + "' is not an enflow model file");
+  }
+  LoadedModel lm;
+  lm.config = io::Config::parse(cfg.toStringRef(), {}, path + ":config");
+  const int64_t dim = lm.config.require_int("data.dim");
+  const double dx = lm.config.get_double("data.dx", 1.0);
+  lm.model = models::make_model(model_options_from_config(lm.config, dim, dx));
+  lm.model->to(parse_dtype(lm.config.get_string("train.dtype", "float64")));
+  torch::serialize::InputArchive m;
+  ar.read("model", m);
+  lm.model->load(m);
+  return lm;
+}
+
+}  // namespace enflow::learn

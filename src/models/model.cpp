@@ -1,0 +1,143 @@
+#include "enflow/models/model.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "enflow/geometry/structure.h"
+#include "enflow/nn/energy_net.h"
+
+namespace enflow::models {
+
+ad::EnergyFn DynamicsModelImpl::energy_fn() {
+  throw std::invalid_argument("model '" + type() + "' has no energy");
+}
+at::Tensor DynamicsModelImpl::structure_matrix() {
+  throw std::invalid_argument("model '" + type() + "' has no structure operator");
+}
+at::Tensor DynamicsModelImpl::dV_dq(const at::Tensor&, bool) {
+  throw std::invalid_argument("model '" + type() + "' is not separable (leapfrog needs srnn)");
+}
+at::Tensor DynamicsModelImpl::dT_dp(const at::Tensor&, bool) {
+  throw std::invalid_argument("model '" + type() + "' is not separable (leapfrog needs srnn)");
+}
+
+at::Tensor DynamicsModelImpl::discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
+                                                       bool create_graph) {
+  auto g = ad::discrete_gradient(energy_fn(), u1, u0, create_graph).dgrad;
+  return torch::matmul(g, structure_matrix().t());
+}
+
+namespace {
+
+nn::EnergyNet make_energy_net(const ModelOptions& o, int64_t dim) {
+  if (o.network() == "mlp") {
+    return nn::make_mlp_energy(
+        nn::MlpOptions(dim).hidden(o.hidden()).activation(o.activation()).init(o.init()));
+  }
+  if (o.network() == "periodic_conv") {
+    return nn::make_periodic_conv_energy(nn::PeriodicConvOptions()
+                                             .channels(o.channels())
+                                             .kernel(o.kernel())
+                                             .depth(o.depth())
+                                             .activation(o.activation()));
+  }
+  throw std::invalid_argument("unknown network '" + o.network() + "' (use mlp or periodic_conv)");
+}
+
+// DGNet, HNN and HNN++: du/dt = G ∇H(u). They differ in how they are trained and
+// integrated (discrete gradient vs explicit integrators), not in what they are.
+class EnergyModelImpl : public DynamicsModelImpl {
+ public:
+  EnergyModelImpl(const ModelOptions& o) : type_(o.type()) {
+    H_ = register_module("energy", make_energy_net(o, o.dim()));
+    G_ = register_module("structure", geometry::make_structure(o.structure(), o.dim(), o.dx()));
+  }
+  std::string type() const override { return type_; }
+  bool has_energy() const override { return true; }
+  ad::EnergyFn energy_fn() override { return H_->fn(); }
+  at::Tensor structure_matrix() override { return G_->matrix(); }
+  at::Tensor time_derivative(const at::Tensor& u, bool create_graph) override {
+    return torch::matmul(ad::gradient(H_->fn(), u, create_graph), G_->matrix().t());
+  }
+
+ private:
+  std::string type_;
+  nn::EnergyNet H_{nullptr};
+  geometry::Structure G_;
+};
+
+// SRNN: H = T(p) + V(q), canonical structure, integrated by leapfrog.
+class SeparableModelImpl : public DynamicsModelImpl {
+ public:
+  explicit SeparableModelImpl(const ModelOptions& o) : n_(o.dim() / 2) {
+    if (o.dim() % 2) throw std::invalid_argument("srnn needs (q, p) states of even dimension");
+    auto mlp = nn::MlpOptions(n_).hidden(o.hidden()).activation(o.activation()).init(o.init());
+    T_ = register_module("kinetic", nn::make_mlp_energy(mlp));
+    V_ = register_module("potential", nn::make_mlp_energy(mlp));
+    S_ = register_buffer("S", geometry::canonical_symplectic(o.dim()));
+  }
+  std::string type() const override { return "srnn"; }
+  bool has_energy() const override { return true; }
+  bool separable() const override { return true; }
+  ad::EnergyFn energy_fn() override {
+    auto T = T_->fn(), V = V_->fn();
+    const int64_t n = n_;
+    return [T, V, n](const ad::Var& x) {
+      return T(ad::narrow(x, 1, n, n)) + V(ad::narrow(x, 1, 0, n));
+    };
+  }
+  at::Tensor structure_matrix() override { return S_; }
+  at::Tensor time_derivative(const at::Tensor& u, bool create_graph) override {
+    auto q = u.narrow(-1, 0, n_), p = u.narrow(-1, n_, n_);
+    return torch::cat({dT_dp(p, create_graph), -dV_dq(q, create_graph)}, -1);
+  }
+  at::Tensor dV_dq(const at::Tensor& q, bool create_graph) override {
+    return ad::gradient(V_->fn(), q, create_graph);
+  }
+  at::Tensor dT_dp(const at::Tensor& p, bool create_graph) override {
+    return ad::gradient(T_->fn(), p, create_graph);
+  }
+
+ private:
+  int64_t n_;
+  nn::EnergyNet T_{nullptr}, V_{nullptr};
+  at::Tensor S_;
+};
+
+// NODE: a network outputs du/dt directly; no structure, no energy.
+class NodeModelImpl : public DynamicsModelImpl {
+ public:
+  explicit NodeModelImpl(const ModelOptions& o) {
+    auto seq = std::make_shared<nn::SequentialImpl>();
+    int64_t width = o.dim();
+    for (auto h : o.hidden()) {
+      seq->push_back(std::make_shared<nn::LinearImpl>(width, h, true, o.init()));
+      seq->push_back(std::make_shared<nn::ActivationImpl>(o.activation()));
+      width = h;
+    }
+    seq->push_back(std::make_shared<nn::LinearImpl>(width, o.dim(), true, o.init()));
+    net_ = register_module("field", seq);
+  }
+  std::string type() const override { return "node"; }
+  at::Tensor time_derivative(const at::Tensor& u, bool) override {
+    return net_->forward(ad::Var(u)).a();
+  }
+
+ private:
+  std::shared_ptr<nn::SequentialImpl> net_;
+};
+
+}  // namespace
+
+DynamicsModel make_model(const ModelOptions& o) {
+  if (o.type() == "dgnet" || o.type() == "hnn" || o.type() == "hnn++") {
+    return std::make_shared<EnergyModelImpl>(o);
+  }
+  if (o.type() == "srnn") return std::make_shared<SeparableModelImpl>(o);
+  if (o.type() == "node") return std::make_shared<NodeModelImpl>(o);
+  throw std::invalid_argument("unknown model type '" + o.type() +
+                              "' (known: dgnet, hnn, hnn++, srnn, node)");
+}
+
+}  // namespace enflow::models

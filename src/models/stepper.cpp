@@ -1,0 +1,102 @@
+#include "enflow/models/stepper.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "enflow/integrators/adaptive.h"
+#include "enflow/integrators/discrete_gradient_scheme.h"
+#include "enflow/integrators/explicit_rk.h"
+
+namespace enflow::models {
+
+const std::vector<std::string>& integrator_names() {
+  static const std::vector<std::string> n = {"discrete_gradient", "euler", "rk2", "rk4", "dopri5",
+                                             "leapfrog"};
+  return n;
+}
+
+namespace {
+
+void check_integrator(const std::string& name) {
+  for (const auto& n : integrator_names()) {
+    if (n == name) return;
+  }
+  throw std::invalid_argument("unknown integrator '" + name +
+                              "' (known: discrete_gradient, euler, rk2, rk4, dopri5, leapfrog)");
+}
+
+// Explicit step over the per-sample time step h [B, 1] by integrating the rescaled field
+// h·f over unit time (so one adaptive or explicit step serves pairs with different Δt).
+at::Tensor explicit_step(DynamicsModelImpl& m, const at::Tensor& u, const at::Tensor& h,
+                         const StepOptions& o, bool create_graph) {
+  auto f = [&](const at::Tensor& x) { return h * m.time_derivative(x, create_graph); };
+  const auto& name = o.integrator();
+  if (name == "euler") return u + f(u);
+  if (name == "rk2") return integrators::rk2_step(f, u, 1.0);
+  if (name == "rk4") return integrators::rk4_step(f, u, 1.0);
+  if (name == "dopri5") {
+    return integrators::dopri5_step(f, u, 1.0,
+                                    integrators::Dopri5Options().rtol(o.rtol()).atol(o.atol()));
+  }
+  if (name == "leapfrog") {
+    if (!m.separable()) {
+      throw std::invalid_argument("leapfrog needs a separable model (srnn), not '" + m.type() +
+                                  "'");
+    }
+    auto dV = [&](const at::Tensor& q) { return h * m.dV_dq(q, create_graph); };
+    auto dT = [&](const at::Tensor& p) { return h * m.dT_dp(p, create_graph); };
+    return integrators::leapfrog_step(dV, dT, u, 1.0);
+  }
+  check_integrator(name);
+  throw std::logic_error("explicit_step: unhandled integrator " + name);
+}
+
+}  // namespace
+
+at::Tensor model_rate(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tensor& u1,
+                      const at::Tensor& dt, const StepOptions& o) {
+  check_integrator(o.integrator());
+  if (o.integrator() == "discrete_gradient") {
+    if (!m.has_energy()) {
+      throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
+                                  m.type() + "'");
+    }
+    return m.discrete_time_derivative(u1, u0, /*create_graph=*/true);
+  }
+  auto h = dt.reshape({-1, 1}).to(u0.dtype());
+  return (explicit_step(m, u0, h, o, /*create_graph=*/true) - u0) / h;
+}
+
+at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt,
+                        const StepOptions& o) {
+  check_integrator(o.integrator());
+  if (o.integrator() == "discrete_gradient") {
+    if (!m.has_energy()) {
+      throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
+                                  m.type() + "'");
+    }
+    auto G = m.structure_matrix().detach();
+    return integrators::discrete_gradient_step(
+        m.energy_fn(), G, u.detach(), dt,
+        integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()));
+  }
+  auto h = torch::full({u.size(0), 1}, dt, u.options());
+  return explicit_step(m, u.detach(), h, o, /*create_graph=*/false).detach();
+}
+
+at::Tensor rollout(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tensor& t,
+                   const StepOptions& o) {
+  if (t.dim() != 1) throw std::invalid_argument("rollout: t must be one-dimensional");
+  std::vector<at::Tensor> states{u0.detach()};
+  auto tc = t.to(torch::kCPU, torch::kFloat64);
+  auto u = u0.detach();
+  for (int64_t k = 1; k < t.size(0); ++k) {
+    const double dt = tc[k].item<double>() - tc[k - 1].item<double>();
+    u = predict_step(m, u, dt, o);
+    states.push_back(u);
+  }
+  return torch::stack(states, 1);
+}
+
+}  // namespace enflow::models

@@ -1,0 +1,139 @@
+#include "enflow/systems/generate.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+#include "enflow/systems/gradient_system.h"
+#include "systems/common.h"
+
+namespace enflow::systems {
+
+std::vector<std::string> protocol_variants(const std::string& system) {
+  if (system == "mass-spring" || system == "pendulum") return {"hnn", "dgnet"};
+  for (const auto& n : system_names())
+    if (n == system) return {""};
+  make_system(system);  // throws the unknown-system message
+  return {};
+}
+
+Protocol default_protocol(const std::string& system, const std::string& variant) {
+  const auto variants = protocol_variants(system);
+  const bool hnn = variant.empty() || variant == "hnn";
+  const bool dgnet = variant == "dgnet";
+  auto fail = [&]() -> Protocol {
+    std::ostringstream s;
+    s << "system '" << system << "' has no protocol '" << variant << "' (known:";
+    for (const auto& v : variants) s << " " << (v.empty() ? "default" : v);
+    s << ")";
+    throw std::invalid_argument(s.str());
+  };
+  if (system == "mass-spring" || system == "pendulum") {
+    if (dgnet) return {50, 99, 20.0 / 99.0, 0.1, 0.5, "DGNet: t in [0, 20], 100 points"};
+    if (!hnn) return fail();
+    // HNN: t_eval = linspace(0, 3, timescale·3) with timescale 10 (spring), 15 (pendulum).
+    if (system == "mass-spring") return {50, 29, 3.0 / 29.0, 0.1, 0.5, "HNN: linspace(0, 3, 30)"};
+    return {50, 44, 3.0 / 44.0, 0.1, 0.5, "HNN: linspace(0, 3, 45)"};
+  }
+  if (!variant.empty() && variant != "default") return fail();
+  if (system == "two-body") return {1000, 49, 20.0 / 49.0, 0.0, 0.8, "HNN: linspace(0, 20, 50)"};
+  if (system == "kdv") return {100, 500, 1e-3, 0.0, 0.9, "DGNet"};
+  if (system == "cahn-hilliard") return {100, 500, 1e-4, 0.0, 0.9, "DGNet"};
+  if (system == "particle-1d" || system == "particle-2d")
+    return {50, 50, 0.1, 0.0, 0.8, "enflow choice"};
+  if (system == "chemical-kinetics") return {50, 100, 0.05, 0.0, 0.8, "enflow choice"};
+  if (system == "diffusion") return {50, 100, 0.2, 0.0, 0.8, "enflow choice"};
+  return fail();
+}
+
+io::Dataset generate_dataset(const System& system, const Protocol& p, uint64_t seed,
+                             const ProgressFn& progress) {
+  if (p.series < 1) throw std::invalid_argument("generate: series must be >= 1");
+  if (p.steps < 1) throw std::invalid_argument("generate: steps must be >= 1");
+  if (!(p.dt > 0) || !std::isfinite(p.dt)) throw std::invalid_argument("generate: dt must be > 0");
+  if (!(p.noise >= 0) || !std::isfinite(p.noise))
+    throw std::invalid_argument("generate: noise must be >= 0");
+  if (!(p.train_fraction >= 0 && p.train_fraction <= 1))
+    throw std::invalid_argument("generate: train fraction must be in [0, 1]");
+  torch::NoGradGuard no_grad;
+  auto u = system.sample_initial(p.series, seed);
+  std::vector<torch::Tensor> states{u};
+  states.reserve(p.steps + 1);
+  for (int64_t k = 1; k <= p.steps; ++k) {
+    u = system.reference_step(u, p.dt).detach();
+    if (!torch::isfinite(u).all().item<bool>()) {
+      throw std::runtime_error("generate: the " + system.name() +
+                               " reference solver produced non-finite states at step " +
+                               std::to_string(k) + "; reduce dt");
+    }
+    states.push_back(u);
+    if (progress) progress(k, p.steps);
+  }
+  io::Dataset d;
+  d.states = torch::stack(states, 1).contiguous();  // [S, T, D]
+  if (p.noise > 0) {
+    detail::Rng rng(seed ^ 0x9E3779B97F4A7C15ULL);
+    auto noise = torch::empty_like(d.states);
+    auto* n = noise.data_ptr<double>();
+    for (int64_t i = 0; i < noise.numel(); ++i) n[i] = rng.normal();
+    d.states = d.states + p.noise * noise;
+  }
+  d.t = torch::arange(p.steps + 1, torch::kFloat64) * p.dt;
+  d.system = system.name();
+  d.params = system.parameters();
+  d.dt = p.dt;
+  d.noise = p.noise;
+  d.seed = seed;
+  const auto ntrain = static_cast<int64_t>(std::floor(p.train_fraction * p.series + 1e-9));
+  for (int64_t i = 0; i < p.series; ++i) (i < ntrain ? d.train : d.test).push_back(i);
+  return d;
+}
+
+std::map<std::string, double> invariant_drifts(const System& system, const at::Tensor& states) {
+  if (states.dim() != 3 || states.size(2) != system.dim()) {
+    throw std::invalid_argument("invariant_drifts: states must be [series, steps, " +
+                                std::to_string(system.dim()) + "]");
+  }
+  torch::NoGradGuard no_grad;
+  const auto S = states.size(0), T = states.size(1);
+  auto flat = states.reshape({S * T, states.size(2)}).to(torch::kFloat64).contiguous();
+  std::map<std::string, double> out;
+  for (const auto& [name, v] : system.invariants(flat)) {
+    auto I = v.reshape({S, T});
+    auto I0 = I.select(1, 0).unsqueeze(1);
+    auto scale = I0.abs().clamp_min(1.0);  // relative for |I(0)| >= 1, absolute below
+    out[name + "_drift"] = ((I - I0).abs() / scale).max().item<double>();
+    out[name + "_abs_drift"] = (I - I0).abs().max().item<double>();
+    if (T > 1) {
+      auto diff = (I.narrow(1, 1, T - 1) - I.narrow(1, 0, T - 1)) / scale;
+      out[name + "_max_increase"] = std::max(0.0, diff.max().item<double>());
+      out[name + "_max_decrease"] = std::max(0.0, (-diff).max().item<double>());
+    }
+  }
+  return out;
+}
+
+Params parse_param_overrides(const std::vector<std::string>& items, const std::string& system) {
+  Params p;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw std::invalid_argument("--param '" + item + "' is not KEY=VALUE");
+    const auto key = item.substr(0, eq), value = item.substr(eq + 1);
+    char* end = nullptr;
+    const double v = std::strtod(value.c_str(), &end);
+    if (!value.empty() && end == value.c_str() + value.size() && std::isfinite(v)) {
+      p[key] = v;
+    } else if (system == "diffusion" && key == "start") {
+      p[key] = diffusion_start_code(value);
+    } else {
+      throw std::invalid_argument("--param " + key + ": '" + value + "' is not a finite number");
+    }
+  }
+  return p;
+}
+
+}  // namespace enflow::systems

@@ -1,0 +1,217 @@
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "enflow/io/dataset.h"
+#include "enflow/io/import.h"
+
+namespace enflow::io {
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path fresh_dir(const std::string& name) {
+  auto d = fs::temp_directory_path() / ("enflow-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+/// Writes a float64 C-order .npy file.
+void write_npy(const fs::path& p, const torch::Tensor& a) {
+  std::string shape = "(";
+  for (auto s : a.sizes()) shape += std::to_string(s) + ", ";
+  shape += ")";
+  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': " + shape + ", }";
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  std::ofstream f(p, std::ios::binary);
+  f.write("\x93NUMPY\x01\x00", 8);
+  const uint16_t len = static_cast<uint16_t>(header.size());
+  f.put(static_cast<char>(len & 0xff));
+  f.put(static_cast<char>(len >> 8));
+  f << header;
+  auto c = a.to(torch::kFloat64).contiguous();
+  f.write(static_cast<const char*>(c.data_ptr()), c.numel() * 8);
+}
+
+TEST(Import, TextWithSeriesTimeAndGapsKeepsTheTimeStamps) {
+  auto dir = fresh_dir("import-text");
+  auto p = dir / "pend.txt";
+  {
+    std::ofstream f(p);
+    f << "%o v\n";
+    // Two trials of four rows; trial 0 has a gap between t = 0.5 and t = 1.5.
+    const double t0[] = {0.0, 0.25, 0.5, 1.5}, t1[] = {0.0, 0.25, 0.5, 0.75};
+    for (int k = 0; k < 4; ++k) f << "0 " << t0[k] << " " << 0.1 * k << " " << -0.2 * k << "\n";
+    for (int k = 0; k < 4; ++k) f << "1 " << t1[k] << " " << 1.0 + k << " " << 2.0 * k << "\n";
+  }
+  ImportOptions o;
+  o.columns = {"series", "t", "q", "p"};
+  auto d = import_trajectories(p.string(), o);
+  EXPECT_EQ(d.states.sizes(), (std::vector<int64_t>{2, 4, 2}));
+  EXPECT_EQ(d.t.sizes(), (std::vector<int64_t>{2, 4}));
+  EXPECT_EQ(d.dt, 0.0);
+  EXPECT_DOUBLE_EQ(d.t[0][3].item<double>(), 1.5);
+  EXPECT_DOUBLE_EQ(d.states[1][2][0].item<double>(), 3.0);
+  EXPECT_DOUBLE_EQ(d.states[0][3][1].item<double>(), -0.6);
+  EXPECT_EQ(d.train, (std::vector<int64_t>{0}));
+  EXPECT_EQ(d.test, (std::vector<int64_t>{1}));
+  // Saved and loaded, the gap is still there.
+  save_dataset((dir / "pend.h5").string(), d);
+  EXPECT_TRUE(torch::equal(load_dataset((dir / "pend.h5").string()).t, d.t));
+  // CSV with a header row and no t column: uniform t from dt.
+  auto csv = dir / "x.csv";
+  std::ofstream(csv) << "q,p\n1,2\n3,4\n5,6\n";
+  ImportOptions c;
+  c.dt = 0.5;
+  auto e = import_trajectories(csv.string(), c);
+  EXPECT_EQ(e.states.sizes(), (std::vector<int64_t>{1, 3, 2}));
+  EXPECT_TRUE(torch::equal(e.t, torch::tensor({0.0, 0.5, 1.0}, torch::kFloat64)));
+  EXPECT_EQ(e.dt, 0.5);
+  fs::remove_all(dir);
+}
+
+TEST(Import, MalformedInputGivesOneLineErrors) {
+  auto dir = fresh_dir("import-bad");
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    return (dir / name).string();
+  };
+  auto has = [&](const std::string& path, const std::string& what, const ImportOptions& o = {}) {
+    auto msg = error_of([&] { import_trajectories(path, o); });
+    EXPECT_NE(msg.find(what), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos);
+  };
+  has((dir / "none.txt").string(), "no such file");
+  has(write("ragged.txt", "1 2\n3 4 5\n"), "line 2: 3 columns, expected 2");
+  has(write("word.txt", "1 2\n3 x\n"), "line 2: not a number");
+  has(write("nan.txt", "1 2\n3 nan\n"), "NaN");
+  has(write("empty.txt", "% nothing\n"), "no data rows");
+  has(write("x.json", "{}"), "unknown file type");
+  ImportOptions o;
+  o.columns = {"series", "t", "q"};
+  has(write("cols.txt", "0 0 1 2\n0 1 1 2\n"), "4 columns but --columns names 3", o);
+  o.columns = {"series", "q"};
+  has(write("lens.txt", "0 1\n0 2\n1 3\n"), "different lengths", o);
+  o.columns = {"t", "q"};
+  has(write("back.txt", "0 1\n1 2\n0.5 3\n"), "time stamps must increase", o);
+  fs::remove_all(dir);
+}
+
+TEST(Import, NpyArrays) {
+  auto dir = fresh_dir("import-npy");
+  auto a = torch::randn({3, 5, 2}, torch::kFloat64);
+  write_npy(dir / "a.npy", a);
+  ImportOptions o;
+  o.dt = 0.1;
+  auto d = import_trajectories((dir / "a.npy").string(), o);
+  EXPECT_TRUE(torch::equal(d.states, a));
+  EXPECT_EQ(d.dt, 0.1);
+  EXPECT_EQ(d.train, (std::vector<int64_t>{0, 1}));
+  auto b = torch::randn({6, 3}, torch::kFloat64);
+  b.select(1, 0).copy_(torch::arange(6, torch::kFloat64) * 0.3);
+  write_npy(dir / "b.npy", b);
+  o.columns = {"t", "q", "p"};
+  auto e = import_trajectories((dir / "b.npy").string(), o);
+  EXPECT_TRUE(torch::equal(e.states[0], b.narrow(1, 1, 2)));
+  EXPECT_NEAR(e.dt, 0.3, 1e-12);  // uniform time stamps become t [T] with their step
+  EXPECT_EQ(e.t.dim(), 1);
+  write_npy(dir / "c.npy", torch::randn({2, 2, 2, 2}, torch::kFloat64));
+  EXPECT_NE(error_of([&] { import_trajectories((dir / "c.npy").string()); }).find("rank 4"),
+            std::string::npos);
+  std::ofstream(dir / "d.npy") << "garbage";
+  EXPECT_NE(error_of([&] { import_trajectories((dir / "d.npy").string()); }).find("not a .npy"),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(Import, RealPendulumOfSchmidtAndLipson) {
+  const auto file =
+      fs::path(__FILE__).parent_path() / "../../../shared/data/schmidt_lipson/real_pend_h_1.txt";
+  if (!fs::exists(file)) GTEST_SKIP() << "no " << file;
+  ImportOptions o;
+  o.columns = {"series", "t", "q", "p"};
+  o.system = "pendulum";
+  auto d = import_trajectories(file.string(), o);
+  EXPECT_EQ(d.states.sizes(), (std::vector<int64_t>{1, 556, 2}));
+  EXPECT_EQ(d.dt, 0.0);
+  auto steps = d.t[0].narrow(0, 1, 555) - d.t[0].narrow(0, 0, 555);
+  EXPECT_NEAR(steps.median().item<double>(), 1.0 / 6.0, 1e-9);
+  EXPECT_GT(steps.max().item<double>(), 1.5 / 6.0);  // the gaps are kept
+  EXPECT_GT(steps.min().item<double>(), 0.0);
+  EXPECT_EQ(d.train, (std::vector<int64_t>{0}));
+}
+
+/// The command line, when the enflow binary sits where the build puts it (beside tests/).
+fs::path enflow_binary() {
+  std::error_code ec;
+  auto self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  auto bin = self.parent_path().parent_path() / "enflow";
+  return fs::exists(bin) ? bin : fs::path();
+}
+
+int run(const std::string& cmd, const fs::path& err) {
+  const int rc = std::system((cmd + " >/dev/null 2>" + err.string()).c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+int lines(const fs::path& p) {
+  std::ifstream f(p);
+  std::string l;
+  int n = 0;
+  while (std::getline(f, l)) n += !l.empty();
+  return n;
+}
+
+TEST(ImportCli, GenerateInspectImportAndTheirErrors) {
+  const auto bin = enflow_binary();
+  if (bin.empty()) GTEST_SKIP() << "enflow binary not beside the test binary";
+  auto dir = fresh_dir("cli");
+  const auto err = dir / "err.txt";
+  const std::string b = bin.string() + " ";
+  const auto out = (dir / "kdv.h5").string();
+  EXPECT_EQ(run(b + "generate kdv --series 2 --steps 3 --seed 1 -o " + out, err), 0);
+  auto d = load_dataset(out);
+  EXPECT_EQ(d.states.sizes(), (std::vector<int64_t>{2, 4, 50}));
+  EXPECT_EQ(d.seed, 1u);
+  EXPECT_EQ(run(b + "inspect " + out + " --json", err), 0);
+  std::ofstream(dir / "x.txt") << "0 0 1 2\n0 0.5 1 2\n0 2 1 2\n";
+  EXPECT_EQ(run(b + "import " + (dir / "x.txt").string() + " --columns series,t,q,p -o " +
+                    (dir / "x.h5").string() + " --system pendulum",
+                err),
+            0);
+  EXPECT_EQ(load_dataset((dir / "x.h5").string()).dt, 0.0);
+  // Errors: non-zero exit, at most a line or two on stderr, no file left behind.
+  for (const std::string& cmd : std::vector<std::string>{
+           "generate kdvv -o " + (dir / "e.h5").string(),
+           "generate kdv --param alhpa=1 -o " + (dir / "e.h5").string(),
+           "generate kdv --dt nan --steps 2 --series 1 -o " + (dir / "e.h5").string(),
+           "generate kdv --bogus -o " + (dir / "e.h5").string(),
+           "inspect " + (dir / "nope.h5").string(),
+           "import " + (dir / "nope.txt").string() + " -o " + (dir / "e.h5").string(),
+           "import " + (dir / "x.txt").string() + " --system kdv --columns series,t,q,p -o " +
+               (dir / "e.h5").string()}) {
+    EXPECT_NE(run(b + cmd, err), 0) << cmd;
+    EXPECT_LE(lines(err), 2) << cmd;
+    EXPECT_FALSE(fs::exists(dir / "e.h5")) << cmd;
+  }
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace enflow::io

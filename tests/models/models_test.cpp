@@ -1,0 +1,147 @@
+// DGNet and its baselines learn the mass-spring system from trajectories the test makes;
+// the discrete-gradient prediction keeps the learned energy to rounding.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cstdio>
+
+#include "enflow/integrators/adaptive.h"
+#include "enflow/learn/model_io.h"
+#include "enflow/learn/trainer.h"
+#include "enflow/models/model.h"
+#include "enflow/models/stepper.h"
+#include "support/oscillator.h"
+
+namespace enflow::models {
+namespace {
+
+using learn::PairSet;
+
+struct LearnedDynamics : ::testing::Test {
+  void SetUp() override {
+    torch::manual_seed(0);
+    data = testing::oscillator_dataset(10, 40, 0.1);
+    train = learn::make_pairs(data, data.train, torch::kFloat64, torch::kCPU);
+    test = learn::make_pairs(data, data.test, torch::kFloat64, torch::kCPU);
+  }
+  DynamicsModel make(const std::string& type) {
+    auto m = make_model(ModelOptions().type(type).dim(2).hidden({32, 32}));
+    m->to(torch::kFloat64);
+    return m;
+  }
+  // Deriv. MSE before and after training.
+  std::pair<double, double> fit(DynamicsModelImpl& m, const std::string& integrator, int iters) {
+    auto step = StepOptions().integrator(integrator);
+    const double before = learn::rate_mse(m, test, step);
+    learn::train(
+        m, train,
+        learn::TrainOptions().lr(3e-3).batch(64).iterations(iters).log_every(0).step(step));
+    return {before, learn::rate_mse(m, test, step)};
+  }
+  io::Dataset data;
+  PairSet train, test;
+};
+
+TEST_F(LearnedDynamics, DGNetLearnsAndItsPredictionConservesTheLearnedEnergy) {
+  auto m = make("dgnet");
+  auto [before, after] = fit(*m, "discrete_gradient", 400);
+  EXPECT_LT(after, 0.02 * before) << "before " << before << " after " << after;
+  auto u0 = data.states.select(1, 0).index_select(0, torch::tensor(data.test));
+  auto traj = rollout(*m, u0, torch::arange(200, torch::kFloat64) * 0.1, StepOptions());
+  auto H = m->energy_fn();
+  auto E = ad::energy(H, traj.reshape({-1, 2})).reshape({traj.size(0), -1});
+  auto drift = (E - E.select(1, 0).unsqueeze(1)).abs().max().item<double>();
+  EXPECT_LE(drift, 1e-12 * E.abs().max().item<double>());
+  // The true energy q² + p² stays close to its initial value too (learned physics).
+  auto Etrue = traj.pow(2).sum(2);
+  auto rel = ((Etrue - Etrue.select(1, 0).unsqueeze(1)).abs() / Etrue.select(1, 0).unsqueeze(1));
+  EXPECT_LT(rel.max().item<double>(), 0.1);
+}
+
+TEST_F(LearnedDynamics, BaselinesLearnThroughTheirIntegrators) {
+  for (auto [type, integ] : std::vector<std::pair<std::string, std::string>>{
+           {"hnn", "rk2"}, {"hnn", "dopri5"}, {"srnn", "leapfrog"}, {"node", "rk2"}}) {
+    auto m = make(type);
+    auto [before, after] = fit(*m, integ, 150);
+    EXPECT_LT(after, 0.2 * before)
+        << type << "/" << integ << " before " << before << " after " << after;
+  }
+}
+
+TEST_F(LearnedDynamics, DissipativeStructureLearnsFrictionAndEnergyDecreases) {
+  auto d = testing::oscillator_dataset(10, 40, 0.1, /*damping=*/0.3);
+  auto tr = learn::make_pairs(d, d.train, torch::kFloat64, torch::kCPU);
+  auto m = make_model(ModelOptions().type("dgnet").dim(2).hidden({32, 32}).structure("friction"));
+  m->to(torch::kFloat64);
+  learn::train(*m, tr, learn::TrainOptions().lr(3e-3).batch(64).iterations(300).log_every(0));
+  auto u0 = d.states.select(1, 0).narrow(0, 0, 3);
+  auto traj = rollout(*m, u0, torch::arange(50, torch::kFloat64) * 0.5, StepOptions());
+  auto E = ad::energy(m->energy_fn(), traj.reshape({-1, 2})).reshape({3, -1});
+  auto dE = E.narrow(1, 1, 49) - E.narrow(1, 0, 49);
+  EXPECT_LE(dE.max().item<double>(), 1e-12 * E.abs().max().item<double>());
+}
+
+TEST_F(LearnedDynamics, WrongSchemeForModelIsAClearError) {
+  auto node = make("node");
+  EXPECT_THROW(learn::rate_mse(*node, test, StepOptions().integrator("discrete_gradient")),
+               std::invalid_argument);
+  auto hnn = make("hnn");
+  EXPECT_THROW(learn::rate_mse(*hnn, test, StepOptions().integrator("leapfrog")),
+               std::invalid_argument);
+  EXPECT_THROW(learn::rate_mse(*hnn, test, StepOptions().integrator("rk45")),
+               std::invalid_argument);
+  EXPECT_THROW(make_model(ModelOptions().type("transformer")), std::invalid_argument);
+}
+
+TEST_F(LearnedDynamics, DivergenceStopsWithAClearError) {
+  auto opts =
+      learn::TrainOptions().iterations(50).log_every(0).step(StepOptions().integrator("rk2"));
+  PairSet bad = train;
+  bad.u1 = train.u1.clone();
+  bad.u1[0][0] = std::nan("");
+  EXPECT_THROW(learn::train(*make("hnn"), bad, opts.lr(1e-3).batch(0)), std::runtime_error);
+}
+
+TEST_F(LearnedDynamics, CheckpointsResumeAndModelFilesRoundTrip) {
+  const std::string dir = ::testing::TempDir();
+  const std::string ckpt = dir + "/enflow_ckpt_test.pt";
+  std::remove(ckpt.c_str());
+  auto opts =
+      learn::TrainOptions().iterations(20).log_every(0).checkpoint_every(10).checkpoint_path(ckpt);
+  auto m = make("dgnet");
+  learn::train(*m, train, opts);
+  auto m2 = make("dgnet");
+  auto rep = learn::train(*m2, train, opts.iterations(20).resume(true));
+  EXPECT_EQ(rep.start_iteration, 20);
+  EXPECT_EQ(rep.iterations, 0);  // nothing left to do
+  auto u = test.u0.narrow(0, 0, 5);
+  EXPECT_TRUE(torch::allclose(m->time_derivative(u, false), m2->time_derivative(u, false)));
+
+  auto cfg = io::Config::parse("[model]\ntype = 'dgnet'\nhidden = [32, 32]\n[data]\ndim = 2\n");
+  const std::string path = dir + "/enflow_model_test.pt";
+  learn::save_model(path, *m, cfg);
+  auto loaded = learn::load_model(path);
+  EXPECT_EQ(loaded.model->type(), "dgnet");
+  EXPECT_TRUE(
+      torch::allclose(m->time_derivative(u, false), loaded.model->time_derivative(u, false)));
+  EXPECT_THROW(learn::load_model(dir + "/missing.pt"), std::runtime_error);
+  EXPECT_THROW(learn::load_model(ckpt), std::runtime_error);  // a checkpoint is not a model file
+}
+
+TEST(Dopri5, AccurateAndDifferentiable) {
+  auto w = torch::tensor(1.3, torch::TensorOptions().dtype(torch::kFloat64).requires_grad(true));
+  auto f = [&](const torch::Tensor& u) {
+    return torch::stack({w * u.select(1, 1), -w * u.select(1, 0)}, 1);
+  };
+  auto u0 = torch::tensor({{1.0, 0.0}}, torch::kFloat64);
+  integrators::Dopri5Report rep;
+  auto u1 = integrators::dopri5_step(f, u0, 2.0,
+                                     integrators::Dopri5Options().rtol(1e-10).atol(1e-12), &rep);
+  EXPECT_NEAR(u1[0][0].item<double>(), std::cos(2.6), 1e-8);
+  EXPECT_GT(rep.substeps, 1);
+  auto g = torch::autograd::grad({u1[0][0]}, {w})[0].item<double>();
+  EXPECT_NEAR(g, -2.0 * std::sin(2.6), 1e-6);  // d/dw cos(2w)
+}
+
+}  // namespace
+}  // namespace enflow::models
