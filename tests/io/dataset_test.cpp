@@ -10,23 +10,14 @@
 #include "enflow/io/dataset.h"
 #include "enflow/systems/generate.h"
 #include "enflow/systems/system.h"
+#include "support/files.h"
 
 namespace enflow::io {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fresh_dir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("enflow-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string bytes(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
+using enflow::testing::fresh_dir;
 
 Dataset small(bool irregular) {
   Dataset d;
@@ -123,8 +114,8 @@ TEST(Dataset, SameSeedSameFileByteForByte) {
   save_dataset((dir / "a.h5").string(), systems::generate_dataset(*sys, p, 5));
   save_dataset((dir / "b.h5").string(), systems::generate_dataset(*sys, p, 5));
   save_dataset((dir / "c.h5").string(), systems::generate_dataset(*sys, p, 6));
-  EXPECT_EQ(bytes(dir / "a.h5"), bytes(dir / "b.h5"));
-  EXPECT_NE(bytes(dir / "a.h5"), bytes(dir / "c.h5"));
+  EXPECT_EQ(testing::file_bytes(dir / "a.h5"), testing::file_bytes(dir / "b.h5"));
+  EXPECT_NE(testing::file_bytes(dir / "a.h5"), testing::file_bytes(dir / "c.h5"));
   auto r = load_dataset((dir / "a.h5").string());
   EXPECT_EQ(r.states.sizes(), (std::vector<int64_t>{2, 4, 50}));
   EXPECT_EQ(r.params.at("alpha"), -6.0);

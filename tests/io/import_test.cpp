@@ -8,18 +8,14 @@
 
 #include "enflow/io/dataset.h"
 #include "enflow/io/import.h"
+#include "support/files.h"
 
 namespace enflow::io {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fresh_dir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("enflow-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+using enflow::testing::fresh_dir;
 
 std::string error_of(const std::function<void()>& f) {
   try {

@@ -5,23 +5,14 @@
 
 #include "enflow/io/atomic_file.h"
 #include "enflow/io/plot.h"
+#include "support/files.h"
 
 namespace enflow::io {
 namespace {
 
 namespace fs = std::filesystem;
 
-fs::path fresh_dir(const std::string& name) {
-  auto d = fs::temp_directory_path() / ("enflow-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream f(p);
-  return std::string((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-}
+using enflow::testing::fresh_dir;
 
 TEST(AtomicFile, FailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
   auto dir = fresh_dir("atomic");
@@ -33,10 +24,10 @@ TEST(AtomicFile, FailedWriteKeepsTheOldFileAndLeavesNoTemporary) {
                                   throw std::runtime_error("interrupted");
                                 }),
                std::runtime_error);
-  EXPECT_EQ(read(target), "good");
+  EXPECT_EQ(testing::file_bytes(target), "good");
   EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
   write_atomically(target.string(), [](const std::string& tmp) { std::ofstream(tmp) << "new"; });
-  EXPECT_EQ(read(target), "new");
+  EXPECT_EQ(testing::file_bytes(target), "new");
   fs::remove_all(dir);
 }
 
@@ -51,7 +42,7 @@ TEST(Plot, WritesAPng) {
   auto dir = fresh_dir("plot");
   auto png = dir / "p.png";
   plot_lines(png.string(), {"test", "x", "y", true}, {{"a", {1, 2, 3}, {1, 10, 100}}});
-  auto bytes = read(png);
+  auto bytes = testing::file_bytes(png);
   ASSERT_GT(bytes.size(), 8u);
   EXPECT_EQ(bytes.substr(1, 3), "PNG");
   fs::remove_all(dir);
