@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -59,27 +60,50 @@ std::filesystem::path work_dir(const void* tag) {
 }
 }  // namespace
 
-void plot_heatmap(const std::string& path, const PlotSpec& spec, const Heatmap& map) {
+namespace {
+
+void check_heatmap(const Heatmap& map, const char* what) {
+  if (map.values.empty() || map.values[0].empty()) {
+    throw std::invalid_argument(std::string(what) + ": empty grid");
+  }
+  for (const auto& row : map.values) {
+    if (row.size() != map.values[0].size()) {
+      throw std::invalid_argument(std::string(what) + ": rows of different lengths");
+    }
+  }
+}
+
+// x y value per line, a blank line after each row: gnuplot's grid format, read by
+// `with image` and by `splot` for contours.
+void write_grid(const std::string& file, const Heatmap& map) {
+  std::ofstream f(file);
+  f.precision(10);
+  const size_t R = map.values.size(), C = map.values[0].size();
+  for (size_t r = 0; r < R; ++r) {
+    const double y = R > 1 ? map.y0 + (map.y1 - map.y0) * r / (R - 1) : map.y0;
+    for (size_t c = 0; c < C; ++c) {
+      const double x = C > 1 ? map.x0 + (map.x1 - map.x0) * c / (C - 1) : map.x0;
+      f << x << ' ' << y << ' ' << map.values[r][c] << '\n';
+    }
+    f << '\n';
+  }
+}
+
+void require_gnuplot() {
   if (!gnuplot_available()) {
     throw std::runtime_error("plotting needs gnuplot (apt-get install gnuplot-nox)");
   }
-  if (map.values.empty() || map.values[0].empty()) throw std::invalid_argument("empty heatmap");
+}
+
+}  // namespace
+
+void plot_heatmap(const std::string& path, const PlotSpec& spec, const Heatmap& map) {
+  require_gnuplot();
+  check_heatmap(map, "heatmap");
   namespace fs = std::filesystem;
   const auto work = work_dir(&map);
   const std::string data = (work / "map.txt").string();
-  {
-    std::ofstream f(data);
-    f.precision(10);
-    const size_t R = map.values.size(), C = map.values[0].size();
-    for (size_t r = 0; r < R; ++r) {
-      const double y = R > 1 ? map.y0 + (map.y1 - map.y0) * r / (R - 1) : map.y0;
-      for (size_t c = 0; c < C; ++c) {
-        const double x = C > 1 ? map.x0 + (map.x1 - map.x0) * c / (C - 1) : map.x0;
-        f << x << ' ' << y << ' ' << map.values[r][c] << '\n';
-      }
-      f << '\n';
-    }
-  }
+  write_grid(data, map);
   run_gnuplot(path, spec, work, [&](std::ostream& g) {
     g << "set palette defined (0 '#313695', 0.5 '#ffffbf', 1 '#a50026')\n";
     g << "set view map\nunset key\n";
@@ -89,10 +113,113 @@ void plot_heatmap(const std::string& path, const PlotSpec& spec, const Heatmap& 
   fs::remove_all(work, ec);
 }
 
-void plot_lines(const std::string& path, const PlotSpec& spec, const std::vector<Series>& series) {
-  if (!gnuplot_available()) {
-    throw std::runtime_error("plotting needs gnuplot (apt-get install gnuplot-nox)");
+void plot_panels(const std::string& path, const PlotSpec& spec, const std::vector<Panel2d>& panels,
+                 int columns) {
+  require_gnuplot();
+  if (panels.empty()) throw std::invalid_argument("plot_panels: no panels");
+  if (columns < 1) throw std::invalid_argument("plot_panels: columns must be >= 1");
+  for (const auto& p : panels) {
+    if (!p.background.values.empty()) check_heatmap(p.background, "plot_panels background");
+    for (const auto& c : p.contours) check_heatmap(c.field, "plot_panels contour field");
+    for (const auto& s : p.points) {
+      if (s.x.size() != s.y.size()) {
+        throw std::invalid_argument("plot_panels: point set '" + s.name +
+                                    "' has different numbers of x and y");
+      }
+    }
   }
+  namespace fs = std::filesystem;
+  const auto work = work_dir(&panels);
+  const int cols = std::min<int>(columns, static_cast<int>(panels.size()));
+  const int rows = (static_cast<int>(panels.size()) + cols - 1) / cols;
+  // Data files first: grids, contour lines (through gnuplot's table output) and points.
+  auto file = [&](size_t panel, const std::string& what, size_t k) {
+    return (work / (what + std::to_string(panel) + "_" + std::to_string(k) + ".txt")).string();
+  };
+  PlotSpec whole = spec;
+  whole.width = spec.width * cols;
+  whole.height = spec.height * rows;
+  run_gnuplot(path, whole, work, [&](std::ostream& g) {
+    for (size_t i = 0; i < panels.size(); ++i) {
+      const auto& p = panels[i];
+      if (!p.background.values.empty()) write_grid(file(i, "bg", 0), p.background);
+      for (size_t k = 0; k < p.contours.size(); ++k) {
+        const auto& c = p.contours[k];
+        write_grid(file(i, "field", k), c.field);
+        g << "set contour base\nunset surface\nset view map\n";
+        if (c.levels.empty()) {
+          g << "set cntrparam levels auto 8\n";
+        } else {
+          g << "set cntrparam levels discrete ";
+          for (size_t l = 0; l < c.levels.size(); ++l) g << (l ? "," : "") << c.levels[l];
+          g << "\n";
+        }
+        g << "set table " << quote(file(i, "contour", k)) << "\n";
+        g << "splot " << quote(file(i, "field", k)) << " using 1:2:3\nunset table\n";
+        g << "unset contour\nset surface\n";
+      }
+      for (size_t k = 0; k < p.points.size(); ++k) {
+        std::ofstream f(file(i, "points", k));
+        f.precision(10);
+        for (size_t j = 0; j < p.points[k].x.size(); ++j)
+          f << p.points[k].x[j] << ' ' << p.points[k].y[j] << '\n';
+      }
+    }
+    g << "set multiplot layout " << rows << "," << cols << " title " << quote(spec.title) << "\n";
+    g << "set palette defined (0 '#313695', 0.5 '#ffffbf', 1 '#a50026')\n";
+    g << "set key outside bottom horizontal\n";
+    for (size_t i = 0; i < panels.size(); ++i) {
+      const auto& p = panels[i];
+      g << "set title " << quote(p.title) << "\n";
+      g << (p.equal_axes ? "set size ratio -1\n" : "set size noratio\n");
+      const auto& bg = p.background;
+      const bool has_bg = !bg.values.empty();
+      if (p.xmin < p.xmax) {
+        g << "set xrange [" << p.xmin << ":" << p.xmax << "]\n";
+      } else if (has_bg) {
+        g << "set xrange [" << std::min(bg.x0, bg.x1) << ":" << std::max(bg.x0, bg.x1) << "]\n";
+      } else {
+        g << "set autoscale x\n";
+      }
+      if (p.ymin < p.ymax) {
+        g << "set yrange [" << p.ymin << ":" << p.ymax << "]\n";
+      } else if (has_bg) {
+        g << "set yrange [" << std::min(bg.y0, bg.y1) << ":" << std::max(bg.y0, bg.y1) << "]\n";
+      } else {
+        g << "set autoscale y\n";
+      }
+      g << "set cblabel " << quote(p.cblabel) << "\n";
+      std::vector<std::string> items;
+      if (has_bg) items.push_back(quote(file(i, "bg", 0)) + " using 1:2:3 with image notitle");
+      for (size_t k = 0; k < p.contours.size(); ++k) {
+        const auto& c = p.contours[k];
+        items.push_back(quote(file(i, "contour", k)) + " using 1:2 with lines lw 2 lc rgb " +
+                        quote(c.color) + (c.dashed ? " dt 2" : "") +
+                        (c.name.empty() ? " notitle" : " title " + quote(c.name)));
+      }
+      for (size_t k = 0; k < p.points.size(); ++k) {
+        const auto& s = p.points[k];
+        if (s.x.empty()) continue;
+        items.push_back(quote(file(i, "points", k)) + " using 1:2 with points pt 7 ps " +
+                        std::to_string(s.size) + " lc rgb " + quote(s.color) +
+                        (s.name.empty() ? " notitle" : " title " + quote(s.name)));
+      }
+      if (items.empty()) {
+        g << "set multiplot next\n";
+        continue;
+      }
+      g << "plot ";
+      for (size_t k = 0; k < items.size(); ++k) g << (k ? ", " : "") << items[k];
+      g << "\n";
+    }
+    g << "unset multiplot\n";
+  });
+  std::error_code ec;
+  fs::remove_all(work, ec);
+}
+
+void plot_lines(const std::string& path, const PlotSpec& spec, const std::vector<Series>& series) {
+  require_gnuplot();
   namespace fs = std::filesystem;
   const auto work = work_dir(&series);
   const std::string data = (work / "data.txt").string();

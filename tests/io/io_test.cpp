@@ -48,5 +48,39 @@ TEST(Plot, WritesAPng) {
   fs::remove_all(dir);
 }
 
+TEST(Plot, PanelsWithColourMapContoursAndPoints) {
+  if (!gnuplot_available()) GTEST_SKIP() << "gnuplot not installed";
+  auto dir = fresh_dir("plot_panels");
+  Heatmap field;
+  field.x0 = field.y0 = -1;
+  field.x1 = field.y1 = 1;
+  for (int r = 0; r < 21; ++r) {
+    field.values.emplace_back();
+    for (int c = 0; c < 21; ++c) {
+      const double x = -1 + 0.1 * c, y = -1 + 0.1 * r;
+      field.values.back().push_back(x * x + y * y);
+    }
+  }
+  Panel2d a;
+  a.title = "field";
+  a.background = field;
+  a.contours.push_back({"r = 0.5", field, {0.25}, "black", false});
+  a.points.push_back({"samples", {0.0, 0.5}, {0.0, -0.5}});
+  Panel2d b;
+  b.title = "points only";
+  b.equal_axes = true;
+  b.points.push_back({"", {1, 2, 3}, {3, 2, 1}, "red", 1.0});
+  auto png = dir / "panels.png";
+  plot_panels(png.string(), {"two panels", "x", "y"}, {a, b}, 2);
+  EXPECT_EQ(testing::file_bytes(png).substr(1, 3), "PNG");
+  // Bad input is refused before anything is written.
+  Panel2d bad;
+  bad.points.push_back({"", {1, 2}, {1}});
+  EXPECT_THROW(plot_panels((dir / "bad.png").string(), {"", "", ""}, {bad}), std::invalid_argument);
+  EXPECT_THROW(plot_panels((dir / "none.png").string(), {"", "", ""}, {}), std::invalid_argument);
+  EXPECT_FALSE(fs::exists(dir / "bad.png"));
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace enflow::io
