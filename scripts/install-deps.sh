@@ -13,7 +13,7 @@ pkgs=(
   libfmt-dev              # formatting
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox             # PNG plots
-  python3-torch python3-h5py python3-numpy  # reference implementations, h5py checks
+  python3-torch python3-h5py python3-numpy python3-scipy  # PyTorch reference (bench/), h5py checks
 )
 
 missing=()

@@ -45,15 +45,19 @@ torch::Tensor gradient(const EnergyFn& H, const torch::Tensor& u, bool create_gr
   return g.defined() ? g : torch::zeros_like(u);
 }
 
-DiscreteGradient discrete_gradient(const EnergyFn& H, const torch::Tensor& u,
-                                   const torch::Tensor& v, bool create_graph) {
+void check_pair(const torch::Tensor& u, const torch::Tensor& v, const char* what) {
   if (!u.sizes().equals(v.sizes())) {
-    throw std::invalid_argument("discrete_gradient: u has shape " + shape_str(u) + " but v has " +
-                                shape_str(v));
+    throw std::invalid_argument(std::string(what) + ": u has shape " + shape_str(u) +
+                                " but v has " + shape_str(v));
   }
   if (u.scalar_type() != v.scalar_type() || u.device() != v.device()) {
-    throw std::invalid_argument("discrete_gradient: u and v must share dtype and device");
+    throw std::invalid_argument(std::string(what) + ": u and v must share dtype and device");
   }
+}
+
+DiscreteGradient discrete_gradient(const EnergyFn& H, const torch::Tensor& u,
+                                   const torch::Tensor& v, bool create_graph) {
+  check_pair(u, v, "discrete_gradient");
   torch::AutoGradMode grad_on(true);
   // The discrete tangent is linear in its seed d0, and the discrete Jacobians depend on
   // (u, v) and the parameters only, so ∂(tangent out)/∂d0 is the discrete gradient,
@@ -76,6 +80,13 @@ DiscreteGradient discrete_gradient(const EnergyFn& H, const torch::Tensor& u,
   }
   r.dgrad = g.defined() ? g : torch::zeros_like(u);
   return r;
+}
+
+EnergyDerivatives derivatives_of(const EnergyFn& H) {
+  return {[H](const torch::Tensor& u, bool cg) { return gradient(H, u, cg); },
+          [H](const torch::Tensor& u, const torch::Tensor& v, bool cg) {
+            return discrete_gradient(H, u, v, cg);
+          }};
 }
 
 }  // namespace enflow::ad

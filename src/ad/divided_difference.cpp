@@ -72,12 +72,6 @@ torch::Tensor generic(const torch::Tensor& a, const torch::Tensor& b, const torc
   return torch::where(small, gauss, (fa - fb) / hs);
 }
 
-torch::Tensor tanh(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& ta,
-                   const torch::Tensor& tb) {
-  // tanh a − tanh b = tanh(a − b)(1 − tanh a tanh b): no cancellation, no threshold.
-  return dd::tanhc(a - b) * (1.0 - ta * tb);
-}
-
 torch::Tensor exp(const torch::Tensor& a, const torch::Tensor& b) {
   // e^a − e^b = 2 e^m sinh(h/2).
   return torch::exp(0.5 * (a + b)) * dd::sinhc(0.5 * (a - b));

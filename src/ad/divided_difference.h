@@ -27,6 +27,8 @@ torch::Tensor atanhc(const torch::Tensor& x);
 torch::Tensor generic(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& fa,
                       const torch::Tensor& fb, const Fn& fprime);
 
+/// tanh: one fused autograd node when a or b needs a gradient (tanh_divided_difference.cpp);
+/// ta, tb must be tanh(a), tanh(b).
 torch::Tensor tanh(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& ta,
                    const torch::Tensor& tb);
 torch::Tensor exp(const torch::Tensor& a, const torch::Tensor& b);

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "ad/divided_difference.h"
+#include "ad/elementwise_rules.h"
 
 namespace enflow::ad {
 
@@ -163,90 +163,22 @@ Var bilinear(const Var& x, const Tensor& A, const Var& y) {
 }
 Var quadratic(const Var& x, const Tensor& A) { return bilinear(x, A, x); }
 
-// ---- elementwise ----
-Var tanh(const Var& x) {
-  return unary(
-      x, [](const Tensor& t) { return torch::tanh(t); },
-      [](const Tensor& a, const Tensor& b, const Tensor& fa, const Tensor& fb) {
-        return dd::tanh(a, b, fa, fb);
-      });
-}
+// ---- elementwise: the shared rule table (ad/elementwise_rules.h) ----
+namespace {
+Var apply_rule(const ElementwiseRule& r, const Var& x) { return unary(x, r.f, r.dd); }
+}  // namespace
 
-Var sigmoid(const Var& x) {
-  // σ(x) = (1 + tanh(x/2))/2, so D_σ(a, b) = D_tanh(a/2, b/2)/4.
-  return unary(
-      x, [](const Tensor& t) { return torch::sigmoid(t); },
-      [](const Tensor& a, const Tensor& b, const Tensor&, const Tensor&) {
-        auto ha = 0.5 * a, hb = 0.5 * b;
-        return 0.25 * dd::tanh(ha, hb, torch::tanh(ha), torch::tanh(hb));
-      });
-}
-
-Var softplus(const Var& x) {
-  return unary(
-      x, [](const Tensor& t) { return torch::softplus(t); },
-      [](const Tensor& a, const Tensor& b, const Tensor& fa, const Tensor& fb) {
-        return dd::generic(a, b, fa, fb, [](const Tensor& m) { return torch::sigmoid(m); });
-      });
-}
-
-Var relu(const Var& x) {
-  return unary(
-      x, [](const Tensor& t) { return torch::relu(t); },
-      [](const Tensor& a, const Tensor& b, const Tensor& fa, const Tensor& fb) {
-        return dd::kinked(a, b, fa, fb, [](const Tensor& t) { return (t > 0).to(t.dtype()); });
-      });
-}
-
-Var elu(const Var& x) {
-  return unary(
-      x, [](const Tensor& t) { return torch::elu(t); },
-      [](const Tensor& a, const Tensor& b, const Tensor& fa, const Tensor& fb) {
-        // Both positive: 1. Both non-positive: divided difference of e^x − 1, exact via
-        // sinh. Mixed signs: the plain ratio has no cancellation (f changes sign too).
-        auto both_pos = (a > 0).logical_and(b > 0);
-        auto both_neg = (a <= 0).logical_and(b <= 0);
-        auto neg_m = torch::clamp_max(0.5 * (a + b), 0.0);  // clamp keeps the unused branch finite
-        auto d_neg = torch::exp(neg_m) * dd::sinhc(0.5 * (a - b));
-        auto mixed = dd::kinked(a, b, fa, fb, [](const Tensor& t) { return torch::ones_like(t); });
-        return torch::where(both_pos, torch::ones_like(a), torch::where(both_neg, d_neg, mixed));
-      });
-}
-
-Var silu(const Var& x) {
-  return unary(
-      x, [](const Tensor& t) { return torch::silu(t); },
-      [](const Tensor& a, const Tensor& b, const Tensor& fa, const Tensor& fb) {
-        return dd::generic(a, b, fa, fb, [](const Tensor& m) {
-          auto s = torch::sigmoid(m);
-          return s * (1.0 + m * (1.0 - s));
-        });
-      });
-}
-
-Var exp(const Var& x) {
-  return unary(
-      x, [](const Tensor& t) { return torch::exp(t); },
-      [](const Tensor& a, const Tensor& b, const Tensor&, const Tensor&) { return dd::exp(a, b); });
-}
-
-Var log(const Var& x) {
-  return unary(
-      x, [](const Tensor& t) { return torch::log(t); },
-      [](const Tensor& a, const Tensor& b, const Tensor&, const Tensor&) { return dd::log(a, b); });
-}
-
-Var sin(const Var& x) {
-  return unary(
-      x, [](const Tensor& t) { return torch::sin(t); },
-      [](const Tensor& a, const Tensor& b, const Tensor&, const Tensor&) { return dd::sin(a, b); });
-}
-
-Var cos(const Var& x) {
-  return unary(
-      x, [](const Tensor& t) { return torch::cos(t); },
-      [](const Tensor& a, const Tensor& b, const Tensor&, const Tensor&) { return dd::cos(a, b); });
-}
+Var tanh(const Var& x) { return activation("tanh", x); }
+Var sigmoid(const Var& x) { return activation("sigmoid", x); }
+Var softplus(const Var& x) { return activation("softplus", x); }
+Var relu(const Var& x) { return activation("relu", x); }
+Var elu(const Var& x) { return activation("elu", x); }
+Var silu(const Var& x) { return activation("silu", x); }
+Var exp(const Var& x) { return activation("exp", x); }
+Var log(const Var& x) { return activation("log", x); }
+Var sin(const Var& x) { return activation("sin", x); }
+Var cos(const Var& x) { return activation("cos", x); }
+Var square(const Var& x) { return activation("square", x); }
 
 Var pow(const Var& x, int n) {
   return unary(
@@ -255,7 +187,6 @@ Var pow(const Var& x, int n) {
         return dd::pow(a, b, n);
       });
 }
-Var square(const Var& x) { return pow(x, 2); }
 
 Var elementwise(const Var& x, const std::function<Tensor(const Tensor&)>& f,
                 const std::function<Tensor(const Tensor&)>& fprime) {
@@ -265,44 +196,19 @@ Var elementwise(const Var& x, const std::function<Tensor(const Tensor&)>& f,
                });
 }
 
-namespace {
-using Act = Var (*)(const Var&);
-const std::vector<std::pair<std::string, Act>>& activation_table() {
-  static const std::vector<std::pair<std::string, Act>> table = {
-      {"identity", [](const Var& x) { return x; }},
-      {"tanh", tanh},
-      {"sigmoid", sigmoid},
-      {"softplus", softplus},
-      {"relu", relu},
-      {"elu", elu},
-      {"silu", silu},
-      {"exp", exp},
-      {"log", log},
-      {"sin", sin},
-      {"cos", cos},
-      {"square", square},
-  };
-  return table;
-}
-}  // namespace
-
 const std::vector<std::string>& activation_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> n;
-    for (const auto& [name, fn] : activation_table()) n.push_back(name);
+    for (const auto& r : elementwise_rules()) n.push_back(r.name);
     return n;
   }();
   return names;
 }
 
 Var activation(const std::string& name, const Var& x) {
-  for (const auto& [n, fn] : activation_table()) {
-    if (n == name) return fn(x);
-  }
-  std::string list;
-  for (const auto& n : activation_names()) list += (list.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("no discrete-gradient rule for activation '" + name +
-                              "' (supported: " + list + ")");
+  const auto& r = elementwise_rule(name);
+  if (r.name == "identity") return x;
+  return apply_rule(r, x);
 }
 
 }  // namespace enflow::ad

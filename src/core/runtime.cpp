@@ -3,6 +3,10 @@
 #include <torch/torch.h>
 
 #include <cstdlib>
+#include <cstring>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <stdexcept>
 #include <thread>
 
@@ -22,7 +26,21 @@ int env_int(const char* name) {
 }
 }  // namespace
 
+bool tune_allocator() {
+  static const bool applied = [] {
+    const char* env = std::getenv("ENFLOW_MALLOC_TUNING");
+    if (env && std::strcmp(env, "0") == 0) return false;
+#if defined(__GLIBC__)
+    return mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
+#else
+    return false;
+#endif
+  }();
+  return applied;
+}
+
 int init_threads(int requested) {
+  tune_allocator();
   int n = requested > 0 ? requested : env_int("ENFLOW_NUM_THREADS");
   if (n <= 0) n = env_int("OMP_NUM_THREADS");
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -24,7 +24,7 @@ at::Tensor DynamicsModelImpl::dT_dp(const at::Tensor&, bool) {
 
 at::Tensor DynamicsModelImpl::discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
                                                        bool create_graph) {
-  auto g = ad::discrete_gradient(energy_fn(), u1, u0, create_graph).dgrad;
+  auto g = energy_derivatives().discrete_gradient(u1, u0, create_graph).dgrad;
   return torch::matmul(g, structure_matrix().t());
 }
 
@@ -56,9 +56,10 @@ class EnergyModelImpl : public DynamicsModelImpl {
   std::string type() const override { return type_; }
   bool has_energy() const override { return true; }
   ad::EnergyFn energy_fn() override { return H_->fn(); }
+  ad::EnergyDerivatives energy_derivatives() override { return H_->derivatives(); }
   at::Tensor structure_matrix() override { return G_->matrix(); }
   at::Tensor time_derivative(const at::Tensor& u, bool create_graph) override {
-    return torch::matmul(ad::gradient(H_->fn(), u, create_graph), G_->matrix().t());
+    return torch::matmul(H_->gradient(u, create_graph), G_->matrix().t());
   }
 
  private:
@@ -93,10 +94,10 @@ class SeparableModelImpl : public DynamicsModelImpl {
     return torch::cat({dT_dp(p, create_graph), -dV_dq(q, create_graph)}, -1);
   }
   at::Tensor dV_dq(const at::Tensor& q, bool create_graph) override {
-    return ad::gradient(V_->fn(), q, create_graph);
+    return V_->gradient(q, create_graph);
   }
   at::Tensor dT_dp(const at::Tensor& p, bool create_graph) override {
-    return ad::gradient(T_->fn(), p, create_graph);
+    return T_->gradient(p, create_graph);
   }
 
  private:

@@ -78,7 +78,7 @@ at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt,
     }
     auto G = m.structure_matrix().detach();
     return integrators::discrete_gradient_step(
-        m.energy_fn(), G, u.detach(), dt,
+        m.energy_derivatives(), G, u.detach(), dt,
         integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()));
   }
   auto h = torch::full({u.size(0), 1}, dt, u.options());

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "nn/reverse_pass.h"
+
 namespace enflow::nn {
 
 LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias, const std::string& init) {
@@ -68,6 +70,35 @@ torch::Tensor EnergyNetImpl::forward(const torch::Tensor& u) { return ad::energy
 
 ad::EnergyFn EnergyNetImpl::fn() {
   return [this](const ad::Var& x) { return body_->forward(x); };
+}
+
+const reverse::Plan* EnergyNetImpl::plan() {
+  if (!plan_compiled_) {  // the layer structure is fixed at construction
+    plan_ = reverse::compile(*body_);
+    plan_compiled_ = true;
+  }
+  return fast_enabled_ ? plan_.get() : nullptr;
+}
+
+ad::EnergyDerivatives EnergyNetImpl::derivatives() {
+  return {[this](const torch::Tensor& u, bool cg) { return gradient(u, cg); },
+          [this](const torch::Tensor& u, const torch::Tensor& v, bool cg) {
+            return discrete_gradient(u, v, cg);
+          }};
+}
+
+bool EnergyNetImpl::has_fast_reverse() { return plan() != nullptr; }
+
+torch::Tensor EnergyNetImpl::gradient(const torch::Tensor& u, bool create_graph) {
+  if (const auto* p = plan()) return reverse::gradient(*p, u, create_graph).second;
+  return ad::gradient(fn(), u, create_graph);
+}
+
+ad::DiscreteGradient EnergyNetImpl::discrete_gradient(const torch::Tensor& u,
+                                                      const torch::Tensor& v, bool create_graph) {
+  ad::check_pair(u, v, "discrete_gradient");
+  if (const auto* p = plan()) return reverse::discrete_gradient(*p, u, v, create_graph);
+  return ad::discrete_gradient(fn(), u, v, create_graph);
 }
 
 EnergyNet make_mlp_energy(const MlpOptions& o) {

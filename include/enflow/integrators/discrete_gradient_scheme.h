@@ -24,7 +24,13 @@ struct NewtonReport {
 };
 
 /// One step for a batch u₀ [B, d] with structure G [d, d]. The Jacobian comes from
-/// autograd. Throws std::runtime_error if Newton does not converge (never a silent step).
+/// autograd, all d rows in one batched reverse pass. Throws std::runtime_error if Newton
+/// does not converge (never a silent step).
+at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const at::Tensor& G,
+                                  const at::Tensor& u0, double dt,
+                                  const NewtonOptions& options = {},
+                                  NewtonReport* report = nullptr);
+/// The same for an energy written against ad::Var.
 at::Tensor discrete_gradient_step(const ad::EnergyFn& H, const at::Tensor& G, const at::Tensor& u0,
                                   double dt, const NewtonOptions& options = {},
                                   NewtonReport* report = nullptr);

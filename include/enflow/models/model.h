@@ -39,6 +39,8 @@ class DynamicsModelImpl : public torch::nn::Module {
   /// Energy-based models (all but NODE) expose their energy and structure.
   virtual bool has_energy() const { return false; }
   virtual ad::EnergyFn energy_fn();
+  /// The energy's gradient and discrete gradient (fast reverse passes for networks).
+  virtual ad::EnergyDerivatives energy_derivatives() { return ad::derivatives_of(energy_fn()); }
   virtual at::Tensor structure_matrix();
   /// G ∇̄H(u₁, u₀): the discrete-gradient scheme's approximation of (u₁ − u₀)/Δt.
   at::Tensor discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,

@@ -56,6 +56,7 @@ class UnsqueezeImpl : public LayerImpl {
  public:
   explicit UnsqueezeImpl(int64_t dim) : dim_(dim) {}
   ad::Var forward(const ad::Var& x) override { return ad::unsqueeze(x, dim_); }
+  int64_t dim() const { return dim_; }
 
  private:
   int64_t dim_;
@@ -66,6 +67,7 @@ class SumPerSampleImpl : public LayerImpl {
  public:
   explicit SumPerSampleImpl(double scale = 1.0) : scale_(scale) {}
   ad::Var forward(const ad::Var& x) override { return ad::sum_per_sample(x) * scale_; }
+  double scale() const { return scale_; }
 
  private:
   double scale_;
@@ -78,6 +80,7 @@ class SequentialImpl : public LayerImpl {
   void push_back(Layer layer);
   ad::Var forward(const ad::Var& x) override;
   size_t size() const { return layers_.size(); }
+  const std::vector<Layer>& layers() const { return layers_; }
 
  private:
   std::vector<Layer> layers_;
@@ -88,10 +91,15 @@ class ResidualImpl : public LayerImpl {
  public:
   explicit ResidualImpl(Layer block);
   ad::Var forward(const ad::Var& x) override;
+  const Layer& block() const { return block_; }
 
  private:
   Layer block_;
 };
+
+namespace reverse {
+class Plan;
+}
 
 /// An energy: a layer stack whose output is one value per sample.
 class EnergyNetImpl : public torch::nn::Module {
@@ -103,8 +111,29 @@ class EnergyNetImpl : public torch::nn::Module {
   /// The energy as a function for ad::gradient / ad::discrete_gradient.
   ad::EnergyFn fn();
 
+  /// ∇H(u), shape of u; differentiable (parameters, u) with create_graph. Stacks of the
+  /// standard layers (Linear, PeriodicConv1d, activations, residual blocks, sums) use a
+  /// hand-written reverse pass; anything else goes through ad::gradient. Same numbers
+  /// either way, to rounding.
+  torch::Tensor gradient(const torch::Tensor& u, bool create_graph = false);
+  /// H(u), H(v) and ∇̄H(u, v) (see ad::discrete_gradient), by the same fast path when
+  /// it applies: one forward pass over u and v stacked, one reverse pass.
+  ad::DiscreteGradient discrete_gradient(const torch::Tensor& u, const torch::Tensor& v,
+                                         bool create_graph = false);
+  /// Both routes, for solvers (Newton) that take ad::EnergyDerivatives.
+  ad::EnergyDerivatives derivatives();
+  /// Whether gradient / discrete_gradient take the hand-written reverse pass.
+  bool has_fast_reverse();
+  /// Forces the ad::Var route (for tests and benchmarks comparing the two).
+  void set_fast_reverse(bool enabled) { fast_enabled_ = enabled; }
+
  private:
+  const reverse::Plan* plan();
+
   Layer body_;
+  std::shared_ptr<const reverse::Plan> plan_;
+  bool plan_compiled_ = false;
+  bool fast_enabled_ = true;
 };
 TORCH_MODULE(EnergyNet);
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark of enflow against the PyTorch reference (bench/pytorch/), in one
+# run on this machine, same thread count. Writes the raw measurements to DIR (default
+# build/bench-compare) and the markdown tables to DIR/tables.md (docs/performance.md quotes
+# them). Takes ~20 minutes on 2 cores. Usage: scripts/bench-compare.sh [DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-build/bench-compare}
+threads=${ENFLOW_NUM_THREADS:-$(nproc)}
+mkdir -p "$out"
+bash scripts/build.sh > "$out/build.log"
+{
+  echo "date: $(date -u +%FT%TZ)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), $(nproc) cores"
+  echo "threads: $threads"
+  /usr/bin/python3 -c 'import torch; print("pytorch:", torch.__version__)'
+} > "$out/machine.txt"
+export ENFLOW_NUM_THREADS=$threads
+echo "[1/4] enflow training and prediction (build/bench/training_step_bench)"
+build/bench/training_step_bench --benchmark_repetitions=3 --benchmark_min_time=2 \
+  --benchmark_format=json > "$out/enflow.json"
+echo "[2/4] enflow discrete gradient vs gradient (build/bench/discrete_gradient_bench)"
+build/bench/discrete_gradient_bench --benchmark_filter='/1$' --benchmark_repetitions=3 \
+  --benchmark_min_time=1 --benchmark_format=json > "$out/dg.json"
+echo "[3/4] PyTorch reference, glibc malloc defaults"
+/usr/bin/python3 bench/pytorch/dgnet_reference.py --threads "$threads" --predict > "$out/pytorch.jsonl"
+echo "[4/4] PyTorch reference, with enflow's allocator settings (runtime.h: tune_allocator)"
+MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 \
+  /usr/bin/python3 bench/pytorch/dgnet_reference.py --threads "$threads" > "$out/pytorch_malloc.jsonl"
+{
+  cat "$out/machine.txt" | sed 's/^/    /'
+  echo
+  /usr/bin/python3 bench/compare_report.py "$out"
+} > "$out/tables.md"
+echo "tables: $out/tables.md"

@@ -1,0 +1,242 @@
+#include "nn/reverse_pass.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+
+#include "ad/elementwise_rules.h"
+
+namespace enflow::nn::reverse {
+
+namespace {
+
+using torch::Tensor;
+
+struct Step {
+  enum class Kind { kLinear, kConv, kAct, kChannelsLast, kSum, kResidual };
+  explicit Step(Kind k) : kind(k) {}
+  Kind kind;
+  LinearImpl* linear = nullptr;  // owned by the EnergyNet that owns the plan
+  PeriodicConv1dImpl* conv = nullptr;
+  const ad::ElementwiseRule* rule = nullptr;
+  double scale = 1.0;
+  std::vector<Step> block;  // kResidual
+};
+
+// What the reverse pass needs from the forward pass, per step.
+struct Tape {
+  std::vector<Tensor> saved;  // activation: f'(x) or D(a, b); sum: the input's shape holder
+  std::vector<Tape> nested;   // residual blocks
+};
+
+// Appends the steps of `layer` to `out`; false if some layer has no hand-written rule.
+// `channels_last` tracks the layout: convolutions need [N, L, C].
+bool flatten(LayerImpl& layer, std::vector<Step>& out, bool& channels_last) {
+  if (auto* seq = dynamic_cast<SequentialImpl*>(&layer)) {
+    for (auto& l : seq->layers()) {
+      if (!flatten(*l, out, channels_last)) return false;
+    }
+    return true;
+  }
+  if (auto* lin = dynamic_cast<LinearImpl*>(&layer)) {
+    if (channels_last) return false;  // a Linear over the grid axis: leave it to ad::Var
+    Step s{Step::Kind::kLinear};
+    s.linear = lin;
+    out.push_back(s);
+    return true;
+  }
+  if (auto* conv = dynamic_cast<PeriodicConv1dImpl*>(&layer)) {
+    if (!channels_last) return false;
+    Step s{Step::Kind::kConv};
+    s.conv = conv;
+    out.push_back(s);
+    return true;
+  }
+  if (auto* act = dynamic_cast<ActivationImpl*>(&layer)) {
+    if (act->name() == "identity") return true;
+    Step s{Step::Kind::kAct};
+    s.rule = &ad::elementwise_rule(act->name());
+    out.push_back(s);
+    return true;
+  }
+  if (auto* un = dynamic_cast<UnsqueezeImpl*>(&layer)) {
+    // [B, L] → [B, 1, L] before a convolution; channels-last it is [B, L, 1].
+    if (un->dim() != 1 || channels_last || !out.empty()) return false;
+    channels_last = true;
+    out.emplace_back(Step::Kind::kChannelsLast);
+    return true;
+  }
+  if (auto* sum = dynamic_cast<SumPerSampleImpl*>(&layer)) {
+    Step s{Step::Kind::kSum};
+    s.scale = sum->scale();
+    out.push_back(s);
+    return true;
+  }
+  if (auto* res = dynamic_cast<ResidualImpl*>(&layer)) {
+    Step s{Step::Kind::kResidual};
+    bool inner_layout = channels_last;
+    if (!flatten(*res->block(), s.block, inner_layout) || inner_layout != channels_last) {
+      return false;
+    }
+    out.push_back(std::move(s));
+    return true;
+  }
+  return false;
+}
+
+// Channels-last periodic convolution: gathers the k circular neighbours of every grid
+// point, [N, L, C] → [N, L, C·k] (index c·k + j, matching the weight [C_out, C_in, k]),
+// so the convolution is one matrix product.
+Tensor gather_neighbours(const Tensor& x, int64_t k) {
+  const int64_t p = k / 2;
+  std::vector<Tensor> cols;
+  for (int64_t j = 0; j < k; ++j) cols.push_back(torch::roll(x, {p - j}, {1}));
+  auto s = torch::stack(cols, 3);
+  return s.reshape({s.size(0), s.size(1), s.size(2) * k});
+}
+
+// Adjoint of gather_neighbours: [N, L, C·k] → [N, L, C].
+Tensor scatter_neighbours(const Tensor& g, int64_t k) {
+  const int64_t p = k / 2;
+  auto gk = g.reshape({g.size(0), g.size(1), g.size(2) / k, k});
+  Tensor out;
+  for (int64_t j = 0; j < k; ++j) {
+    auto t = torch::roll(gk.select(3, j), {j - p}, {1});
+    out = out.defined() ? out + t : t;
+  }
+  return out;
+}
+
+Tensor conv_forward(const PeriodicConv1dImpl& c, const Tensor& x) {
+  const int64_t k = c.weight.size(2);
+  if (k == 1) return torch::linear(x, c.weight.select(2, 0), c.bias);
+  return torch::linear(gather_neighbours(x, k), c.weight.reshape({c.weight.size(0), -1}), c.bias);
+}
+
+Tensor conv_reverse(const PeriodicConv1dImpl& c, const Tensor& g) {
+  const int64_t k = c.weight.size(2);
+  if (k == 1) return torch::matmul(g, c.weight.select(2, 0));
+  return scatter_neighbours(torch::matmul(g, c.weight.reshape({c.weight.size(0), -1})), k);
+}
+
+// Forward over one stream (the gradient: u) or two (the discrete gradient: u and v, kept
+// apart rather than stacked so the training graph has no slice-backward copies), recording
+// in `tape` what the reverse pass needs.
+using Streams = std::vector<Tensor>;
+
+Streams forward(const std::vector<Step>& steps, Streams x, Tape& tape) {
+  auto each = [&x](auto&& f) {
+    for (auto& t : x) t = f(t);
+  };
+  for (const auto& s : steps) {
+    switch (s.kind) {
+      case Step::Kind::kLinear:
+        each([&](const Tensor& t) { return torch::linear(t, s.linear->weight, s.linear->bias); });
+        tape.saved.emplace_back();
+        break;
+      case Step::Kind::kConv:
+        each([&](const Tensor& t) { return conv_forward(*s.conv, t); });
+        tape.saved.emplace_back();
+        break;
+      case Step::Kind::kAct: {
+        Streams y;
+        for (const auto& t : x) y.push_back(s.rule->f(t));
+        tape.saved.push_back(x.size() == 1 ? s.rule->fprime(x[0], y[0])
+                                           : s.rule->dd(x[0], x[1], y[0], y[1]));
+        x = std::move(y);
+        break;
+      }
+      case Step::Kind::kChannelsLast:
+        each([](const Tensor& t) { return t.unsqueeze(2); });
+        tape.saved.emplace_back();
+        break;
+      case Step::Kind::kSum:
+        // Keep a zero-size view to recover the per-sample shape in reverse.
+        tape.saved.push_back(x[0].narrow(0, 0, 0));
+        each([&](const Tensor& t) { return t.flatten(1).sum(1) * s.scale; });
+        break;
+      case Step::Kind::kResidual: {
+        Tape inner;
+        auto r = forward(s.block, x, inner);
+        for (size_t i = 0; i < x.size(); ++i) x[i] = x[i] + r[i];
+        tape.nested.push_back(std::move(inner));
+        tape.saved.emplace_back();
+        break;
+      }
+    }
+  }
+  return x;
+}
+
+// Reverse over the steps: g ← J̄ᵀ g (or Jᵀ g), B rows.
+Tensor backward(const std::vector<Step>& steps, Tensor g, const Tape& tape, int64_t B) {
+  size_t nested = tape.nested.size();
+  for (size_t i = steps.size(); i-- > 0;) {
+    const auto& s = steps[i];
+    switch (s.kind) {
+      case Step::Kind::kLinear:
+        g = torch::matmul(g, s.linear->weight);
+        break;
+      case Step::Kind::kConv:
+        g = conv_reverse(*s.conv, g);
+        break;
+      case Step::Kind::kAct:
+        g = g * tape.saved[i];
+        break;
+      case Step::Kind::kChannelsLast:
+        g = g.squeeze(2);
+        break;
+      case Step::Kind::kSum: {
+        auto shape = tape.saved[i].sizes().vec();
+        shape[0] = B;
+        std::vector<int64_t> ones(shape.size(), 1);
+        ones[0] = B;
+        g = (g * s.scale).reshape(ones).expand(shape);
+        break;
+      }
+      case Step::Kind::kResidual:
+        g = g + backward(s.block, g, tape.nested[--nested], B);
+        break;
+    }
+  }
+  return g;
+}
+
+}  // namespace
+
+class Plan {
+ public:
+  std::vector<Step> steps;
+};
+
+std::shared_ptr<const Plan> compile(LayerImpl& body) {
+  auto plan = std::make_shared<Plan>();
+  bool channels_last = false;
+  if (!flatten(body, plan->steps, channels_last)) return nullptr;
+  if (plan->steps.empty() || plan->steps.back().kind != Step::Kind::kSum) return nullptr;
+  return plan;
+}
+
+std::pair<Tensor, Tensor> gradient(const Plan& plan, const Tensor& u, bool create_graph) {
+  torch::AutoGradMode grad_mode(create_graph);
+  Tape tape;
+  const int64_t B = u.size(0);
+  auto H = forward(plan.steps, {u}, tape)[0];
+  auto g = backward(plan.steps, torch::ones({B}, u.options()), tape, B);
+  return {H, g.reshape(u.sizes())};
+}
+
+ad::DiscreteGradient discrete_gradient(const Plan& plan, const Tensor& u, const Tensor& v,
+                                       bool create_graph) {
+  torch::AutoGradMode grad_mode(create_graph);
+  Tape tape;
+  const int64_t B = u.size(0);
+  auto H = forward(plan.steps, {u, v}, tape);
+  ad::DiscreteGradient r;
+  r.H_u = H[0];
+  r.H_v = H[1];
+  r.dgrad = backward(plan.steps, torch::ones({B}, u.options()), tape, B).reshape(u.sizes());
+  return r;
+}
+
+}  // namespace enflow::nn::reverse
