@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -39,10 +40,11 @@ DeepRitzResult solve_deep_ritz(const PoissonProblem& problem, const DeepRitzOpti
   if (problem.dim < 1 || !problem.g)
     throw std::invalid_argument("Poisson problem '" + problem.name + "' needs dim and g");
   if (o.iterations() < 1 || o.batch_interior() < 1 || o.batch_boundary() < 1 || o.width() < 1 ||
-      o.blocks() < 0 || !(o.lr() > 0) || !(o.lr_final() > 0) || !(o.penalty() > 0))
+      o.blocks() < 0 || !(o.lr() > 0) || !(o.lr_final() > 0) || !(o.penalty() > 0) ||
+      !(o.continuation() > 0) || std::isnan(o.penalty_end()))
     throw std::invalid_argument(
         "Deep Ritz options: need iterations, batches, width >= 1, blocks >= 0 and positive lr, "
-        "lr_final, penalty");
+        "lr_final, penalty, continuation");
   torch::manual_seed(o.seed());
   const auto topt = o.tensor_options();
   const int64_t d = problem.dim;
@@ -53,7 +55,12 @@ DeepRitzResult solve_deep_ritz(const PoissonProblem& problem, const DeepRitzOpti
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t n = o.iterations();
   for (int64_t k = 0; k < n; ++k) {
-    const double lr = o.lr() * std::pow(o.lr_final() / o.lr(), double(k) / double(n));
+    const double frac = double(k) / double(n);
+    const double lr = o.lr() * std::pow(o.lr_final() / o.lr(), frac);
+    const double penalty = o.penalty_end() > 0
+                               ? o.penalty() * std::pow(o.penalty_end() / o.penalty(),
+                                                        std::min(1.0, frac / o.continuation()))
+                               : o.penalty();
     for (auto& group : opt.param_groups())
       static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
     auto x = torch::rand({o.batch_interior(), d}, topt).requires_grad_(true);
@@ -63,7 +70,7 @@ DeepRitzResult solve_deep_ritz(const PoissonProblem& problem, const DeepRitzOpti
     if (problem.f) ritz = ritz - problem.f(x.detach()) * u;
     auto xb = boundary_points(o.batch_boundary(), d, topt);
     auto pen = (net->forward(xb) - problem.g(xb)).pow(2).mean();
-    auto loss = ritz.mean() + o.penalty() * pen;
+    auto loss = ritz.mean() + penalty * pen;
     opt.zero_grad();
     loss.backward();
     opt.step();

@@ -59,4 +59,17 @@ check solve-list 0 "$bin" solve --list
 printf '[problem]\nkind = "no-such-solver"\n' > "$work/bad.toml"
 check solve-unknown-kind 1 "$bin" solve --config "$work/bad.toml" --out "$work/out"
 check train-unknown-model 1 "$bin" train --config "$work/ms.toml" --set model.type=transformer
+
+# Variational solvers: every shipped config runs end to end at toy size (checks included),
+# and bad configs fail with one line.
+vs=(--out "$work/var" --json --set output.plot=false)
+cv="$(cd "$(dirname "$0")/../../configs/variational" && pwd)"
+check committor-double-well 0 "$bin" solve --config "$cv/committor_double_well.toml" "${vs[@]}" --set train.iterations=3
+check committor-muller-brown-10d 0 "$bin" solve --config "$cv/committor_muller_brown_10d.toml" "${vs[@]}" --set train.iterations=3 --set sampler.burn_in=5 --set reference.grid=21 --set check.shooting_points=2 --set check.trajectories=2 --set check.max_steps=20
+check committor-ginzburg-landau 0 "$bin" solve --config "$cv/committor_ginzburg_landau.toml" "${vs[@]}" --set train.iterations=3 --set sampler.burn_in=5 --set check.trajectories=2 --set check.max_steps=20
+check deep-ritz 0 "$bin" solve --config "$cv/deep_ritz_10d.toml" "${vs[@]}" --set train.iterations=3 --set train.eval_points=100
+check vmc 0 "$bin" solve --config "$cv/vmc_tfim_20.toml" "${vs[@]}" --set train.iterations=2 --set sampler.samples=20 --set sampler.final_samples=20
+check committor-unknown-system 1 "$bin" solve --config "$cv/committor_double_well.toml" "${vs[@]}" --set problem.system=triple_well
+check committor-unknown-key 1 "$bin" solve --config "$cv/committor_double_well.toml" "${vs[@]}" --set train.iteratons=3
+check deep-ritz-bad-penalty 1 "$bin" solve --config "$cv/deep_ritz_10d.toml" "${vs[@]}" --set train.penalty=-1
 exit $fail

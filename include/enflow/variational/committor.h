@@ -71,10 +71,22 @@ at::Tensor muller_brown_potential(const at::Tensor& x);
 /// Extended Ginzburg-Landau in n dimensions (a discretized field u on (0, 1), u_0 = u_{n+1} = 0,
 /// h = 1/(n+1)): V(u) = h sum_{i=1}^{n+1} lambda/2 ((u_i - u_{i-1})/h)^2
 ///                     + h sum_{i=1}^{n} (1 - u_i^2)^2 / (4 lambda);
-/// A = {mean(u) <= -set_level}, B = {mean(u) >= set_level}; MALA as above.
+/// A = {mean(u) <= -set_level}, B = {mean(u) >= set_level}. Nearly all the Gibbs mass sits
+/// in the wells, inside A and B, where q is known; the Dirichlet integral lives between them.
+/// So the sampler is MALA (weights as above) restricted to |mean(u)| < set_level + margin:
+/// the Gibbs measure of the transition region plus a shell of A and B for the penalty, with
+/// chains started on kinks tanh((x - c) / (sqrt(2) lambda)), mean(u) uniform in
+/// (-set_level, set_level).
 CommittorProblem ginzburg_landau_problem(int64_t n, double lambda, double beta,
                                          const MalaOptions& mala, const at::TensorOptions& options,
-                                         double set_level = 0.5);
+                                         double set_level = 0.5, double margin = 0.1);
+
+/// Points on the Ginzburg-Landau transition path: for each level m, the minimizer of the
+/// problem's V subject to mean(u) = m, by L-BFGS from a kink tanh((x - (1 - m)/2)/0.05).
+/// For small lambda this is a kink sliding across the chain, the minimum-energy path between
+/// the wells. Negation with reversal (u_i -> -u_{n+1-i}) maps the level m to -m, so a
+/// committor must satisfy q(path(-m)) = 1 - q(path(m)). Returns [levels, n].
+at::Tensor ginzburg_landau_path(const CommittorProblem& problem, const std::vector<double>& levels);
 
 struct CommittorOptions {
   TORCH_ARG(std::vector<int64_t>, hidden) = std::vector<int64_t>{32, 32};

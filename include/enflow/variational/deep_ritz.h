@@ -1,6 +1,7 @@
 // The Deep Ritz method (E & Yu 2018) for -Laplace(u) = f on the unit cube (0,1)^d with
 // u = g on the boundary: minimize E[1/2 |grad u|^2 - f u] + penalty * E_boundary[(u - g)^2]
-// over a residual network, on fresh Monte Carlo samples every step.
+// over a residual network, on fresh Monte Carlo samples every step, optionally raising the
+// penalty during the run.
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -37,6 +38,11 @@ struct DeepRitzOptions {
   TORCH_ARG(double, lr) = 1e-3;
   TORCH_ARG(double, lr_final) = 1e-5;  ///< geometric decay to this
   TORCH_ARG(double, penalty) = 500.0;
+  /// The penalty grows geometrically from `penalty` to `penalty_end` over the first
+  /// `continuation` fraction of the run (a finite penalty solves a Robin problem, off by
+  /// O(1/penalty) at the boundary); penalty_end <= 0 keeps it constant.
+  TORCH_ARG(double, penalty_end) = 0.0;
+  TORCH_ARG(double, continuation) = 0.5;
   TORCH_ARG(int64_t, eval_points) = 100000;  ///< Monte Carlo points for the final L2 error
   TORCH_ARG(int64_t, seed) = 0;
   TORCH_ARG(at::TensorOptions, tensor_options) = at::TensorOptions().dtype(at::kDouble);

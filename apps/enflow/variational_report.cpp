@@ -1,0 +1,115 @@
+#include "variational_report.h"
+
+#include <fmt/core.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+
+#include "enflow/io/atomic_file.h"
+#include "enflow/runtime.h"
+
+namespace enflow::cli::variational_cli {
+
+namespace fs = std::filesystem;
+
+variational::ProgressFn progress_printer(const Common& common, const std::string& what,
+                                         const std::string& metric) {
+  if (common.json) return nullptr;
+  auto t0 =
+      std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+  return [t0, what, metric](const variational::Progress& p) {
+    const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - *t0).count();
+    const double rate = p.iteration / std::max(el, 1e-9);
+    fmt::print(stderr, "\r  {} {:>6}/{}  loss {:+.6e}  {} {:.2e}  {:6.1f} it/s  {:6.0f} s left ",
+               what, p.iteration, p.iterations, p.loss, metric, p.metric, rate,
+               (p.iterations - p.iteration) / std::max(rate, 1e-9));
+    if (p.iteration == p.iterations) fmt::print(stderr, "\n");
+  };
+}
+
+std::vector<std::string> with_common_keys(std::vector<std::string> keys) {
+  for (const char* k : {"problem.kind", "output.name", "output.plot", "device", "dtype"})
+    keys.push_back(k);
+  return keys;
+}
+
+at::TensorOptions tensor_options(const io::Config& cfg) {
+  return torch::TensorOptions()
+      .dtype(parse_dtype(cfg.get_string("dtype", "float64")))
+      .device(parse_device(cfg.get_string("device", "cpu")));
+}
+
+io::Series history_series(const std::string& name, const std::vector<double>& y, bool abs_value) {
+  io::Series s{name, {}, {}};
+  const size_t stride = std::max<size_t>(1, y.size() / 2000);
+  for (size_t i = 0; i < y.size(); i += stride) {
+    s.x.push_back(double(i + 1));
+    s.y.push_back(abs_value ? std::max(std::abs(y[i]), 1e-16) : y[i]);
+  }
+  return s;
+}
+
+std::string plot_label(std::string name) {
+  std::replace(name.begin(), name.end(), '_', ' ');
+  return name;
+}
+
+RunReport::RunReport(const io::Config& cfg, const Common& common, std::string out_dir,
+                     std::string name)
+    : cfg_(cfg),
+      common_(common),
+      out_dir_(std::move(out_dir)),
+      name_(std::move(name)),
+      plot_(cfg.get_bool("output.plot", true) && io::gnuplot_available()) {}
+
+void RunReport::number(const std::string& key, double value) {
+  metrics_.emplace_back(key, fmt::format("{:.10g}", value));
+}
+
+void RunReport::count(const std::string& key, int64_t value) {
+  metrics_.emplace_back(key, std::to_string(value));
+}
+
+void RunReport::text(const std::string& key, const std::string& value) {
+  metrics_.emplace_back(key, "\"" + value + "\"");
+}
+
+std::string RunReport::plot_path(const std::string& suffix) {
+  if (!plot_) return "";
+  plots_.push_back((fs::path(out_dir_) / (name_ + "_" + suffix + ".png")).string());
+  return plots_.back();
+}
+
+int RunReport::finish() const {
+  const std::string path = (fs::path(out_dir_) / (name_ + ".metrics.toml")).string();
+  io::write_atomically(path, [&](const std::string& tmp) {
+    std::ofstream f(tmp);
+    for (const auto& [k, v] : metrics_) f << k << " = " << v << "\n";
+    if (!f) throw std::runtime_error("cannot write " + tmp);
+  });
+  io::write_atomically((fs::path(out_dir_) / (name_ + ".config.toml")).string(),
+                       [&](const std::string& tmp) {
+                         std::ofstream f(tmp);
+                         f << cfg_.to_toml();
+                         if (!f) throw std::runtime_error("cannot write " + tmp);
+                       });
+  if (common_.json) {
+    std::string s = "{";
+    for (size_t i = 0; i < metrics_.size(); ++i)
+      s += fmt::format("{}\"{}\": {}", i ? ", " : "", metrics_[i].first, metrics_[i].second);
+    fmt::print("{}}}\n", s);
+    return 0;
+  }
+  for (const auto& [k, v] : metrics_) fmt::print("  {:<28} {}\n", k, v);
+  fmt::print("  metrics: {}\n", path);
+  for (const auto& p : plots_) fmt::print("  plot: {}\n", p);
+  return 0;
+}
+
+}  // namespace enflow::cli::variational_cli

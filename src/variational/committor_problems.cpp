@@ -1,0 +1,214 @@
+// The committor test problems: 1-D double well, concentric spheres, Mueller-Brown (2-D and
+// embedded), extended Ginzburg-Landau.
+#include <torch/torch.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "enflow/variational/committor.h"
+#include "variational/mala.h"
+
+namespace enflow::variational {
+
+namespace {
+
+using detail::mala_sampler;
+
+torch::Tensor sphere_directions(int64_t n, int64_t d, const torch::TensorOptions& o) {
+  auto g = torch::randn({n, d}, o);
+  return g / g.norm(2, 1, true);
+}
+
+}  // namespace
+
+CommittorProblem double_well_problem(double beta, const at::TensorOptions& options, double margin) {
+  if (!(beta > 0)) throw std::invalid_argument("double well: beta must be positive");
+  CommittorProblem p;
+  p.name = "double_well";
+  p.dim = 1;
+  p.beta = beta;
+  p.potential = [](const torch::Tensor& x) { return (x.select(1, 0).pow(2) - 1).pow(2); };
+  p.in_a = [](const torch::Tensor& x) { return x.select(1, 0) <= -1; };
+  p.in_b = [](const torch::Tensor& x) { return x.select(1, 0) >= 1; };
+  auto V = p.potential;
+  p.sampler = [=](int64_t n) {
+    auto x = (torch::rand({n, 1}, options) * (2 + 2 * margin) - (1 + margin));
+    return WeightedSamples{x, -beta * V(x)};
+  };
+  // Quadrature on a fine grid: cumulative trapezoid of exp(beta V) from -1 to 1.
+  const int64_t m = 20001;
+  auto grid = torch::linspace(-1, 1, m, options);
+  auto e = torch::exp(beta * (grid.pow(2) - 1).pow(2));
+  auto cum = torch::zeros({m}, options);
+  cum.narrow(0, 1, m - 1)
+      .copy_(torch::cumsum(0.5 * (e.narrow(0, 1, m - 1) + e.narrow(0, 0, m - 1)), 0));
+  auto table = cum / cum[m - 1];
+  p.exact = [table, m](const torch::Tensor& x) {
+    auto t = ((x.select(1, 0).clamp(-1, 1) + 1) / 2 * (m - 1)).to(table.device());
+    auto i0 = t.floor().clamp(0, m - 2).to(torch::kLong);
+    auto frac = t - i0.to(t.scalar_type());
+    return (table.index_select(0, i0) * (1 - frac) + table.index_select(0, i0 + 1) * frac)
+        .to(x.scalar_type());
+  };
+  p.input_scale = torch::ones({1}, options);
+  p.input_shift = torch::zeros({1}, options);
+  p.lift = [](const torch::Tensor& x) { return ((x.select(1, 0) + 1) / 2).clamp(0, 1); };
+  p.distance = [](const torch::Tensor& x) { return (1 - x.select(1, 0).pow(2)).clamp_min(0); };
+  return p;
+}
+
+CommittorProblem concentric_spheres_problem(int64_t dim, double a, double b,
+                                            const at::TensorOptions& options, double margin) {
+  if (dim < 1) throw std::invalid_argument("concentric spheres: dim must be >= 1");
+  if (!(a > margin) || !(b > a) || !(margin >= 0))
+    throw std::invalid_argument("concentric spheres: need 0 <= margin < a < b");
+  CommittorProblem p;
+  p.name = "concentric_spheres";
+  p.dim = dim;
+  p.beta = 1.0;
+  p.in_a = [a](const torch::Tensor& x) { return x.norm(2, 1) <= a; };
+  p.in_b = [b](const torch::Tensor& x) { return x.norm(2, 1) >= b; };
+  p.sampler = [=](int64_t n) {
+    auto r = torch::rand({n, 1}, options) * (b - a + 2 * margin) + (a - margin);
+    auto x = r * sphere_directions(n, dim, options);
+    return WeightedSamples{x, double(dim - 1) * torch::log(r.squeeze(1))};
+  };
+  p.exact = [=](const torch::Tensor& x) {
+    auto r = x.norm(2, 1).clamp(a, b);
+    if (dim == 2) return torch::log(r / a) / std::log(b / a);
+    if (dim == 1) return (r - a) / (b - a);
+    const double k = 2.0 - double(dim);
+    return (std::pow(a, k) - r.pow(k)) / (std::pow(a, k) - std::pow(b, k));
+  };
+  p.input_shift = torch::zeros({dim}, options);
+  p.input_scale = torch::full({dim}, b, options);
+  p.lift = [a, b](const torch::Tensor& x) { return ((x.norm(2, 1) - a) / (b - a)).clamp(0, 1); };
+  p.distance = [a, b](const torch::Tensor& x) {
+    auto r = x.norm(2, 1);
+    return ((r - a) * (b - r)).clamp_min(0) / ((b - a) * (b - a));
+  };
+  return p;
+}
+
+at::Tensor muller_brown_potential(const at::Tensor& x) {
+  static const double A[4] = {-200, -100, -170, 15}, a[4] = {-1, -1, -6.5, 0.7},
+                      b[4] = {0, 0, 11, 0.6}, c[4] = {-10, -10, -6.5, 0.7},
+                      x0[4] = {1, 0, -0.5, -1}, y0[4] = {0, 0.5, 1.5, 1};
+  auto X = x.select(1, 0), Y = x.select(1, 1);
+  auto v = torch::zeros_like(X);
+  for (int i = 0; i < 4; ++i) {
+    auto dx = X - x0[i], dy = Y - y0[i];
+    v = v + A[i] * torch::exp(a[i] * dx * dx + b[i] * dx * dy + c[i] * dy * dy);
+  }
+  return v;
+}
+
+CommittorProblem muller_brown_problem(int64_t dim, double beta, const MalaOptions& mala,
+                                      const at::TensorOptions& options, double confine,
+                                      double radius) {
+  if (dim < 2) throw std::invalid_argument("Mueller-Brown: dim must be >= 2");
+  if (!(beta > 0) || !(radius > 0) || !(confine >= 0))
+    throw std::invalid_argument("Mueller-Brown: need beta > 0, radius > 0, confine >= 0");
+  CommittorProblem p;
+  p.name = dim == 2 ? "muller_brown" : "muller_brown_" + std::to_string(dim) + "d";
+  p.dim = dim;
+  p.beta = beta;
+  p.potential = [dim, confine](const torch::Tensor& x) {
+    auto v = muller_brown_potential(x);
+    if (dim > 2) v = v + 0.5 * confine * x.narrow(1, 2, dim - 2).pow(2).sum(1);
+    return v;
+  };
+  const double ax = -0.558, ay = 1.442, bx = 0.623, by = 0.028;
+  auto disk = [radius](double cx, double cy) {
+    return [=](const torch::Tensor& x) {
+      return (x.select(1, 0) - cx).pow(2) + (x.select(1, 1) - cy).pow(2) <= radius * radius;
+    };
+  };
+  p.in_a = disk(ax, ay);
+  p.in_b = disk(bx, by);
+  auto init = [=](int64_t n) {
+    // Half the chains start in A, half in B.
+    auto x = torch::zeros({n, dim}, options);
+    auto half = n / 2;
+    x.narrow(0, 0, half).select(1, 0).fill_(ax);
+    x.narrow(0, 0, half).select(1, 1).fill_(ay);
+    x.narrow(0, half, n - half).select(1, 0).fill_(bx);
+    x.narrow(0, half, n - half).select(1, 1).fill_(by);
+    return x;
+  };
+  p.sampler = mala_sampler(p.potential, beta, mala, init);
+  auto shift = torch::zeros({dim}, options), scale = torch::ones({dim}, options);
+  shift[0] = -0.25;
+  shift[1] = 0.75;
+  scale[0] = 0.8;
+  scale[1] = 0.8;
+  if (dim > 2 && confine > 0)
+    scale.narrow(0, 2, dim - 2).fill_(1.0 / std::sqrt(mala.sample_beta() * confine));
+  p.input_shift = shift;
+  p.input_scale = scale;
+  return p;
+}
+
+CommittorProblem ginzburg_landau_problem(int64_t n, double lambda, double beta,
+                                         const MalaOptions& mala, const at::TensorOptions& options,
+                                         double set_level, double margin) {
+  if (n < 2 || !(lambda > 0) || !(beta > 0) || !(set_level > 0 && set_level < 1) || !(margin > 0))
+    throw std::invalid_argument(
+        "Ginzburg-Landau: need n >= 2, lambda > 0, beta > 0, 0 < set_level < 1, margin > 0");
+  CommittorProblem p;
+  p.name = "ginzburg_landau";
+  p.dim = n;
+  p.beta = beta;
+  const double h = 1.0 / double(n + 1);
+  p.potential = [=](const torch::Tensor& u) {
+    auto padded = torch::constant_pad_nd(u, {1, 1}, 0.0);
+    auto du = (padded.narrow(1, 1, n + 1) - padded.narrow(1, 0, n + 1)) / h;
+    return h * (0.5 * lambda * du.pow(2).sum(1) + (1 - u.pow(2)).pow(2).sum(1) / (4 * lambda));
+  };
+  p.in_a = [set_level](const torch::Tensor& u) { return u.mean(1) <= -set_level; };
+  p.in_b = [set_level](const torch::Tensor& u) { return u.mean(1) >= set_level; };
+  auto init = [=](int64_t c) {
+    auto x = torch::arange(1, n + 1, options) / double(n + 1);
+    auto centre = 0.5 + set_level * (torch::rand({c, 1}, options) - 0.5);
+    return torch::tanh((x - centre) / (std::sqrt(2.0) * lambda));
+  };
+  auto region = [=](const torch::Tensor& u) { return u.mean(1).abs() < set_level + margin; };
+  p.sampler = mala_sampler(p.potential, beta, mala, init, region);
+  p.input_shift = torch::zeros({n}, options);
+  p.input_scale = torch::ones({n}, options);
+  return p;
+}
+
+at::Tensor ginzburg_landau_path(const CommittorProblem& problem,
+                                const std::vector<double>& levels) {
+  if (!problem.potential || problem.dim < 2)
+    throw std::invalid_argument("Ginzburg-Landau path: the problem needs a potential and dim >= 2");
+  const int64_t n = problem.dim;
+  const auto o = problem.input_shift.defined() ? problem.input_shift.options()
+                                               : torch::TensorOptions().dtype(torch::kDouble);
+  auto grid = torch::arange(1, n + 1, o) / double(n + 1);
+  std::vector<torch::Tensor> out;
+  for (double m : levels) {
+    if (!(m > -1 && m < 1))
+      throw std::invalid_argument("Ginzburg-Landau path: levels must lie in (-1, 1)");
+    // u = v - mean(v) + m keeps the constraint; L-BFGS on v.
+    auto v = torch::tanh((grid - (1 - m) / 2) / 0.05).unsqueeze(0).requires_grad_(true);
+    auto constrained = [&] { return v - v.mean() + m; };
+    torch::optim::LBFGS opt({v}, torch::optim::LBFGSOptions(1.0)
+                                     .max_iter(5000)
+                                     .tolerance_grad(1e-12)
+                                     .tolerance_change(1e-15)
+                                     .history_size(50)
+                                     .line_search_fn("strong_wolfe"));
+    opt.step([&] {
+      opt.zero_grad();
+      auto e = problem.potential(constrained()).sum();
+      e.backward();
+      return e;
+    });
+    out.push_back(constrained().detach().squeeze(0));
+  }
+  return torch::stack(out);
+}
+
+}  // namespace enflow::variational
