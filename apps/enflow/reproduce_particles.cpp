@@ -5,6 +5,7 @@
 // floors) beside our numbers in <out>/particles/table.md.
 #include <fmt/core.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <stdexcept>
@@ -71,7 +72,7 @@ std::vector<Case> cases() {
        svgd_ours,
        svgd_ref},
       {"svgd_banana",
-       "banana x1 ~ N(0,4), x2 | x1 ~ N(x1^2/4 - 1, 1), 200 particles from N(0, I)",
+       "banana x1 ~ N(0,4), x2 \\| x1 ~ N(x1^2/4 - 1, 1), 200 particles from N(0, I)",
        "problem.kind='svgd'\ntarget.kind='banana'\ntarget.s=2.0\ntarget.b=0.25\n"
        "init.mean=[0.0,0.0]\ninit.std=1.0\nsvgd.particles=200\nsvgd.iterations=2000\n"
        "svgd.step=0.1\noutput.snapshots=[0,50,200,2000]\n",
@@ -156,7 +157,20 @@ int reproduce(const ReproduceOptions& ro, const Common& common) {
       "trip "
       "| test NLL |\n|---|---|---|---|---|---|\n";
   std::string json = "[";
+  // ENFLOW_PARTICLES_ONLY="svgd_banana,mean_field" runs a subset of the cases (long protocols).
+  const char* only_env = std::getenv("ENFLOW_PARTICLES_ONLY");
+  const std::string only = only_env ? "," + std::string(only_env) + "," : "";
+  if (!only.empty()) {
+    std::string known = ",";
+    for (const auto& c : cases()) known += c.name + ",";
+    for (size_t a = 1, b; (b = only.find(',', a)) != std::string::npos; a = b + 1) {
+      const std::string name = only.substr(a, b - a);
+      if (!name.empty() && known.find("," + name + ",") == std::string::npos)
+        throw std::invalid_argument("ENFLOW_PARTICLES_ONLY: unknown case '" + name + "'");
+    }
+  }
   for (const auto& c : cases()) {
+    if (!only.empty() && only.find("," + c.name + ",") == std::string::npos) continue;
     for (int t = 0; t < ro.trials; ++t) {
       const std::string name = c.name + (ro.trials > 1 ? fmt::format("_seed{}", ro.seed + t) : "");
       std::vector<std::string> ov = ro.quick ? c.quick : std::vector<std::string>{};
@@ -167,7 +181,13 @@ int reproduce(const ReproduceOptions& ro, const Common& common) {
       const int rc = solver(cfg.require_string("problem.kind")).run(cfg, common, dir);
       if (rc != 0) return rc;
       const auto m = io::Config::load((fs::path(dir) / (name + ".metrics.toml")).string());
-      table += fmt::format("| {} | {} | {} | {} | {:.0f} |\n", name, c.setting, c.ours(m),
+      std::string setting = c.setting;
+      if (ro.quick) {  // the table must say what actually ran
+        setting += " [--quick:";
+        for (const auto& q : c.quick) setting += " " + q;
+        setting += "]";
+      }
+      table += fmt::format("| {} | {} | {} | {} | {:.0f} |\n", name, setting, c.ours(m),
                            c.reference(m), m.require_double("seconds"));
       json += fmt::format("{}{{\"name\": \"{}\", \"metrics\": \"{}.metrics.toml\"}}",
                           json.size() > 1 ? ", " : "", name, name);
@@ -184,8 +204,9 @@ int reproduce(const ReproduceOptions& ro, const Common& common) {
   }
   json += "]\n";
   const std::string header = fmt::format(
-      "# enflow reproduce particles{} --seed {} --trials {}\n\nOne thread, shared 2-core CPU "
+      "# {}enflow reproduce particles{} --seed {} --trials {}\n\nOne thread, shared 2-core CPU "
       "(wall times are pessimistic).\n\n",
+      only.empty() ? "" : "ENFLOW_PARTICLES_ONLY=" + std::string(only_env) + " ",
       ro.quick ? " --quick" : "", ro.seed, ro.trials);
   const std::string text =
       header + table + "\n## Potential flow: exactness against RK4 steps\n\n" + exact;
