@@ -4,6 +4,7 @@
 #include <fmt/core.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -116,8 +117,10 @@ int sample_config(const SampleArgs& a, const Common& common) {
                             "seed {}",
                             a.config, s.kind, r.particles.size(0), s.options.iterations(), seed),
                 coordinate_columns(s.dim), r.particles);
+  std::string label = s.kind;  // gnuplot's enhanced text reads '_' as a subscript
+  std::replace(label.begin(), label.end(), '_', ' ');
   if (!a.plot.empty())
-    plot_samples(a.plot, fmt::format("SVGD particles on {}", s.kind), r.particles,
+    plot_samples(a.plot, "SVGD particles on " + label, r.particles,
                  s.flow ? s.flow.get() : nullptr);
   if (common.json) {
     fmt::print(

@@ -57,7 +57,9 @@ void plot_outputs(const std::string& dir, const std::string& name, pt::Potential
   cloud.xmax = cloud.ymax = box;
   for (auto* p : {&truth, &model, &cloud}) p->equal_axes = true;
   const std::string dens = (fs::path(dir) / (name + "_density.png")).string();
-  io::plot_panels(dens, {"Potential flow on " + data.name, "x_1", "x_2", false, 420, 400},
+  std::string label = data.name;  // gnuplot's enhanced text reads '_' as a subscript
+  std::replace(label.begin(), label.end(), '_', ' ');
+  io::plot_panels(dens, {"Potential flow on " + label, "x_1", "x_2", false, 420, 400},
                   {truth, model, cloud}, 3);
   // Particles over time: the same base points pushed along ∇φ.
   std::vector<at::Tensor> path;
