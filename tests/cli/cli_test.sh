@@ -72,4 +72,32 @@ check vmc 0 "$bin" solve --config "$cv/vmc_tfim_20.toml" "${vs[@]}" --set train.
 check committor-unknown-system 1 "$bin" solve --config "$cv/committor_double_well.toml" "${vs[@]}" --set problem.system=triple_well
 check committor-unknown-key 1 "$bin" solve --config "$cv/committor_double_well.toml" "${vs[@]}" --set train.iteratons=3
 check deep-ritz-bad-penalty 1 "$bin" solve --config "$cv/deep_ritz_10d.toml" "${vs[@]}" --set train.penalty=-1
+# Particles: every shipped config runs (tiny overrides), samples come back, bad input fails.
+cfgs="$(dirname "$0")/../../configs/particles"
+tiny_svgd=(--set svgd.iterations=3 --set svgd.particles=10 --set eval.exact_samples=100
+           --set reference.burn_in=5 --set reference.samples=5 --set output.plot=false)
+for c in "$cfgs"/svgd_*.toml; do
+  check "solve-$(basename "$c" .toml)" 0 "$bin" solve --config "$c" "${tiny_svgd[@]}" --out "$work/p" --json
+done
+check solve-mean-field 0 "$bin" solve --config "$cfgs/mean_field_teacher_student.toml" --set flow.steps=3 \
+  --set student.particles=10 --set data.n_test=50 --set output.plot=false --out "$work/p" --json
+for c in "$cfgs"/potential_flow_*.toml; do
+  check "solve-$(basename "$c" .toml)" 0 "$bin" solve --config "$c" --set train.iterations=2 \
+    --set flow.width=4 --set data.test_size=50 --set eval.steps=[2] --set eval.grid=11 \
+    --set eval.reference_samples=100 --set output.plot=false --set output.model="$work/pf.pt" \
+    --out "$work/p" --json
+done
+check sample-model 0 "$bin" sample --model "$work/pf.pt" -n 100 --steps 2 -o "$work/s.csv" --json
+grep -q "^x1,x2,log_p$" "$work/s.csv" || { echo "FAIL sample-model header"; fail=1; }
+check sample-config 0 "$bin" sample --config "$cfgs/svgd_banana.toml" --set svgd.iterations=2 \
+  --set svgd.particles=5 -o "$work/sv.csv" --json
+check sample-needs-source 1 "$bin" sample -o "$work/x.csv"
+check sample-missing-model 1 "$bin" sample --model "$work/nope.pt" -o "$work/x.csv"
+check sample-not-a-model 1 "$bin" sample --model "$work/s.csv" -o "$work/x.csv"
+check svgd-unknown-key 1 "$bin" solve --config "$cfgs/svgd_banana.toml" --set svgd.stepsize=1
+check svgd-unknown-target 1 "$bin" solve --config "$cfgs/svgd_banana.toml" --set target.kind=donut
+check svgd-bad-init 1 "$bin" solve --config "$cfgs/svgd_banana.toml" --set init.mean=[1.0]
+check svgd-nan-step 1 "$bin" solve --config "$cfgs/svgd_banana.toml" --set svgd.step=nan
+check pf-unknown-density 1 "$bin" solve --config "$cfgs/potential_flow_two_moons.toml" --set data.density=spirals
+check mf-bad-teacher 1 "$bin" solve --config "$cfgs/mean_field_teacher_student.toml" --set teacher.neurons=[1.0,2.0]
 exit $fail

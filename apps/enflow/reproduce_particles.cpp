@@ -1,0 +1,230 @@
+// `enflow reproduce particles`: the SVGD examples (1-D mixture from N(−10, 1), 2-D banana and
+// mixture, Bayesian logistic regression against MALA), mean-field teacher–student training and
+// the potential-flow model on two moons, eight Gaussians and the checkerboard — run through the
+// `enflow solve` kinds, with the references (exact moments, i.i.d. baselines, MALA, entropy
+// floors) beside our numbers in <out>/particles/table.md.
+#include <fmt/core.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "enflow/io/config.h"
+#include "particles_cli.h"
+#include "solve_registry.h"
+
+namespace enflow::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace pc = particles_cli;
+
+struct Case {
+  std::string name, setting, toml;
+  std::vector<std::string> quick;  ///< overrides for --quick
+  /// Our numbers and the reference, from the run's metrics.
+  std::function<std::string(const io::Config&)> ours, reference;
+};
+
+std::string svgd_ours(const io::Config& m) {
+  std::string s = fmt::format("energy dist. {:.2e}; mean err {:.3f}; cov rel. err {:.3f}",
+                              m.require_double("energy_distance"), m.require_double("mean_error"),
+                              m.require_double("cov_rel_error"));
+  if (m.has("mode_weight_error"))
+    s += fmt::format("; mode weight err {:.3f}", m.require_double("mode_weight_error"));
+  return s;
+}
+std::string svgd_ref(const io::Config& m) {
+  return fmt::format("energy dist. of {} i.i.d. exact samples {:.2e}; exact moments",
+                     m.require_int("particles"), m.require_double("energy_distance_iid"));
+}
+std::string pf_ours(const io::Config& m) {
+  return fmt::format("test NLL {:.3f} ± {:.3f} (gap {:+.3f})", m.require_double("test_nll"),
+                     m.require_double("test_nll_se"), m.require_double("gap"));
+}
+std::string pf_ref(const io::Config& m) {
+  return m.require_double("floor_se") > 0
+             ? fmt::format("entropy {:.3f} ± {:.3f} (exact density, MC)", m.require_double("floor"),
+                           m.require_double("floor_se"))
+             : fmt::format("floor {:.3f} (closed form)", m.require_double("floor"));
+}
+
+std::vector<Case> cases() {
+  const std::string pf_common =
+      "problem.kind='potential_flow'\nflow.width=64\nflow.depth=2\nflow.time_dependent=true\n"
+      "flow.horizon=1.0\nflow.steps=8\ntrain.iterations=3000\ntrain.batch_size=256\n"
+      "train.lr=5e-3\ntrain.lr_final=2e-4\neval.steps=[1,2,4,8,16,32]\n";
+  const std::vector<std::string> pf_quick{
+      "train.iterations=60", "data.test_size=2000",          "eval.steps=[4,8]",
+      "eval.grid=81",        "eval.reference_samples=20000", "flow.width=16"};
+  return {
+      {"svgd_gmm_1d",
+       "1/3 N(-2,1) + 2/3 N(2,1) from N(-10,1), 100 particles, AdaGrad",
+       "problem.kind='svgd'\ntarget.kind='mixture'\ntarget.dim=1\ntarget.weights=[1.0,2.0]\n"
+       "target.means=[-2.0,2.0]\ntarget.stds=[1.0,1.0]\ninit.mean=[-10.0]\ninit.std=1.0\n"
+       "svgd.particles=100\nsvgd.iterations=2000\nsvgd.step=0.25\n"
+       "output.snapshots=[0,50,75,100,150,500,2000]\n",
+       {"svgd.iterations=300", "output.snapshots=[0,50,300]"},
+       svgd_ours,
+       svgd_ref},
+      {"svgd_banana",
+       "banana x1 ~ N(0,4), x2 \\| x1 ~ N(x1^2/4 - 1, 1), 200 particles from N(0, I)",
+       "problem.kind='svgd'\ntarget.kind='banana'\ntarget.s=2.0\ntarget.b=0.25\n"
+       "init.mean=[0.0,0.0]\ninit.std=1.0\nsvgd.particles=200\nsvgd.iterations=2000\n"
+       "svgd.step=0.1\noutput.snapshots=[0,50,200,2000]\n",
+       {"svgd.iterations=200", "output.snapshots=[0,200]"},
+       svgd_ours,
+       svgd_ref},
+      {"svgd_mixture_2d",
+       "0.5/0.3/0.2 mixture of N(., 0.7^2 I) at (-2,-2), (2,-1), (0,2.5); 200 particles",
+       "problem.kind='svgd'\ntarget.kind='mixture'\ntarget.dim=2\ntarget.weights=[0.5,0.3,0.2]\n"
+       "target.means=[-2.0,-2.0,2.0,-1.0,0.0,2.5]\ntarget.stds=[0.7,0.7,0.7]\n"
+       "init.mean=[0.0,0.0]\ninit.std=1.0\nsvgd.particles=200\nsvgd.iterations=2000\n"
+       "svgd.step=0.1\noutput.snapshots=[0,50,200,2000]\n",
+       {"svgd.iterations=200", "output.snapshots=[0,200]"},
+       svgd_ours,
+       svgd_ref},
+      {"svgd_logistic",
+       "Bayesian logistic regression, 4 features + intercept, 200 train / 2000 test (synthetic, "
+       "seed 0), prior N(0, 2^2 I), 100 particles",
+       "problem.kind='svgd'\ntarget.kind='logistic'\ndata.features=4\ndata.n_train=200\n"
+       "data.n_test=2000\ndata.seed=0\ntarget.prior_std=2.0\ninit.mean=[0.0,0.0,0.0,0.0,0.0]\n"
+       "svgd.particles=100\nsvgd.iterations=2000\nsvgd.step=0.05\nreference.chains=32\n"
+       "reference.burn_in=2000\nreference.samples=2000\noutput.snapshots=[0,100,2000]\n",
+       {"svgd.iterations=200", "reference.burn_in=300", "reference.samples=200",
+        "output.snapshots=[0,200]"},
+       [](const io::Config& m) {
+         return fmt::format(
+             "test acc. {:.4f}, log-lik. {:.4f}; mean err {:.3f} sd; sd ratio "
+             "{:.2f}-{:.2f}",
+             m.require_double("test_accuracy"), m.require_double("test_log_likelihood"),
+             m.require_double("mean_error_in_sd"), m.require_double("sd_ratio_min"),
+             m.require_double("sd_ratio_max"));
+       },
+       [](const io::Config& m) {
+         return fmt::format("MALA ({} samples): test acc. {:.4f}, log-lik. {:.4f}",
+                            m.require_int("mala_samples"), m.require_double("mala_test_accuracy"),
+                            m.require_double("mala_test_log_likelihood"));
+       }},
+      {"mean_field",
+       "two-layer ReLU, 3 teacher neurons, 2-D inputs, 1000 train points, 500 particles, "
+       "tau = 0.05",
+       "problem.kind='mean_field'\nstudent.particles=500\nflow.step=0.05\nflow.steps=4000\n"
+       "output.snapshots=[0,100,400,1000,4000]\n",
+       {"flow.steps=200", "output.snapshots=[0,50,200]", "data.n_test=2000"},
+       [](const io::Config& m) {
+         return fmt::format("test loss / loss of f=0: {:.2e}; train loss {:.2e}; increases {}",
+                            m.require_double("test_loss_relative"),
+                            m.require_double("train_loss_final"), m.require_int("loss_increases"));
+       },
+       [](const io::Config&) { return std::string("0 (the teacher is in the model class)"); }},
+      {"mean_field_noisy",
+       "as above with temperature T = 1e-4 and weight decay 1e-3 (entropic flow)",
+       "problem.kind='mean_field'\nstudent.particles=500\nflow.step=0.05\nflow.steps=4000\n"
+       "flow.temperature=1e-4\nflow.weight_decay=1e-3\noutput.snapshots=[0,100,400,1000,4000]\n",
+       {"flow.steps=200", "output.snapshots=[0,50,200]", "data.n_test=2000"},
+       [](const io::Config& m) {
+         return fmt::format("test loss / loss of f=0: {:.2e}; train loss {:.2e}",
+                            m.require_double("test_loss_relative"),
+                            m.require_double("train_loss_final"));
+       },
+       [](const io::Config&) { return std::string("> 0 (noise and decay bias the minimizer)"); }},
+      {"pf_two_moons", "potential flow, phi(x,t) tanh 2x64, T = 1, 8 RK4 steps, 3000 x 256",
+       pf_common + "data.density='two_moons'\n", pf_quick, pf_ours, pf_ref},
+      {"pf_eight_gaussians", "same", pf_common + "data.density='eight_gaussians'\n", pf_quick,
+       pf_ours, pf_ref},
+      {"pf_checkerboard", "same", pf_common + "data.density='checkerboard'\n", pf_quick, pf_ours,
+       pf_ref},
+  };
+}
+
+const SolverSpec& solver(const std::string& kind) {
+  for (const auto& s : solver_registry())
+    if (s.kind == kind) return s;
+  throw std::runtime_error("solver kind '" + kind + "' is not registered");
+}
+
+int reproduce(const ReproduceOptions& ro, const Common& common) {
+  const std::string dir = (fs::path(ro.out_dir) / "particles").string();
+  fs::create_directories(dir);
+  std::string table = "| run | setting | ours | reference | seconds |\n|---|---|---|---|---|\n";
+  std::string exact =
+      "| run | RK4 steps | ∫p on grid − 1 | max \\|z − pull(push(z))\\| | max \\|Δ log p\\| round "
+      "trip "
+      "| test NLL |\n|---|---|---|---|---|---|\n";
+  std::string json = "[";
+  // ENFLOW_PARTICLES_ONLY="svgd_banana,mean_field" runs a subset of the cases (long protocols).
+  const char* only_env = std::getenv("ENFLOW_PARTICLES_ONLY");
+  const std::string only = only_env ? "," + std::string(only_env) + "," : "";
+  if (!only.empty()) {
+    std::string known = ",";
+    for (const auto& c : cases()) known += c.name + ",";
+    for (size_t a = 1, b; (b = only.find(',', a)) != std::string::npos; a = b + 1) {
+      const std::string name = only.substr(a, b - a);
+      if (!name.empty() && known.find("," + name + ",") == std::string::npos)
+        throw std::invalid_argument("ENFLOW_PARTICLES_ONLY: unknown case '" + name + "'");
+    }
+  }
+  for (const auto& c : cases()) {
+    if (!only.empty() && only.find("," + c.name + ",") == std::string::npos) continue;
+    for (int t = 0; t < ro.trials; ++t) {
+      const std::string name = c.name + (ro.trials > 1 ? fmt::format("_seed{}", ro.seed + t) : "");
+      std::vector<std::string> ov = ro.quick ? c.quick : std::vector<std::string>{};
+      ov.push_back(fmt::format("run.seed={}", ro.seed + uint64_t(t)));
+      ov.push_back("output.name='" + name + "'");
+      const auto cfg = io::Config::parse(c.toml, ov, "reproduce particles/" + c.name);
+      if (!common.json) fmt::print(stderr, "[{}] seed {}\n", c.name, ro.seed + t);
+      const int rc = solver(cfg.require_string("problem.kind")).run(cfg, common, dir);
+      if (rc != 0) return rc;
+      const auto m = io::Config::load((fs::path(dir) / (name + ".metrics.toml")).string());
+      std::string setting = c.setting;
+      if (ro.quick) {  // the table must say what actually ran
+        setting += " [--quick:";
+        for (const auto& q : c.quick) setting += " " + q;
+        setting += "]";
+      }
+      table += fmt::format("| {} | {} | {} | {} | {:.0f} |\n", name, setting, c.ours(m),
+                           c.reference(m), m.require_double("seconds"));
+      json += fmt::format("{}{{\"name\": \"{}\", \"metrics\": \"{}.metrics.toml\"}}",
+                          json.size() > 1 ? ", " : "", name, name);
+      if (m.has("floor")) {
+        for (int64_t s : cfg.get_ints("eval.steps", {})) {
+          exact += fmt::format("| {} | {} | {:+.2e} | {:.2e} | {:.2e} | {:.4f} |\n", name, s,
+                               m.require_double(fmt::format("grid_mass_steps_{}", s)) - 1,
+                               m.require_double(fmt::format("roundtrip_error_steps_{}", s)),
+                               m.require_double(fmt::format("logp_roundtrip_error_steps_{}", s)),
+                               m.require_double(fmt::format("test_nll_steps_{}", s)));
+        }
+      }
+    }
+  }
+  json += "]\n";
+  const std::string header = fmt::format(
+      "# {}enflow reproduce particles{} --seed {} --trials {}\n\nOne thread, shared 2-core CPU "
+      "(wall times are pessimistic).\n\n",
+      only.empty() ? "" : "ENFLOW_PARTICLES_ONLY=" + std::string(only_env) + " ",
+      ro.quick ? " --quick" : "", ro.seed, ro.trials);
+  const std::string text =
+      header + table + "\n## Potential flow: exactness against RK4 steps\n\n" + exact;
+  pc::write_text((fs::path(dir) / "table.md").string(), text);
+  pc::write_text((fs::path(dir) / "results.json").string(), json);
+  if (common.json) {
+    fmt::print("{}", json);
+  } else {
+    fmt::print("\n{}\nwrote {}/table.md, results.json, and per-run metrics, CSV and PNG files\n",
+               text, dir);
+  }
+  return 0;
+}
+
+const ReproductionRegistrar reg("particles",
+                                "SVGD, mean-field training and potential-flow models against "
+                                "exact moments, MALA and entropy floors",
+                                reproduce);
+
+}  // namespace
+}  // namespace enflow::cli

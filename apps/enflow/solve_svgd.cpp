@@ -1,0 +1,228 @@
+// `enflow solve` kind "svgd": Stein variational gradient descent on an analytic target, a
+// Bayesian logistic-regression posterior (judged against long MALA chains) or a trained
+// potential-flow model. Writes the final particles (CSV), metrics, the particles over time
+// and the step sizes (PNG).
+#include <fmt/core.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "enflow/particles/discrepancy.h"
+#include "enflow/particles/mala.h"
+#include "particles_cli.h"
+#include "solve_registry.h"
+#include "svgd_setup.h"
+
+namespace enflow::cli {
+namespace {
+
+namespace fs = std::filesystem;
+namespace pc = particles_cli;
+namespace pt = enflow::particles;
+
+/// Energy distance of the particles to the reference samples, beside the mean score of n
+/// exact i.i.d. samples over `draws` draws: what a perfect random sampler of n points gets.
+void compare_with_samples(pc::Metrics& m, const at::Tensor& x, const at::Tensor& reference,
+                          const std::function<at::Tensor(int64_t)>& iid, int64_t draws) {
+  const double within = pt::mean_distance_within(reference);
+  m.push_back({"energy_distance", pc::num(pt::energy_distance(x, reference, within))});
+  double base = 0;
+  for (int64_t k = 0; k < draws; ++k)
+    base += pt::energy_distance(iid(x.size(0)), reference, within);
+  m.push_back({"energy_distance_iid", pc::num(base / std::max<int64_t>(1, draws))});
+}
+
+void moment_metrics(pc::Metrics& m, const at::Tensor& x, const at::Tensor& mean,
+                    const at::Tensor& cov) {
+  auto mu = x.mean(0);
+  auto c = x - mu;
+  auto emp = torch::matmul(c.t(), c) / static_cast<double>(x.size(0));
+  m.push_back({"mean_error", pc::num((mu - mean).abs().max().item<double>())});
+  m.push_back(
+      {"cov_rel_error", pc::num(((emp - cov).abs().max() / cov.abs().max()).item<double>())});
+}
+
+/// Fraction of particles most responsible to each mixture component against the weights.
+void mode_weight_metric(pc::Metrics& m, const io::Config& cfg, const at::Tensor& x) {
+  const int64_t d = x.size(1);
+  auto w = torch::tensor(cfg.get_doubles("target.weights", {1.0, 2.0}), x.options());
+  const int64_t k = w.size(0);
+  auto means =
+      torch::tensor(cfg.get_doubles("target.means", {-2.0, 2.0}), x.options()).reshape({k, d});
+  auto stds =
+      torch::tensor(cfg.get_doubles("target.stds", std::vector<double>(k, 1.0)), x.options());
+  auto score = torch::log(w) - d * torch::log(stds) -
+               0.5 * (x.unsqueeze(1) - means).pow(2).sum(2) / stds.pow(2);
+  auto frac =
+      torch::bincount(score.argmax(1), {}, k).to(x.scalar_type()) / static_cast<double>(x.size(0));
+  m.push_back({"mode_weight_error", pc::num((frac - w / w.sum()).abs().max().item<double>())});
+}
+
+void plot_1d(const std::string& path, const pc::SvgdSetup& s, const pt::SvgdResult& r) {
+  auto lo = std::min(r.snapshots.front().min().item<double>(), -6.0);
+  auto hi = std::max(r.particles.max().item<double>(), 6.0);
+  auto grid = torch::linspace(lo - 1, hi + 1, 600, r.particles.options()).unsqueeze(1);
+  std::vector<double> xs(600);
+  for (int64_t i = 0; i < 600; ++i) xs[i] = grid[i][0].item<double>();
+  std::vector<io::Series> lines;
+  auto add = [&](const std::string& name, const at::Tensor& y) {
+    io::Series sr{name, xs, {}};
+    for (int64_t i = 0; i < 600; ++i) sr.y.push_back(y[i].item<double>());
+    lines.push_back(sr);
+  };
+  if (s.exact) add("target", torch::exp(s.log_p(grid)));
+  for (size_t k = 0; k < r.snapshots.size(); ++k)
+    add(fmt::format("iter {}", r.snapshot_iterations[k]),
+        pt::kernel_density(r.snapshots[k], grid, pt::silverman_bandwidth(r.snapshots[k])));
+  io::plot_lines(path, {"SVGD: target density and particle KDEs over iterations", "x", "density"},
+                 lines);
+}
+
+void plot_2d(const std::string& path, const pc::SvgdSetup& s, const pt::SvgdResult& r,
+             const at::Tensor& reference) {
+  std::vector<io::Panel2d> panels;
+  // Box: the reference cloud (or the particles) with a margin.
+  auto all = reference.defined() ? reference.narrow(1, 0, 2) : r.particles.narrow(1, 0, 2);
+  auto lo = std::get<0>(all.min(0)), hi = std::get<0>(all.max(0));
+  const double pad = 0.1;
+  for (size_t k = 0; k < r.snapshots.size(); ++k) {
+    io::Panel2d p;
+    p.title = fmt::format("iteration {}", r.snapshot_iterations[k]);
+    if (s.dim == 2 && !s.logistic) {
+      const double box =
+          std::max({std::abs(lo[0].item<double>()), std::abs(hi[0].item<double>()),
+                    std::abs(lo[1].item<double>()), std::abs(hi[1].item<double>())}) *
+          (1 + pad);
+      const int64_t n = 80;
+      auto g = pc::grid_points(box, n, r.particles.options());
+      auto lp = s.log_p(g).detach();
+      p.contours.push_back({"",
+                            pc::grid_heatmap(torch::exp(lp), box, n),
+                            {0.005, 0.02, 0.05, 0.1, 0.2},
+                            "#888888",
+                            false});
+      p.xmin = p.ymin = -box;
+      p.xmax = p.ymax = box;
+      p.equal_axes = true;
+    } else if (reference.defined()) {
+      p.points.push_back(pc::point_set(
+          k == 0 ? "reference (MALA)" : "",
+          reference.narrow(1, 0, 2).narrow(0, 0, std::min<int64_t>(2000, reference.size(0))),
+          "#bbbbbb", 0.3));
+    }
+    p.points.push_back(
+        pc::point_set(k == 0 ? "particles" : "", r.snapshots[k].narrow(1, 0, 2), "#d62728", 0.6));
+    panels.push_back(p);
+  }
+  const bool coords = s.dim > 2 || s.logistic.has_value();
+  io::plot_panels(
+      path,
+      {"SVGD: particles over iterations" + std::string(coords ? " (first two coordinates)" : ""),
+       coords ? "w_0" : "x_1", coords ? "w_1" : "x_2", false, 420, 400},
+      panels, 3);
+}
+
+int run_svgd(const io::Config& cfg, const Common& common, const std::string& out_dir) {
+  const uint64_t seed = pc::start_run(cfg, common);
+  const auto o = pc::tensor_options(cfg);
+  auto s = pc::svgd_setup(cfg, o);
+  const std::string name = cfg.get_string("output.name", "svgd_" + s.kind);
+  if (!common.json)
+    fmt::print(stderr, "SVGD on {} (d = {}): {} particles, {} iterations, {} step {}\n", s.kind,
+               s.dim, s.init.size(0), s.options.iterations(), s.options.optimizer(),
+               s.options.step());
+  s.options.on_progress(pc::progress_line(common, "iter", "mean|phi|", "h"));
+  auto r = pt::svgd(s.log_p, s.init, s.options);
+  torch::NoGradGuard ng;
+  const auto& x = r.particles;
+  pc::Metrics m{
+      {"target", pc::quoted(s.kind)},
+      {"dim", std::to_string(s.dim)},
+      {"particles", std::to_string(x.size(0))},
+      {"iterations", std::to_string(s.options.iterations())},
+      {"optimizer", pc::quoted(s.options.optimizer())},
+      {"step", pc::num(s.options.step())},
+      {"seed", std::to_string(seed)},
+      {"seconds", pc::num(r.seconds)},
+      {"final_direction_norm", pc::num(r.direction_norm.empty() ? 0 : r.direction_norm.back())},
+      {"final_bandwidth", pc::num(r.bandwidth.empty() ? 0 : r.bandwidth.back())}};
+  const int64_t ref_n = cfg.get_int("eval.exact_samples", 10000);
+  const int64_t draws = cfg.get_int("eval.iid_draws", 5);
+  if (ref_n < 2 || draws < 1)
+    throw std::invalid_argument(cfg.source() + ": eval.exact_samples >= 2, eval.iid_draws >= 1");
+  torch::Tensor reference;
+  if (s.exact) {
+    moment_metrics(m, x, s.exact->mean, s.exact->cov);
+    if (s.kind == "mixture") mode_weight_metric(m, cfg, x);
+    reference = s.exact->sample(ref_n);
+    compare_with_samples(m, x, reference, s.exact->sample, draws);
+  } else if (s.logistic) {
+    const auto& d = *s.logistic;
+    const int64_t chains = cfg.get_int("reference.chains", 32);
+    if (chains < 1) throw std::invalid_argument(cfg.source() + ": reference.chains must be >= 1");
+    if (!common.json) fmt::print(stderr, "  reference: {} MALA chains\n", chains);
+    auto ref = pt::mala(s.log_p, torch::zeros({chains, s.dim}, o),
+                        pt::MalaOptions()
+                            .step(cfg.get_double("reference.step", 0.01))
+                            .burn_in(cfg.get_int("reference.burn_in", 2000))
+                            .samples(cfg.get_int("reference.samples", 2000)));
+    reference = ref.samples;
+    auto mean = reference.mean(0), sd = reference.std(0);
+    auto ratio = x.std(0) / sd;
+    m.push_back(
+        {"mean_error_in_sd", pc::num(((x.mean(0) - mean) / sd).abs().max().item<double>())});
+    m.push_back({"sd_ratio_min", pc::num(ratio.min().item<double>())});
+    m.push_back({"sd_ratio_max", pc::num(ratio.max().item<double>())});
+    const auto ps = pt::posterior_predictive(x, d.x_test, d.y_test);
+    const auto pm = pt::posterior_predictive(reference, d.x_test, d.y_test);
+    m.push_back({"test_accuracy", pc::num(ps.accuracy)});
+    m.push_back({"test_log_likelihood", pc::num(ps.log_likelihood)});
+    m.push_back({"mala_test_accuracy", pc::num(pm.accuracy)});
+    m.push_back({"mala_test_log_likelihood", pc::num(pm.log_likelihood)});
+    m.push_back({"mala_samples", std::to_string(reference.size(0))});
+    m.push_back({"mala_acceptance", pc::num(ref.acceptance)});
+    auto perm = torch::randperm(reference.size(0), o.dtype(torch::kLong));
+    auto pool = reference.index_select(0, perm);
+    compare_with_samples(
+        m, x, pool.narrow(0, 0, std::min<int64_t>(ref_n, pool.size(0) / 2)),
+        [&](int64_t n) { return pool.narrow(0, pool.size(0) - n, n); }, 1);
+  } else {
+    auto sampler = [&](int64_t n) { return s.flow->sample(n).x; };
+    reference = sampler(ref_n);
+    compare_with_samples(m, x, reference, sampler, draws);
+  }
+  std::vector<std::string> files;
+  const std::string csv = (fs::path(out_dir) / (name + "_particles.csv")).string();
+  std::vector<std::string> cols;
+  for (int64_t k = 0; k < s.dim; ++k) cols.push_back(fmt::format("x{}", k + 1));
+  pc::write_csv(csv, fmt::format("enflow solve svgd: {} particles, seed {}", x.size(0), seed), cols,
+                x);
+  files.push_back(csv);
+  if (pc::plotting(cfg)) {
+    const std::string snap = (fs::path(out_dir) / (name + "_particles.png")).string();
+    if (s.dim == 1) {
+      plot_1d(snap, s, r);
+    } else {
+      plot_2d(snap, s, r, reference);
+    }
+    const std::string trace = (fs::path(out_dir) / (name + "_direction.png")).string();
+    io::plot_lines(trace, {"SVGD: mean |phi(x_i)| per iteration", "iteration", "mean |phi|", true},
+                   {pc::curve("mean |phi|", r.direction_norm)});
+    files.push_back(snap);
+    files.push_back(trace);
+  }
+  pc::report(out_dir, name, m, cfg, common, files);
+  return 0;
+}
+
+const SolverRegistrar reg("svgd",
+                          "Stein variational gradient descent (gaussian, mixture, banana, "
+                          "logistic, potential_flow targets)",
+                          run_svgd);
+
+}  // namespace
+}  // namespace enflow::cli
