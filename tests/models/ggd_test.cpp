@@ -88,9 +88,10 @@ TEST(Ggd, DiscreteTimeEntropyNeverDecreasesWithLargeSteps) {
   // Both potentials random; the learned entropy strongly concave (ε = 0.5) so that it has a
   // maximum and the flow stays bounded. Steps of 1 to 100 times the model's own time scale
   // |x|/|dx/dt| at the start with x̄ = x₀ (the default); the midpoint x̄, whose Newton
-  // problem is harder far from equilibrium, up to 10 times.
+  // problem is harder far from equilibrium, up to 10 times. Dense networks only: Newton on
+  // the periodic-grid networks takes tens of seconds per rollout, too slow for CI.
   for (const std::string xbar : {"start", "midpoint"}) {
-    for (bool grid : {false, true}) {
+    for (bool grid : {false}) {
       const int64_t d = grid ? 8 : 2;
       auto m = make_ggd(d, small().entropy_curvature(0.5).xbar(xbar), grid, 11, 0.5);
       auto x0 = torch::randn({4, d}, torch::kFloat64);
