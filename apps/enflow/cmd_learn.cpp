@@ -9,11 +9,15 @@
 #include "enflow/io/config.h"
 #include "enflow/io/dataset.h"
 #include "enflow/io/plot.h"
+#include "enflow/learn/central_pairs.h"
+#include "enflow/learn/ggd_config.h"
+#include "enflow/learn/lbfgs_refine.h"
 #include "enflow/learn/metrics.h"
 #include "enflow/learn/model_io.h"
 #include "enflow/learn/trainer.h"
 #include "enflow/runtime.h"
 #include "enflow/systems/system.h"
+#include "plot_ggd.h"
 
 namespace enflow::cli {
 namespace {
@@ -23,6 +27,7 @@ namespace fs = std::filesystem;
 std::string default_train_integrator(const std::string& type) {
   if (type == "dgnet") return "discrete_gradient";
   if (type == "srnn") return "leapfrog";
+  if (type == "ggd") return "euler";  // the rate f(x_k), fitted to central differences
   return "rk2";
 }
 
@@ -36,11 +41,29 @@ models::StepOptions train_step(const io::Config& c) {
 
 models::StepOptions predict_step(const io::Config& c) {
   const auto type = c.get_string("model.type", "dgnet");
-  auto dflt = type == "dgnet" ? "discrete_gradient" : (type == "srnn" ? "leapfrog" : "dopri5");
+  auto dflt = (type == "dgnet" || type == "ggd") ? "discrete_gradient"
+                                                 : (type == "srnn" ? "leapfrog" : "dopri5");
   return models::StepOptions()
       .integrator(c.get_string("predict.integrator", dflt))
       .rtol(c.get_double("train.rtol", 1e-6))
       .atol(c.get_double("train.atol", 1e-8));
+}
+
+// Observed rate the loss compares with: "central" differences need a rate at a point
+// (the "euler" rate), so they are the default only there, for ggd models.
+std::string train_derivative(const io::Config& c) {
+  const auto integ = train_step(c).integrator();
+  const bool pointwise = integ == "euler";
+  const auto d =
+      c.get_string("train.derivative",
+                   pointwise && c.get_string("model.type", "") == "ggd" ? "central" : "forward");
+  if (d == "central" && !pointwise) {
+    throw std::invalid_argument(
+        "train.derivative = \"central\" needs train.integrator = \"euler\" "
+        "(the rate at the observed state), not '" +
+        integ + "'");
+  }
+  return d;
 }
 
 double dataset_dx(const io::Dataset& d) {
@@ -79,6 +102,7 @@ int run_train(const TrainArgs& a, const Common& common) {
   const int64_t dim = data.states.size(2);
   cfg.set("data.dim", std::to_string(dim));
   cfg.set("data.dx", fmt::format("{:.17g}", dataset_dx(data)));
+  learn::record_ggd_system(cfg, data);
   auto model = models::make_model(learn::model_options_from_config(cfg, dim, dataset_dx(data)));
   model->to(device, dtype);
 
@@ -99,7 +123,8 @@ int run_train(const TrainArgs& a, const Common& common) {
           .checkpoint_path(out + ".ckpt")
           .resume(a.resume)
           .step(train_step(cfg));
-  auto train_pairs = learn::make_pairs(data, data.train, dtype, device);
+  const auto derivative = train_derivative(cfg);
+  auto train_pairs = learn::make_pairs_by(derivative, data, data.train, dtype, device);
   if (!common.json) {
     fmt::print(stderr, "training {} ({}, {}) on {} pairs from {} for {} iterations\n",
                cfg.get_string("model.type", "dgnet"), cfg.get_string("model.network", "mlp"),
@@ -108,11 +133,25 @@ int run_train(const TrainArgs& a, const Common& common) {
   }
   auto rep = learn::train(*model, train_pairs, opts, common.json ? nullptr : print_progress);
   if (!common.json) fmt::print(stderr, "\n");
+  const auto lbfgs = learn::lbfgs_options_from_config(cfg, train_step(cfg), seed);
+  if (lbfgs.iterations() > 0) {
+    if (!common.json) fmt::print(stderr, "L-BFGS (strong Wolfe) refinement\n");
+    auto lr =
+        learn::lbfgs_refine(*model, train_pairs, lbfgs, common.json ? nullptr : print_progress);
+    if (!common.json) {
+      fmt::print(stderr, "\n  loss {:.4e} -> {:.4e} in {} steps, {} evaluations ({})\n",
+                 lr.initial_loss, lr.final_loss, lr.iterations, lr.evaluations, lr.stop);
+    }
+    rep.final_loss = lr.final_loss;
+    rep.seconds += lr.seconds;
+  }
   learn::save_model(out, *model, cfg);
   const double test_mse =
-      data.test.empty() ? std::nan("")
-                        : learn::rate_mse(*model, learn::make_pairs(data, data.test, dtype, device),
-                                          train_step(cfg));
+      data.test.empty()
+          ? std::nan("")
+          : learn::rate_mse(*model,
+                            learn::make_pairs_by(derivative, data, data.test, dtype, device),
+                            train_step(cfg));
   if (common.json) {
     fmt::print(
         "{{\"model\": \"{}\", \"iterations\": {}, \"train_loss\": {:.6e}, \"test_deriv_mse\": "
@@ -165,7 +204,7 @@ Loaded load_for_eval(const EvalArgs& a) {
 int run_evaluate(const EvalArgs& a, const Common& common) {
   auto l = load_for_eval(a);
   auto ev = learn::evaluate(*l.lm.model, l.data, l.series, train_step(l.lm.config), l.predict,
-                            l.system.get(), a.steps);
+                            l.system.get(), a.steps, train_derivative(l.lm.config));
   if (common.json) {
     std::string inv;
     for (auto& [k, v] : ev.invariant_mse) inv += fmt::format(", \"{}_mse\": {:.6e}", k, v);
@@ -186,7 +225,7 @@ int run_predict(const EvalArgs& a, const Common& common) {
   if (a.out.empty()) throw std::invalid_argument("predict needs -o FILE.h5");
   auto l = load_for_eval(a);
   auto ev = learn::evaluate(*l.lm.model, l.data, l.series, train_step(l.lm.config), l.predict,
-                            l.system.get(), a.steps);
+                            l.system.get(), a.steps, train_derivative(l.lm.config));
   io::Dataset pred;
   pred.states = ev.prediction;
   const int64_t T = ev.prediction.size(1);
@@ -244,6 +283,11 @@ int run_predict(const EvalArgs& a, const Common& common) {
       plots.push_back(p1);
       plots.push_back(p2);
     }
+    if (auto* g = dynamic_cast<models::GgdModelImpl*>(l.lm.model.get())) {
+      for (auto& p : plot_ggd(*g, l.system.get(), ev.prediction, ev.truth, tv, l.series, stem)) {
+        plots.push_back(p);
+      }
+    }
   }
   if (common.json) {
     fmt::print("{{\"output\": \"{}\", \"series\": {}, \"steps\": {}, \"state_mse\": {:.6e}}}\n",
@@ -267,7 +311,7 @@ void add_eval_options(CLI::App& app, EvalArgs& a, Common& common) {
 }
 
 const CommandRegistrar train_reg(
-    "train", "Train a model (DGNet, HNN, HNN++, SRNN, NODE) from a TOML config",
+    "train", "Train a model (DGNet, HNN, HNN++, SRNN, NODE, GGD) from a TOML config",
     [](CLI::App& app, Common& common) -> Action {
       auto a = std::make_shared<TrainArgs>();
       app.add_option("--config", a->config, "Experiment config (TOML)")->required();

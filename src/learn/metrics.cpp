@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "enflow/learn/central_pairs.h"
 #include "enflow/learn/trainer.h"
 
 namespace enflow::learn {
@@ -11,13 +12,14 @@ namespace enflow::learn {
 Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
                     const std::vector<int64_t>& series, const models::StepOptions& train_step,
                     const models::StepOptions& predict_step, const systems::System* system,
-                    int64_t steps) {
+                    int64_t steps, const std::string& derivative) {
   if (series.empty()) throw std::invalid_argument("no series to evaluate");
   auto p = model.parameters();
   const auto dtype = p.empty() ? torch::kFloat64 : p.front().scalar_type();
   const auto device = p.empty() ? torch::Device(torch::kCPU) : p.front().device();
   Evaluation ev;
-  ev.deriv_mse = rate_mse(model, make_pairs(data, series, dtype, device), train_step);
+  ev.deriv_mse =
+      rate_mse(model, make_pairs_by(derivative, data, series, dtype, device), train_step);
 
   auto idx = torch::tensor(series, torch::kLong);
   auto truth = data.states.index_select(0, idx);

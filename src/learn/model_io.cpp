@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "enflow/io/atomic_file.h"
+#include "enflow/learn/ggd_config.h"
 #include "enflow/runtime.h"
 
 namespace enflow::learn {
@@ -23,6 +24,16 @@ const std::vector<std::string>& experiment_config_keys() {
                                                 "model.activation",
                                                 "model.init",
                                                 "model.structure",
+                                                "model.entropy",
+                                                "model.dissipation",
+                                                "model.entropy_hidden",
+                                                "model.dissipation_hidden",
+                                                "model.entropy_output",
+                                                "model.entropy_curvature",
+                                                "model.x_activation",
+                                                "model.xbar",
+                                                "model.system",
+                                                "model.system_params",
                                                 "train.lr",
                                                 "train.batch",
                                                 "train.iterations",
@@ -35,6 +46,12 @@ const std::vector<std::string>& experiment_config_keys() {
                                                 "train.atol",
                                                 "train.checkpoint_every",
                                                 "train.log_every",
+                                                "train.derivative",
+                                                "train.lbfgs_iterations",
+                                                "train.lbfgs_max_iter",
+                                                "train.lbfgs_lr",
+                                                "train.lbfgs_history",
+                                                "train.lbfgs_batch",
                                                 "predict.integrator",
                                                 "output.model"};
   return keys;
@@ -52,7 +69,8 @@ models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim,
       .depth(c.get_int("model.depth", 2))
       .activation(c.get_string("model.activation", "tanh"))
       .init(c.get_string("model.init", "orthogonal"))
-      .structure(c.get_string("model.structure", "symplectic"));
+      .structure(c.get_string("model.structure", "symplectic"))
+      .ggd(ggd_options_from_config(c));
   return o;
 }
 

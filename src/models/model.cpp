@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "enflow/geometry/structure.h"
+#include "enflow/models/ggd.h"
 #include "enflow/nn/energy_net.h"
 
 namespace enflow::models {
@@ -21,6 +22,8 @@ at::Tensor DynamicsModelImpl::dV_dq(const at::Tensor&, bool) {
 at::Tensor DynamicsModelImpl::dT_dp(const at::Tensor&, bool) {
   throw std::invalid_argument("model '" + type() + "' is not separable (leapfrog needs srnn)");
 }
+
+at::Tensor DynamicsModelImpl::implicit_step(const at::Tensor&, double, double, int) { return {}; }
 
 at::Tensor DynamicsModelImpl::discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
                                                        bool create_graph) {
@@ -137,8 +140,9 @@ DynamicsModel make_model(const ModelOptions& o) {
   }
   if (o.type() == "srnn") return std::make_shared<SeparableModelImpl>(o);
   if (o.type() == "node") return std::make_shared<NodeModelImpl>(o);
+  if (o.type() == "ggd") return std::make_shared<GgdModelImpl>(o);
   throw std::invalid_argument("unknown model type '" + o.type() +
-                              "' (known: dgnet, hnn, hnn++, srnn, node)");
+                              "' (known: dgnet, hnn, hnn++, srnn, node, ggd)");
 }
 
 }  // namespace enflow::models

@@ -72,6 +72,8 @@ at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt,
                         const StepOptions& o) {
   check_integrator(o.integrator());
   if (o.integrator() == "discrete_gradient") {
+    auto own = m.implicit_step(u.detach(), dt, o.newton_tol(), o.newton_max_iterations());
+    if (own.defined()) return own.detach();
     if (!m.has_energy()) {
       throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
                                   m.type() + "'");

@@ -30,10 +30,12 @@ struct Evaluation {
 };
 
 /// Evaluates on the given series. `system` may be null (no invariant metrics). `steps`
-/// limits the prediction horizon (0: the whole series).
+/// limits the prediction horizon (0: the whole series). `derivative` names the observed
+/// rate of deriv_mse: "forward" differences of consecutive states or "central" differences
+/// (central_pairs.h), as in training.
 Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
                     const std::vector<int64_t>& series, const models::StepOptions& train_step,
                     const models::StepOptions& predict_step, const systems::System* system,
-                    int64_t steps = 0);
+                    int64_t steps = 0, const std::string& derivative = "forward");
 
 }  // namespace enflow::learn

@@ -11,11 +11,12 @@
 #include <vector>
 
 #include "enflow/ad/discrete_gradient.h"
+#include "enflow/models/ggd_options.h"
 
 namespace enflow::models {
 
 struct ModelOptions {
-  /// dgnet | hnn | hnn++ | srnn | node
+  /// dgnet | hnn | hnn++ | srnn | node | ggd
   TORCH_ARG(std::string, type) = "dgnet";
   TORCH_ARG(int64_t, dim) = 2;
   /// mlp | periodic_conv (energy network; NODE always uses an MLP)
@@ -29,6 +30,8 @@ struct ModelOptions {
   /// symplectic | friction | D | D2 | learnable_skew | learnable_dissipative
   TORCH_ARG(std::string, structure) = "symplectic";
   TORCH_ARG(double, dx) = 1.0;
+  /// Generalized gradient dynamics (type "ggd").
+  TORCH_ARG(GgdOptions, ggd) = GgdOptions();
 };
 
 class DynamicsModelImpl : public torch::nn::Module {
@@ -43,8 +46,13 @@ class DynamicsModelImpl : public torch::nn::Module {
   virtual ad::EnergyDerivatives energy_derivatives() { return ad::derivatives_of(energy_fn()); }
   virtual at::Tensor structure_matrix();
   /// G ∇̄H(u₁, u₀): the discrete-gradient scheme's approximation of (u₁ − u₀)/Δt.
-  at::Tensor discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
-                                      bool create_graph);
+  /// Models with another discrete-time scheme (ggd) override it.
+  virtual at::Tensor discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
+                                              bool create_graph);
+  /// Models that solve their own implicit discrete-time step (ggd) return u₁ from u [B, d]
+  /// over dt; the default (undefined tensor) selects the G ∇̄H Newton step.
+  virtual at::Tensor implicit_step(const at::Tensor& u, double dt, double newton_tol,
+                                   int max_iterations);
   /// Separable models (SRNN) give ∂V/∂q and ∂T/∂p for leapfrog.
   virtual bool separable() const { return false; }
   virtual at::Tensor dV_dq(const at::Tensor& q, bool create_graph);

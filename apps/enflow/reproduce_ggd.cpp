@@ -1,0 +1,335 @@
+// `enflow reproduce ggd`: generalized gradient dynamics on the reference work's problems
+// (Votruba & Pavelka: overdamped particle, chemical kinetics A + 2B ⇌ C, C + D ⇌ A in three
+// variants, Fickian diffusion), beside its test MSEs. Each case writes its dataset, config,
+// model and plots; training runs the `enflow train` command itself on the written config,
+// so every row can be re-run by hand with the command printed in table.md.
+#include <fmt/core.h>
+#include <torch/torch.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "enflow/io/atomic_file.h"
+#include "enflow/io/dataset.h"
+#include "enflow/io/plot.h"
+#include "enflow/learn/central_pairs.h"
+#include "enflow/learn/ggd_compare.h"
+#include "enflow/learn/model_io.h"
+#include "enflow/learn/trainer.h"
+#include "enflow/models/ggd.h"
+#include "enflow/models/stepper.h"
+#include "enflow/runtime.h"
+#include "enflow/systems/generate.h"
+#include "enflow/systems/gradient_system.h"
+#include "plot_ggd.h"
+
+namespace enflow::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct DataSpec {
+  std::string system;
+  std::vector<std::string> params;  // KEY=VALUE
+  int64_t series, steps;
+  double dt, train_fraction;
+};
+
+struct Case {
+  std::string name, setting, data, reference;  // the config is configs/ggd/<name>.toml
+};
+
+// Reference protocols (docs/ggd.md): 128 trajectories of 4096 (particle) or 2048
+// (chemistry) points, RK4 data, 80/20 split by trajectory; diffusion 1024 Fourier starts of
+// 64 time points, dt 0.03, on 64 points.
+std::map<std::string, DataSpec> datasets(bool quick) {
+  std::map<std::string, DataSpec> d;
+  d["particle-1d"] = {"particle-1d", {"init_range=1"}, 128, 4095, 0.003, 0.8};
+  d["particle-2d"] = {"particle-2d", {"init_range=1"}, 128, 4095, 0.003, 0.8};
+  d["chemical-kinetics"] = {
+      "chemical-kinetics", {"c_min=0.001", "c_max=1", "k1=1", "k2=1"}, 128, 2047, 0.005, 0.8};
+  d["diffusion"] = {"diffusion", {"D=0.003", "points=64", "start=fourier"}, 1024, 63, 0.03, 0.8};
+  for (const char* s : {"polynomial", "discontinuous", "gaussian"}) {
+    d[std::string("diffusion-") + s] = {
+        "diffusion", {"D=0.003", "points=64", std::string("start=") + s}, 128, 63, 0.03, 0.0};
+  }
+  if (quick) {
+    for (auto& [k, v] : d) {
+      v.series = std::min<int64_t>(v.series, k.rfind("diffusion", 0) == 0 ? 32 : 12);
+      v.steps = std::min<int64_t>(v.steps, 200);
+    }
+  }
+  return d;
+}
+
+std::vector<Case> cases() {
+  return {
+      {"particle-1d", "S, Ξ learned (ICNN, PICNN 2×16)", "particle-1d", "— (plots only)"},
+      {"particle-2d", "S, Ξ learned (ICNN, PICNN 2×16)", "particle-2d", "— (plots only)"},
+      {"chemistry-prescribed-entropy", "S = −Σc(ln c − 1) prescribed, Ξ learned (PICNN 2×32)",
+       "chemical-kinetics", "1.760e-05"},
+      {"chemistry-prescribed-dissipation",
+       "Ξ = Σ 4k√(c^α c^β)(cosh(γ·x*/2) − 1) prescribed, S learned (ICNN 2×32)",
+       "chemical-kinetics", "7.026e-05"},
+      {"chemistry-learned", "S, Ξ learned (ICNN 2×32, PICNN 2×32)", "chemical-kinetics",
+       "2.051e-05"},
+      {"chemistry-learned-discrete", "as above, discrete-time loss ∂Ξ/∂x*(x̄, ∇̄S(x₁, x₀)) (ours)",
+       "chemical-kinetics", "— (ours)"},
+      {"diffusion", "S, Ξ learned, periodic-grid ICNN/PICNN, 8 channels × 2, stencil 3",
+       "diffusion", "— (MSE per start type)"},
+  };
+}
+
+// Overrides for --quick: minutes instead of hours.
+const std::vector<std::string>& quick_overrides() {
+  static const std::vector<std::string> q = {"train.iterations=200", "train.lbfgs_iterations=5",
+                                             "train.lbfgs_batch=2000"};
+  return q;
+}
+
+// configs/ggd in the working directory, else beside the build directory of the binary.
+fs::path config_dir() {
+  for (const fs::path& d :
+       {fs::path("configs/ggd"),
+        fs::read_symlink("/proc/self/exe").parent_path() / ".." / "configs" / "ggd"}) {
+    if (fs::is_directory(d)) return d;
+  }
+  throw std::runtime_error(
+      "reproduce ggd: cannot find configs/ggd (run it from the repository root)");
+}
+
+void put(const std::string& path, const std::string& text) {
+  io::write_atomically(path, [&](const std::string& tmp) {
+    std::ofstream f(tmp);
+    f << text;
+    if (!f) throw std::runtime_error("cannot write " + tmp);
+  });
+}
+
+// Runs a registered subcommand in this process, exactly as `enflow NAME ARGS...`.
+int run_command(const std::string& name, const std::vector<std::string>& args) {
+  for (const auto& spec : command_registry()) {
+    if (spec.name != name) continue;
+    CLI::App app{"enflow"};
+    auto* sub = app.add_subcommand(spec.name, spec.description);
+    Common common;
+    auto action = spec.setup(*sub, common);
+    std::vector<std::string> words{"enflow", name};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<const char*> argv;
+    for (const auto& w : words) argv.push_back(w.c_str());
+    app.parse(static_cast<int>(argv.size()), argv.data());
+    return action();
+  }
+  throw std::logic_error("no registered command " + name);
+}
+
+std::string generate(const DataSpec& s, const std::string& path, uint64_t seed) {
+  auto sys = systems::make_system(s.system, systems::parse_param_overrides(s.params, s.system));
+  systems::Protocol p;
+  p.series = s.series;
+  p.steps = s.steps;
+  p.dt = s.dt;
+  p.train_fraction = s.train_fraction;
+  p.source = "Votruba & Pavelka protocol (enflow reproduce ggd)";
+  io::save_dataset(path, systems::generate_dataset(*sys, p, seed));
+  std::string params;
+  for (const auto& q : s.params) params += " --param " + q;
+  return fmt::format(
+      "enflow generate {} --series {} --steps {} --dt {} --train-fraction {}{} --seed {} -o {}",
+      s.system, s.series, s.steps, s.dt, s.train_fraction, params, seed, path);
+}
+
+struct Measured {
+  double mse_central = NAN;  // continuous-time rate at x_k vs central differences (test)
+  double mse_exact = NAN;    // vs the system's exact rate at the same states
+  double mse_scheme = NAN;   // the training scheme's own loss on the test pairs
+  int64_t entropy_decreases = 0, entropy_steps = 0;
+  double entropy_min_increment = NAN;
+  double gauge_S = NAN, gauge_Xi = NAN;
+};
+
+// Entropy along discrete-time predictions from the test initial states, at the data's dt
+// and at 10 dt: decreases beyond rounding (1e-12 relative) are counted.
+void check_entropy(models::GgdModelImpl& m, const at::Tensor& x0, double dt, int64_t steps,
+                   Measured& r) {
+  for (double h : {dt, 10 * dt}) {
+    auto t = torch::arange(steps + 1, torch::kFloat64) * h;
+    auto traj = models::rollout(m, x0, t, models::StepOptions().integrator("discrete_gradient"));
+    auto S = m.entropy(traj.reshape({-1, traj.size(2)})).reshape({traj.size(0), -1});
+    auto dS = S.narrow(1, 1, steps) - S.narrow(1, 0, steps);
+    const double tol = 1e-12 * std::max(1.0, S.abs().max().item<double>());
+    r.entropy_decreases += (dS < -tol).sum().item<int64_t>();
+    r.entropy_steps += dS.numel();
+    const double mn = dS.min().item<double>();
+    r.entropy_min_increment =
+        std::isnan(r.entropy_min_increment) ? mn : std::min(r.entropy_min_increment, mn);
+  }
+}
+
+Measured measure(models::GgdModelImpl& m, const io::Config& cfg, const io::Dataset& data,
+                 const systems::GeneralizedGradientSystem& sys,
+                 const std::vector<int64_t>& series) {
+  Measured r;
+  auto euler = models::StepOptions().integrator("euler");
+  auto central = learn::make_central_pairs(data, series, torch::kFloat64, torch::kCPU);
+  r.mse_central = learn::rate_mse(m, central, euler);
+  auto exact = sys.time_derivative(central.u0);
+  double sq = 0;
+  for (int64_t s = 0; s < central.size(); s += 4096) {
+    const int64_t n = std::min<int64_t>(4096, central.size() - s);
+    sq += (m.time_derivative(central.u0.narrow(0, s, n), false) - exact.narrow(0, s, n))
+              .pow(2)
+              .sum()
+              .item<double>();
+  }
+  r.mse_exact = sq / static_cast<double>(exact.numel());
+  const auto integ = cfg.get_string("train.integrator", "euler");
+  const auto deriv = cfg.get_string("train.derivative", "central");
+  r.mse_scheme =
+      learn::rate_mse(m, learn::make_pairs_by(deriv, data, series, torch::kFloat64, torch::kCPU),
+                      models::StepOptions().integrator(integ));
+  auto states = central.u0;
+  auto g = learn::fit_gauge(m, sys, states, /*affine=*/true);
+  if (m.options().entropy() == "learned") r.gauge_S = g.entropy_rel_rmse;
+  if (m.options().dissipation() == "learned" && g.valid) {
+    r.gauge_Xi = learn::dissipation_rel_rmse(m, sys, g, states, sys.conjugate(states));
+  }
+  return r;
+}
+
+std::string fmt_or_dash(double v, const char* f = "{:.3e}") {
+  return std::isnan(v) ? "—" : fmt::format(fmt::runtime(f), v);
+}
+
+int run(const ReproduceOptions& opts, const Common& common) {
+  init_threads(common.threads > 0 ? common.threads : 1);  // small networks: 1 thread is fastest
+  const std::string root = opts.out_dir + "/ggd";
+  fs::create_directories(root + "/data");
+  const auto specs = datasets(opts.quick);
+  std::map<std::string, std::string> data_path;
+  std::vector<std::string> commands;
+  auto dataset = [&](const std::string& key) {
+    if (!data_path.count(key)) {
+      const std::string p = root + "/data/" + key + ".h5";
+      if (!common.json) fmt::print(stderr, "generating {} ...\n", p);
+      commands.push_back(
+          generate(specs.at(key), p, opts.seed + (key.rfind("diffusion-", 0) == 0 ? 1000 : 0)));
+      data_path[key] = p;
+    }
+    return data_path[key];
+  };
+  std::string table =
+      "| case | setting | test MSE (central diff.) | reference | MSE vs exact rate | "
+      "training-scheme loss | entropy decreases (discrete, dt and 10 dt) | gauge rel. err. S / Ξ | "
+      "train s |\n|---|---|---|---|---|---|---|---|---|\n";
+  std::string json = "[";
+  const char* only_env = std::getenv("ENFLOW_GGD_ONLY");
+  const std::string only = only_env ? "," + std::string(only_env) + "," : "";
+  for (const auto& c : cases()) {
+    if (!only.empty() && only.find("," + c.name + ",") == std::string::npos) continue;
+    const std::string dir = root + "/" + c.name;
+    fs::create_directories(dir);
+    const std::string model_path = dir + "/model.pt";
+    const std::string cfg_path = (config_dir() / (c.name + ".toml")).string();
+    std::vector<std::string> args{"--config", cfg_path,
+                                  "--set",    "data.path=" + dataset(c.data),
+                                  "--set",    "output.model=" + model_path,
+                                  "--set",    fmt::format("train.seed={}", opts.seed)};
+    if (opts.quick) {
+      for (const auto& q : quick_overrides()) args.insert(args.end(), {"--set", q});
+    }
+    std::string cmd = "enflow train";
+    for (const auto& a : args) cmd += " " + a;
+    commands.push_back(cmd);
+    if (!common.json) fmt::print(stderr, "{}\n", cmd);
+    const auto t0 = std::chrono::steady_clock::now();
+    if (run_command("train", args) != 0) throw std::runtime_error("training " + c.name + " failed");
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    auto lm = learn::load_model(model_path);
+    auto& m = dynamic_cast<models::GgdModelImpl&>(*lm.model);
+    auto data = io::load_dataset(dataset(c.data));
+    auto sys_ptr = systems::make_system(data.system, data.params);
+    auto& sys = dynamic_cast<systems::GeneralizedGradientSystem&>(*sys_ptr);
+    auto r = measure(m, lm.config, data, sys, data.test);
+    const int64_t horizon = std::min<int64_t>(data.states.size(1) - 1, opts.quick ? 20 : 200);
+    auto x0 = data.states.select(1, 0).index_select(0, torch::tensor(data.test));
+    check_entropy(m, x0, data.dt, horizon, r);
+    std::string extra;
+    if (c.name == "diffusion") {  // generalization to the other start types
+      for (const char* s : {"polynomial", "discontinuous", "gaussian"}) {
+        auto d = io::load_dataset(dataset(std::string("diffusion-") + s));
+        std::vector<int64_t> all(d.states.size(0));
+        for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
+        auto rs = measure(m, lm.config, d, sys, all);
+        extra += fmt::format("<br>{}: {} (vs exact {})", s, fmt_or_dash(rs.mse_central),
+                             fmt_or_dash(rs.mse_exact));
+        json += fmt::format(
+            "{}{{\"name\": \"diffusion-{}\", \"mse_central\": {:.6e}, \"mse_exact\": {:.6e}}}",
+            json.size() > 1 ? ", " : "", s, rs.mse_central, rs.mse_exact);
+      }
+    }
+    // Plots: the prediction from the first test series over the horizon.
+    if (io::gnuplot_available()) {
+      auto t = torch::arange(horizon + 1, torch::kFloat64) * data.dt;
+      auto pred = models::rollout(m, x0.narrow(0, 0, std::min<int64_t>(3, x0.size(0))), t,
+                                  models::StepOptions().integrator("discrete_gradient"));
+      auto truth = data.states.index_select(0, torch::tensor(data.test))
+                       .narrow(0, 0, pred.size(0))
+                       .narrow(1, 0, horizon + 1);
+      std::vector<double> tv(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+      plot_ggd(m, &sys, pred, truth, tv, data.test, dir + "/" + c.name);
+    }
+    const std::string decreases = fmt::format("{} of {}", r.entropy_decreases, r.entropy_steps);
+    table += fmt::format("| {} | {}{} | {} | {} | {} | {} | {} | {} / {} | {:.0f} |\n", c.name,
+                         c.setting, extra, fmt_or_dash(r.mse_central), c.reference,
+                         fmt_or_dash(r.mse_exact), fmt_or_dash(r.mse_scheme), decreases,
+                         fmt_or_dash(r.gauge_S, "{:.2e}"), fmt_or_dash(r.gauge_Xi, "{:.2e}"), secs);
+    json += fmt::format(
+        "{}{{\"name\": \"{}\", \"mse_central\": {:.6e}, \"mse_exact\": {:.6e}, \"mse_scheme\": "
+        "{:.6e}, "
+        "\"entropy_decreases\": {}, \"entropy_steps\": {}, \"entropy_min_increment\": {:.6e}, "
+        "\"seconds\": {:.1f}}}",
+        json.size() > 1 ? ", " : "", c.name, r.mse_central, r.mse_exact, r.mse_scheme,
+        r.entropy_decreases, r.entropy_steps, r.entropy_min_increment, secs);
+    if (!common.json) {
+      fmt::print(stderr, "  test MSE {} (reference {}), entropy decreases {}\n",
+                 fmt_or_dash(r.mse_central), c.reference, decreases);
+    }
+  }
+  json += "]\n";
+  std::string header =
+      fmt::format("# {}enflow reproduce ggd{} --seed {}\n\n",
+                  only.empty() ? "" : "ENFLOW_GGD_ONLY=" + std::string(only_env) + " ",
+                  opts.quick ? " --quick" : "", opts.seed);
+  std::string cmds = "\nCommands (what each row ran):\n\n```sh\n";
+  for (const auto& c : commands) cmds += c + "\n";
+  cmds += "```\n";
+  put(root + "/table.md", header + table + cmds);
+  put(root + "/results.json", json);
+  if (common.json) {
+    fmt::print("{}", json);
+  } else {
+    fmt::print(
+        "{}{}\nwrote {}/table.md, results.json and one folder per case (config, model, plots)\n",
+        header, table, root);
+  }
+  return 0;
+}
+
+const ReproductionRegistrar reg(
+    "ggd",
+    "Generalized gradient dynamics: particle, chemical kinetics (3 variants), "
+    "diffusion vs Votruba & Pavelka",
+    run);
+
+}  // namespace
+}  // namespace enflow::cli

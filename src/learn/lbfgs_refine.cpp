@@ -1,0 +1,154 @@
+#include "enflow/learn/lbfgs_refine.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+namespace enflow::learn {
+
+namespace {
+
+// Mean squared rate error over the pairs, with the gradient accumulated chunk by chunk.
+double loss_and_gradient(models::DynamicsModelImpl& model, const PairSet& p,
+                         const at::Tensor& target, const LbfgsOptions& o) {
+  const int64_t N = p.size();
+  const double denom = static_cast<double>(target.numel());
+  double total = 0.0;
+  for (int64_t s = 0; s < N; s += o.chunk()) {
+    const int64_t n = std::min(o.chunk(), N - s);
+    auto rate = models::model_rate(model, p.u0.narrow(0, s, n), p.u1.narrow(0, s, n),
+                                   p.dt.narrow(0, s, n), o.step());
+    auto l = (rate - target.narrow(0, s, n)).pow(2).sum() / denom;
+    l.backward();
+    total += l.item<double>();
+  }
+  return total;
+}
+
+std::vector<at::Tensor> snapshot(models::DynamicsModelImpl& model) {
+  std::vector<at::Tensor> s;
+  for (auto& p : model.parameters()) s.push_back(p.detach().clone());
+  return s;
+}
+
+void restore(models::DynamicsModelImpl& model, const std::vector<at::Tensor>& s) {
+  torch::NoGradGuard no_grad;
+  auto ps = model.parameters();
+  for (size_t i = 0; i < ps.size(); ++i) ps[i].copy_(s[i]);
+}
+
+}  // namespace
+
+LbfgsReport lbfgs_refine(models::DynamicsModelImpl& model, const PairSet& all,
+                         const LbfgsOptions& o,
+                         const std::function<void(const TrainProgress&)>& on_progress) {
+  if (o.iterations() < 0) throw std::invalid_argument("lbfgs: iterations must be >= 0");
+  if (!(o.lr() > 0)) throw std::invalid_argument("lbfgs: lr must be positive");
+  if (o.max_iter() < 1 || o.history() < 1 || o.chunk() < 1) {
+    throw std::invalid_argument("lbfgs: max_iter, history and chunk must be >= 1");
+  }
+  LbfgsReport rep;
+  if (o.iterations() == 0) return rep;
+  if (all.size() == 0) throw std::invalid_argument("lbfgs: no training pairs");
+  PairSet p = all;
+  if (o.batch() > 0 && o.batch() < all.size()) {
+    auto gen = at::detail::createCPUGenerator(o.seed());
+    auto idx = torch::randperm(all.size(), gen, torch::TensorOptions().dtype(torch::kLong))
+                   .narrow(0, 0, o.batch())
+                   .to(all.u0.device());
+    p = PairSet{all.u0.index_select(0, idx), all.u1.index_select(0, idx),
+                all.dt.index_select(0, idx)};
+  }
+  const auto target = p.finite_difference();
+  auto params = model.parameters();
+  torch::optim::LBFGS opt(params, torch::optim::LBFGSOptions(o.lr())
+                                      .max_iter(o.max_iter())
+                                      .history_size(o.history())
+                                      .tolerance_grad(1e-14)
+                                      .tolerance_change(1e-16)
+                                      .line_search_fn(std::string("strong_wolfe")));
+  model.train();
+  double last = NAN;
+  auto closure = [&]() -> torch::Tensor {
+    torch::AutoGradMode grad_on(true);  // LBFGS::step runs its closure under no-grad
+    opt.zero_grad();
+    last = loss_and_gradient(model, p, target, o);
+    ++rep.evaluations;
+    // NaN gradients would poison the L-BFGS history; a huge finite loss makes the line
+    // search step back instead.
+    if (!std::isfinite(last)) {
+      for (auto& q : params) {
+        if (q.grad().defined()) q.grad().zero_();
+      }
+      return torch::tensor(1e300, torch::kFloat64);
+    }
+    return torch::tensor(last, torch::kFloat64);
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  {
+    opt.zero_grad();
+    rep.initial_loss = loss_and_gradient(model, p, target, o);
+    opt.zero_grad();
+  }
+  if (!std::isfinite(rep.initial_loss)) {
+    throw std::runtime_error("lbfgs: the loss is not finite at the start");
+  }
+  double best = rep.initial_loss;
+  auto best_params = snapshot(model);
+  rep.stop = "iterations";
+  for (int64_t it = 1; it <= o.iterations(); ++it) {
+    opt.step(closure);
+    rep.iterations = it;
+    // The loss at the parameters L-BFGS ended on (the closure's last value may be a
+    // line-search trial).
+    opt.zero_grad();
+    const double now = loss_and_gradient(model, p, target, o);
+    opt.zero_grad();
+    if (!std::isfinite(now)) {
+      restore(model, best_params);
+      rep.stop = "non-finite loss; kept the last finite parameters";
+      break;
+    }
+    const bool improved = now < best;
+    if (improved) {
+      best = now;
+      best_params = snapshot(model);
+    }
+    rep.logged_iterations.push_back(it);
+    rep.logged_loss.push_back(best);
+    if (on_progress) {
+      TrainProgress pr;
+      pr.iteration = it;
+      pr.total = o.iterations();
+      pr.loss = best;
+      pr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      pr.rate = it / std::max(pr.seconds, 1e-9);
+      pr.eta = (o.iterations() - it) / std::max(pr.rate, 1e-9);
+      on_progress(pr);
+    }
+    if (!improved) {
+      restore(model, best_params);
+      rep.stop = "converged (no further decrease)";
+      break;
+    }
+  }
+  rep.final_loss = best;
+  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return rep;
+}
+
+LbfgsOptions lbfgs_options_from_config(const io::Config& c, const models::StepOptions& step,
+                                       uint64_t seed) {
+  return LbfgsOptions()
+      .iterations(c.get_int("train.lbfgs_iterations", 0))
+      .max_iter(c.get_int("train.lbfgs_max_iter", 20))
+      .lr(c.get_double("train.lbfgs_lr", 1.0))
+      .history(c.get_int("train.lbfgs_history", 20))
+      .batch(c.get_int("train.lbfgs_batch", 0))
+      .seed(seed)
+      .step(step);
+}
+
+}  // namespace enflow::learn

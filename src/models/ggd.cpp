@@ -1,0 +1,147 @@
+#include "enflow/models/ggd.h"
+
+#include <torch/torch.h>
+
+#include <sstream>
+#include <stdexcept>
+
+#include "enflow/integrators/newton.h"
+#include "enflow/nn/icnn.h"
+#include "enflow/systems/generate.h"
+
+namespace enflow::models {
+
+namespace {
+
+void require_one_of(const std::string& value, const std::vector<std::string>& allowed,
+                    const std::string& what) {
+  for (const auto& a : allowed) {
+    if (a == value) return;
+  }
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  throw std::invalid_argument("ggd: unknown " + what + " '" + value + "' (known: " + list + ")");
+}
+
+// A system's tensors are float64 on the CPU; prescribed potentials evaluate there and
+// return to the caller's dtype and device (differentiably).
+at::Tensor on_host(const at::Tensor& t) { return t.to(torch::kCPU, torch::kFloat64); }
+
+}  // namespace
+
+std::shared_ptr<systems::GeneralizedGradientSystem> ggd_system(const GgdOptions& o) {
+  if (o.system().empty()) {
+    throw std::invalid_argument(
+        "ggd: a prescribed entropy or dissipation needs model.system (enflow train records "
+        "the dataset's system)");
+  }
+  std::vector<std::string> items;
+  std::istringstream in(o.system_params());
+  for (std::string item; in >> item;) items.push_back(item);
+  std::shared_ptr<systems::System> s =
+      systems::make_system(o.system(), systems::parse_param_overrides(items, o.system()));
+  auto g = std::dynamic_pointer_cast<systems::GeneralizedGradientSystem>(s);
+  if (!g) {
+    throw std::invalid_argument("ggd: system '" + o.system() +
+                                "' has no entropy and dissipation potential (use particle-1d, "
+                                "particle-2d, chemical-kinetics or diffusion)");
+  }
+  return g;
+}
+
+GgdModelImpl::GgdModelImpl(const ModelOptions& o) : options_(o.ggd()), dim_(o.dim()) {
+  const auto& g = options_;
+  require_one_of(g.entropy(), {"learned", "system"}, "entropy");
+  require_one_of(g.dissipation(), {"learned", "system"}, "dissipation");
+  require_one_of(g.xbar(), {"midpoint", "start"}, "xbar");
+  require_one_of(o.network(), {"mlp", "periodic_conv"}, "network");
+  if (dim_ < 1) throw std::invalid_argument("ggd: dim must be >= 1");
+  const bool grid = o.network() == "periodic_conv";
+  const std::vector<std::int64_t> conv_widths(static_cast<size_t>(std::max<int64_t>(o.depth(), 1)),
+                                              o.channels());
+  if (g.entropy() == "system" || g.dissipation() == "system") {
+    system_ = ggd_system(g);
+    if (system_->dim() != dim_) {
+      throw std::invalid_argument("ggd: system '" + g.system() + "' has dimension " +
+                                  std::to_string(system_->dim()) + ", the data " +
+                                  std::to_string(dim_));
+    }
+  }
+  const double dx = system_ && system_->dx() > 0 ? system_->dx() : 1.0;
+  if (g.entropy() == "learned") {
+    auto io = nn::IcnnOptions(dim_)
+                  .hidden(grid ? conv_widths : g.entropy_hidden())
+                  .kernel(grid ? o.kernel() : 0);
+    entropy_net_ = register_module(
+        "entropy", nn::make_concave_energy(io, g.entropy_output(), g.entropy_curvature()));
+    entropy_fn_ = entropy_net_->fn();
+  } else {
+    auto sys = system_;
+    entropy_fn_ = [sys](const ad::Var& x) { return sys->entropy(x); };
+    entropy_scale_ = 1.0 / dx;
+  }
+  if (g.dissipation() == "learned") {
+    auto po = nn::PartiallyConvexOptions(dim_, dim_)
+                  .hidden(grid ? conv_widths : g.dissipation_hidden())
+                  .x_activation(g.x_activation())
+                  .kernel(grid ? o.kernel() : 0);
+    xi_ = register_module("dissipation", std::make_shared<geometry::LearnedDissipationImpl>(po));
+  } else {
+    auto sys = system_;
+    xi_ = register_module(
+        "dissipation",
+        std::make_shared<geometry::AnalyticDissipationImpl>(
+            sys->name(),
+            [sys](const at::Tensor& x, const at::Tensor& xs) {
+              return sys->dissipation(on_host(x), on_host(xs)).to(x.options());
+            },
+            [sys, dx](const at::Tensor& x, const at::Tensor& xs) {
+              // The system returns the rate (1/Δx) ∂Ξ/∂x*; the potential's gradient is Δx times it.
+              return (sys->dissipation_gradient(on_host(x), on_host(xs)) * dx).to(x.options());
+            }));
+    rate_scale_ = 1.0 / dx;
+  }
+}
+
+at::Tensor GgdModelImpl::entropy(const at::Tensor& x) { return ad::energy(entropy_fn_, x); }
+
+at::Tensor GgdModelImpl::conjugate(const at::Tensor& x, bool create_graph) {
+  return ad::gradient(entropy_fn_, x, create_graph) * entropy_scale_;
+}
+
+at::Tensor GgdModelImpl::dissipation(const at::Tensor& x, const at::Tensor& xs, bool create_graph) {
+  return xi_->potential(x, xs, create_graph);
+}
+
+at::Tensor GgdModelImpl::dissipation_gradient(const at::Tensor& x, const at::Tensor& xs,
+                                              bool create_graph) {
+  return xi_->gradient(x, xs, create_graph) * rate_scale_;
+}
+
+at::Tensor GgdModelImpl::time_derivative(const at::Tensor& x, bool create_graph) {
+  return dissipation_gradient(x, conjugate(x, create_graph), create_graph);
+}
+
+at::Tensor GgdModelImpl::discrete_time_derivative(const at::Tensor& x1, const at::Tensor& x0,
+                                                  bool create_graph) {
+  auto g = ad::discrete_gradient(entropy_fn_, x1, x0, create_graph).dgrad * entropy_scale_;
+  auto xbar = options_.xbar() == "midpoint" ? 0.5 * (x0 + x1) : x0;
+  return dissipation_gradient(xbar, g, create_graph);
+}
+
+at::Tensor GgdModelImpl::implicit_step(const at::Tensor& x, double dt, double newton_tol,
+                                       int max_iterations) {
+  auto x0 = x.detach();
+  auto residual = [&](const at::Tensor& x1) {
+    return x1 - x0 - dt * discrete_time_derivative(x1, x0, /*create_graph=*/true);
+  };
+  // Starting at x₀ makes the first Newton step a linearly implicit Euler step, which stays
+  // in the entropy's domain (e.g. positive concentrations) more often than explicit Euler.
+  return integrators::newton_solve(residual, x0,
+                                   integrators::NewtonOptions()
+                                       .tol(newton_tol > 0 ? newton_tol : 1e-12)
+                                       .max_iterations(max_iterations),
+                                   nullptr, "ggd discrete-time step");
+}
+
+}  // namespace enflow::models
