@@ -101,6 +101,21 @@ TEST(EvnnMaps, StartAtIdentityAndHaveExactJacobians) {
     if (kind == "icnn") {
       EXPECT_LT((J - J.transpose(1, 2)).abs().max().item<double>(), 1e-12);
       EXPECT_GT(torch::linalg_eigvalsh(J, "L").min().item<double>(), 1e-3 - 1e-12);
+      // The closed-form Hessian equals d reverse passes of autograd through Φ, and so do its
+      // parameter gradients (what the optimizer sees).
+      auto Ja = map->FlowMapImpl::jacobian(x);
+      EXPECT_LT((Ja - map->jacobian(x)).abs().max().item<double>(), 1e-12);
+      // (∇Φ does not depend on the shift c: allow unused parameters.)
+      auto ga = torch::autograd::grad({Ja.pow(2).sum()}, map->parameters(), {}, true, false, true);
+      auto gc = torch::autograd::grad({map->jacobian(x).pow(2).sum()}, map->parameters(), {}, true,
+                                      false, true);
+      for (size_t i = 0; i < ga.size(); ++i) {
+        ASSERT_EQ(ga[i].defined(), gc[i].defined());
+        if (ga[i].defined()) {
+          EXPECT_LT((ga[i] - gc[i]).abs().max().item<double>(),
+                    1e-10 * (1 + ga[i].abs().max().item<double>()));
+        }
+      }
     }
     auto ld = map_and_logdet(*map, x).second.detach();
     EXPECT_LT((ld - torch::logdet(J)).abs().max().item<double>(), 1e-12);
@@ -226,6 +241,35 @@ TEST(EvnnLagrangian, FokkerPlanckMeanAndCovarianceMatchTheGaussian) {
   expect_energy_law(planar);
   EXPECT_LT(planar.metric("mean_error", 1), 0.02);
   EXPECT_LT(planar.metric("cov_rel_error", 1), 0.05);
+}
+
+// Tracers started on the particles themselves are moved by exactly the same accepted maps, so
+// they stay on the particles; the particle masses never change.
+TEST(EvnnLagrangian, TracersFollowTheAcceptedMaps) {
+  OneThread one;
+  torch::manual_seed(2);
+  auto o = torch::TensorOptions().dtype(torch::kFloat64);
+  auto x = 1.0 + 0.5 * normal_samples(200, 2, "halton", 4, o);
+  auto log_rho = -2 * (x - 1).pow(2).sum(1) - std::log(2 * M_PI * 0.25);
+  auto m = torch::full({200}, 1.0 / 200, o);
+  LagrangianEnergy energy;
+  energy.internal = [](const torch::Tensor&, const torch::Tensor& lr) { return lr; };
+  energy.potential = [](const torch::Tensor& y) { return 0.5 * y.pow(2).sum(1); };
+  LagrangianSolver solver(make_flow_map(FlowMapOptions(2).width(8)), energy, x, m, log_rho,
+                          LagrangianOptions().tau(0.05).max_iter(30));
+  solver.set_tracers(x, log_rho);
+  double e = solver.energy();
+  for (int i = 0; i < 3; ++i) {
+    const auto r = solver.step();
+    EXPECT_TRUE(r.accepted);
+    EXPECT_LE(r.energy_after, e);
+    e = r.energy_after;
+  }
+  EXPECT_GT((solver.positions() - x).abs().max().item<double>(), 1e-2);  // they did move
+  EXPECT_LT((solver.tracer_positions() - solver.positions()).abs().max().item<double>(), 1e-12);
+  EXPECT_LT((solver.tracer_log_density() - solver.log_density()).abs().max().item<double>(), 1e-12);
+  EXPECT_TRUE(torch::equal(solver.masses(), m));
+  EXPECT_THROW(solver.set_tracers(x.narrow(1, 0, 1), log_rho), std::invalid_argument);
 }
 
 // Porous medium u_t = Δ(u²) in 1-D from the Barenblatt profile at t₀ = 0.1.

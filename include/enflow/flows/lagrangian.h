@@ -57,13 +57,24 @@ class LagrangianSolver {
   /// Σ m_i.
   double total_mass() const;
 
+  /// Passive tracers: points y_j [M, d] with log densities (independent samples of the initial
+  /// density, say). Each accepted map moves them as it moves the particles, y ← Φ(y),
+  /// log ρ ← log ρ − log det ∇Φ(y), so they sample the density the maps define — the
+  /// push-forward of the initial density — independently of the particles the maps were fitted
+  /// to: unbiased error estimates.
+  void set_tracers(const at::Tensor& x, const at::Tensor& log_rho);
+  const at::Tensor& tracer_positions() const { return tracer_x_; }
+  const at::Tensor& tracer_log_density() const { return tracer_log_rho_; }
+
  private:
   at::Tensor energy_of(const at::Tensor& x, const at::Tensor& log_rho);
   bool attempt(double f0, StepReport* report);
+  void transport_tracers();
 
   FlowMap map_;
   LagrangianEnergy energy_;
   at::Tensor x_, m_, log_rho_;
+  at::Tensor tracer_x_, tracer_log_rho_;
   LagrangianOptions options_;
   std::vector<at::Tensor> identity_;  // the map's initial parameters
   double t_ = 0;
@@ -74,8 +85,13 @@ class LagrangianSolver {
 /// ‖ρ_h − ρ*‖ / ‖ρ*‖ with ∫ h² dx ≈ Σ m_i h(X_i)² / ρ_i.
 double particle_relative_l2(const at::Tensor& masses, const at::Tensor& log_rho,
                             const at::Tensor& exact_rho);
-/// Symmetric KL divergence KL(ρ_h‖ρ*) + KL(ρ*‖ρ_h) by the same particle quadrature.
+/// Symmetric KL divergence KL(ρ_h‖ρ*) + KL(ρ*‖ρ_h) by the same particle quadrature:
+/// Σ m̂_i [δ_i + e^{−δ_i}(−δ_i)], δ = log ρ_h − log ρ*, m̂ = m/Σm. For independent samples of ρ_h
+/// (equal masses) both terms are unbiased Monte Carlo estimates (the second by importance
+/// weights ρ*/ρ_h).
 double particle_symmetric_kl(const at::Tensor& masses, const at::Tensor& log_rho,
                              const at::Tensor& exact_log_rho);
+/// The standard error of that estimate for M independent, equally weighted samples of ρ_h.
+double sample_symmetric_kl_std_error(const at::Tensor& log_rho, const at::Tensor& exact_log_rho);
 
 }  // namespace enflow::flows

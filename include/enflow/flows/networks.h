@@ -60,6 +60,10 @@ struct FlowMapOptions {
 class FlowMapImpl : public torch::nn::Module {
  public:
   virtual at::Tensor forward(const at::Tensor& x) = 0;
+  /// ∇Φ(x) [N, d, d] (row k = ∇Φ_k), and Φ(x) into *phi if given; both differentiable in the
+  /// parameters. Default: d reverse passes through forward (create_graph); the convex-gradient
+  /// map overrides it with the closed-form Hessian of its potential.
+  virtual at::Tensor jacobian(const at::Tensor& x, at::Tensor* phi = nullptr);
 };
 using FlowMap = std::shared_ptr<FlowMapImpl>;
 
