@@ -91,7 +91,17 @@ LagrangianSetup fokker_planck(const io::Config& c, const RunSettings& k, int64_t
   } else {
     const int64_t n = c.get_int("particles.n", 2000);
     require(n >= 2, "particles.n must be >= 2");
-    s.x = ou->mean0 + torch::matmul(normal_samples(n, d, init, k.seed, o), chol0.t());
+    auto z = normal_samples(n, d, init, k.seed, o);
+    if (c.get_bool("particles.match_moments", false)) {
+      // Shift and whiten the point set so that its mean and covariance (masses 1/n) are
+      // exactly those of N(0, I): the particles then integrate every quadratic exactly
+      // against the initial density, as a Gauss rule would.
+      require(n > d, "particles.match_moments needs particles.n > problem.dim");
+      z = z - z.mean(0);
+      auto L = torch::linalg_cholesky(torch::matmul(z.t(), z) / static_cast<double>(n));
+      z = torch::linalg_solve_triangular(L, z.t(), /*upper=*/false).t();
+    }
+    s.x = ou->mean0 + torch::matmul(z, chol0.t());
     s.log_rho = s.exact_log_rho(s.x, 0);
     s.m = torch::full({n}, 1.0 / n, o);
   }
@@ -169,7 +179,8 @@ EvnnResult run_lagrangian(const io::Config& c, const EvnnProgress& progress) {
                               .history_size(opt.history_size)
                               .tolerance_grad(opt.tolerance_grad)
                               .tolerance_change(opt.tolerance_change)
-                              .warm_start(c.get_bool("map.warm_start", true)));
+                              .warm_start(c.get_bool("map.warm_start", false))
+                              .jacobian_penalty(c.get_double("map.jacobian_penalty", 0.0)));
   // Independent samples of the initial density, carried by the same maps: their errors are
   // those of the density the maps define, not of the particles the maps were fitted to.
   const int64_t eval_n = c.get_int("output.eval_n", setup.sample_initial ? 8192 : 0);

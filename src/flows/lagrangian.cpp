@@ -31,6 +31,8 @@ LagrangianSolver::LagrangianSolver(FlowMap map, LagrangianEnergy energy, at::Ten
     throw std::invalid_argument("LagrangianSolver: log densities must be finite");
   if (!(options_.tau() > 0) || !std::isfinite(options_.tau()))
     throw std::invalid_argument("LagrangianSolver: tau must be positive");
+  if (!(options_.jacobian_penalty() >= 0))
+    throw std::invalid_argument("LagrangianSolver: jacobian_penalty must be >= 0");
   check_optimizer_options(options_.optimizer(), options_.max_iter());
   for (const auto& p : map_->parameters()) identity_.push_back(p.detach().clone());
 }
@@ -63,13 +65,20 @@ OptimizerSettings settings_of(const LagrangianOptions& o) {
 bool LagrangianSolver::attempt(double f0, StepReport* r) {
   const double tau = options_.tau();
   torch::Tensor y, lr;
+  const double lambda = options_.jacobian_penalty();
   auto objective = [&](bool keep) {
-    auto yl = map_and_logdet(*map_, x_);
-    auto lr_new = log_rho_ - yl.second;
-    auto f = energy_of(yl.first, lr_new);
-    auto j = (m_ * (yl.first - x_).pow(2).sum(1)).sum() / (2 * tau) + f;
+    torch::Tensor phi;
+    auto J = map_->jacobian(x_, &phi);
+    auto lr_new = log_rho_ - jacobian_logdet(J);
+    auto f = energy_of(phi, lr_new);
+    auto j = (m_ * (phi - x_).pow(2).sum(1)).sum() / (2 * tau) + f;
+    if (lambda > 0) {
+      auto w = (m_ / m_.sum()).view({-1, 1, 1});
+      auto dev = J - (w * J).sum(0);
+      j = j + lambda / (2 * tau) * (m_ * dev.pow(2).sum({1, 2})).sum();
+    }
     if (keep) {
-      y = yl.first.detach();
+      y = phi.detach();
       lr = lr_new.detach();
     }
     return std::make_pair(j, f);

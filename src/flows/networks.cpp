@@ -77,7 +77,7 @@ class ConvexGradientMapImpl : public FlowMapImpl {
             std::log(std::expm1(1.0 / w)) + 0.1 * torch::randn({w, w}, torch::kFloat64)));
       }
     }
-    out_ = register_parameter("out", torch::full({w}, -6.0, torch::kFloat64));
+    if (o.depth() > 0) out_ = register_parameter("out", torch::full({w}, -6.0, torch::kFloat64));
   }
 
   at::Tensor forward(const at::Tensor& x) override { return closed_form(x, false).first; }
@@ -108,24 +108,25 @@ class ConvexGradientMapImpl : public FlowMapImpl {
       z = torch::softplus(a[k]);
     }
     std::vector<torch::Tensor> g(L);
-    g[L - 1] = torch::softplus(out_).expand_as(a[L - 1]);
-    for (size_t k = L - 1; k > 0; --k) g[k - 1] = torch::matmul(g[k] * s[k], Ut[k]);
+    if (L > 0) g[L - 1] = torch::softplus(out_).expand_as(a[L - 1]);
+    for (size_t k = L; k > 1; --k) g[k - 2] = torch::matmul(g[k - 1] * s[k - 1], Ut[k - 1]);
     const double eps = o_.min_curvature();
     auto quad = torch::matmul(A_, A_.t());
     auto phi = torch::matmul(x, quad) + eps * x + c_;
     for (size_t k = 0; k < L; ++k) phi = phi + torch::matmul(g[k] * s[k], W_[k]);
     if (!with_hessian) return {phi, torch::Tensor()};
     const int64_t n = x.size(0), d = x.size(1);
+    auto H = (quad + eps * torch::eye(d, x.options())).expand({n, d, d});
+    if (L == 0) return {phi, H};
     // First layer: J_1 = W_0 for every point, so Σ_w c_w W_0[w]ᵀW_0[w] is one matrix product.
     auto outer = (W_[0].unsqueeze(2) * W_[0].unsqueeze(1)).reshape({W_[0].size(0), d * d});
-    auto H = torch::matmul(g[0] * s[0] * (1 - s[0]), outer).reshape({n, d, d});
+    H = H + torch::matmul(g[0] * s[0] * (1 - s[0]), outer).reshape({n, d, d});
     auto J = W_[0].unsqueeze(0).expand({n, W_[0].size(0), d});
     for (size_t k = 1; k < L; ++k) {
       J = torch::matmul(Ut[k], s[k - 1].unsqueeze(2) * J) + W_[k];
       auto c = (g[k] * s[k] * (1 - s[k])).unsqueeze(2);
       H = H + torch::matmul(J.transpose(1, 2), c * J);
     }
-    H = H + quad + eps * torch::eye(d, x.options());
     return {phi, H};
   }
 
@@ -168,8 +169,9 @@ class PlanarFlowMapImpl : public FlowMapImpl {
 }  // namespace
 
 FlowMap make_flow_map(const FlowMapOptions& o) {
-  if (o.dim() < 1 || o.width() < 1 || o.depth() < 1)
-    throw std::invalid_argument("FlowMap: dim, width and depth must be >= 1");
+  if (o.dim() < 1 || o.width() < 1 || o.depth() < (o.kind() == "icnn" ? 0 : 1))
+    throw std::invalid_argument(
+        "FlowMap: dim, width and depth must be >= 1 (depth >= 0 for icnn: 0 is the affine map)");
   if (o.kind() == "icnn") return std::make_shared<ConvexGradientMapImpl>(o);
   if (o.kind() == "planar") return std::make_shared<PlanarFlowMapImpl>(o);
   throw std::invalid_argument("FlowMap: kind must be 'icnn' or 'planar', got '" + o.kind() + "'");
@@ -196,11 +198,17 @@ at::Tensor map_jacobian(FlowMapImpl& map, const at::Tensor& x, at::Tensor* phi) 
   return map.jacobian(x, phi);
 }
 
+at::Tensor jacobian_logdet(const at::Tensor& J) {
+  // An affine map has one Jacobian for all points (a broadcast view): one determinant.
+  if (J.size(0) > 1 && J.stride(0) == 0) return torch::logdet(J[0]).expand({J.size(0)});
+  return torch::logdet(J);
+}
+
 std::pair<at::Tensor, at::Tensor> map_and_logdet(FlowMapImpl& map, const at::Tensor& x) {
   if (x.dim() != 2) throw std::invalid_argument("map_and_logdet: expected points [N, d]");
   torch::Tensor y;
   auto J = map.jacobian(x, &y);
-  return {y, torch::logdet(J)};
+  return {y, jacobian_logdet(J)};
 }
 
 }  // namespace enflow::flows

@@ -5,6 +5,8 @@
 //   F_h   = Σ_i m_i [ g(ρ_i) + V(X_i) ],  g(ρ) = f(ρ)/ρ (internal energy per mass),
 // and moves X_i ← Φ(X_i), log ρ_i ← log ρ_i − log det ∇Φ(X_i) (exact Jacobian by autodiff).
 //
+// Optionally J also holds a non-negative penalty on the non-affine part of Φ (options).
+//
 // Energy law. J(id) = F_h at the current state; a step is accepted only if the map found has
 // J(Φ) ≤ J(id) and F_h[Φ] ≤ F_h (evaluated after the optimizer). Otherwise the optimizer is
 // restarted once from the identity map, and if that also fails the particles stay put and the
@@ -37,8 +39,15 @@ struct LagrangianOptions {
   TORCH_ARG(double, lr) = 1.0;
   TORCH_ARG(double, tolerance_grad) = 1e-10;
   TORCH_ARG(double, tolerance_change) = 1e-14;
-  /// Start each step's optimizer from the previous step's map (else from the identity).
-  TORCH_ARG(bool, warm_start) = true;
+  /// Start each step's optimizer from the previous step's map (else from the initial, near-
+  /// identity map). Off by default: a warm start carries each step's non-affine part (fitted to
+  /// the particles) into the next step, where it accumulates (docs/evnn.md).
+  TORCH_ARG(bool, warm_start) = false;
+  /// λ ≥ 0: adds the dissipation-like term λ/(2τ) Σ_i m_i ‖∇Φ(X_i) − J̄‖²_F, J̄ the mass-weighted
+  /// mean Jacobian. It vanishes for every affine map (the identity included) and penalizes only
+  /// the spatial variation of the step's Jacobian, i.e. the non-affine part of the map. Being
+  /// non-negative it keeps the energy law: J(Φ) ≤ F_h still implies F_h[Φ] ≤ F_h.
+  TORCH_ARG(double, jacobian_penalty) = 0.0;
 };
 
 class LagrangianSolver {
