@@ -112,14 +112,14 @@ std::vector<Case> cases() {
   for (int d : {1, 4, 12}) {
     Case k{fmt::format("ou_mokrov_{}d", d),
            fmt::format("Mokrov et al. OU: N(0, I) → N(b, Σ) random, t = 0.9, τ = 0.05, 1000 {} "
-                       "particles{}, ICNN 2×16, 8192 tracers",
-                       d == 1 ? "grid" : "moment-matched Halton", d == 1 ? "" : ", no warm start"),
+                       "particles, ICNN 2×16, 8192 tracers",
+                       d == 1 ? "grid" : "Halton"),
            fmt::format("problem = {{ kind = \"evnn_fokker_planck\", dim = {}, target = "
-                       "\"random_spd\" }}\nparticles = {{ init = \"{}\", n = 1000{} }}\n"
+                       "\"random_spd\" }}\nparticles = {{ init = \"{}\", n = 1000 }}\n"
                        "map = {{ width = 16, depth = 2 }}\noptimizer.max_iter = 60\n"
                        "time = {{ tau = 0.05, steps = 18 }}\noutput = {{ error_every = 6, "
                        "eval_n = 8192 }}\n",
-                       d, d == 1 ? "grid" : "halton", d == 1 ? "" : ", match_moments = true"),
+                       d, d == 1 ? "grid" : "halton"),
            {"time.steps=6", "optimizer.max_iter=40", "map.width=8", "particles.n=300",
             "output.error_every=3", "output.eval_n=1000"},
            ou_anchor[i++]};
