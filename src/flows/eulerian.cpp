@@ -90,21 +90,6 @@ at::Tensor EulerianSolver::objective(const at::Tensor& u_prev) {
          t.energy;
 }
 
-namespace {
-
-OptimizerSettings settings_of(const EulerianOptions& o) {
-  OptimizerSettings s;
-  s.kind = o.optimizer();
-  s.max_iter = o.max_iter();
-  s.lr = o.lr();
-  s.history_size = o.history_size();
-  s.tolerance_grad = o.tolerance_grad();
-  s.tolerance_change = o.tolerance_change();
-  return s;
-}
-
-}  // namespace
-
 double EulerianSolver::fit_initial() {
   if (!problem_.initial) return 0.0;
   const auto& q = problem_.interior;
@@ -139,7 +124,7 @@ StepReport EulerianSolver::step() {
   const auto trial = minimizing_movement(
       net_->parameters(), [&] { return objective(u_prev); },
       [&] { return std::make_pair(objective(u_prev).item<double>(), energy()); }, r.energy_before,
-      settings_of(options_));
+      optimizer_settings(options_));
   r.accepted = trial.accepted;
   r.energy_after = trial.accepted ? trial.energy : r.energy_before;
   r.objective = trial.accepted ? trial.objective : r.energy_before;

@@ -47,21 +47,6 @@ double LagrangianSolver::energy() { return energy_of(x_, log_rho_).item<double>(
 
 double LagrangianSolver::total_mass() const { return m_.sum().item<double>(); }
 
-namespace {
-
-OptimizerSettings settings_of(const LagrangianOptions& o) {
-  OptimizerSettings s;
-  s.kind = o.optimizer();
-  s.max_iter = o.max_iter();
-  s.lr = o.lr();
-  s.history_size = o.history_size();
-  s.tolerance_grad = o.tolerance_grad();
-  s.tolerance_change = o.tolerance_change();
-  return s;
-}
-
-}  // namespace
-
 bool LagrangianSolver::attempt(double f0, StepReport* r) {
   const double tau = options_.tau();
   torch::Tensor y, lr;
@@ -92,7 +77,7 @@ bool LagrangianSolver::attempt(double f0, StepReport* r) {
   };
   const auto trial = minimizing_movement(
       map_->parameters(), [&] { return objective(false).first; }, evaluate, f0,
-      settings_of(options_));
+      optimizer_settings(options_));
   if (trial.accepted) {
     x_ = y;
     log_rho_ = lr;

@@ -19,6 +19,19 @@ struct OptimizerSettings {
   double tolerance_grad = 1e-10, tolerance_change = 1e-14;
 };
 
+/// The optimizer fields of a solver's options (EulerianOptions, LagrangianOptions).
+template <class SolverOptions>
+OptimizerSettings optimizer_settings(const SolverOptions& o) {
+  OptimizerSettings s;
+  s.kind = o.optimizer();
+  s.max_iter = o.max_iter();
+  s.lr = o.lr();
+  s.history_size = o.history_size();
+  s.tolerance_grad = o.tolerance_grad();
+  s.tolerance_change = o.tolerance_change();
+  return s;
+}
+
 /// Throws std::invalid_argument unless kind is "lbfgs" or "adam" and max_iter >= 1.
 void check_optimizer_options(const std::string& kind, int64_t max_iter);
 
