@@ -97,7 +97,8 @@ std::vector<Case> cases() {
                      d <= 2 ? "grid particles, ICNN 2×32" : "1000 Halton particles, ICNN 2×16"),
          fmt::format("problem = {{ kind = \"evnn_fokker_planck\", dim = {} }}\n", d) + part +
              (d <= 2 ? "map = { width = 32, depth = 2 }\noptimizer.max_iter = 100\n"
-                     : "map = { width = 16, depth = 2 }\noptimizer.max_iter = 60\n") +
+                     : "map = { width = 16, depth = 2, warm_start = false }\n"
+                       "optimizer.max_iter = 60\n") +
              "time = { tau = 0.05, steps = 18 }\noutput.error_every = 6\n",
          {"time.steps=6", "optimizer.max_iter=40", "map.width=8",
           d <= 2 ? "particles.n=20" : "particles.n=500", "output.error_every=3"},
@@ -116,7 +117,8 @@ std::vector<Case> cases() {
                        d == 1 ? "grid" : "Halton"),
            fmt::format("problem = {{ kind = \"evnn_fokker_planck\", dim = {}, target = "
                        "\"random_spd\" }}\nparticles = {{ init = \"{}\", n = 1000 }}\n"
-                       "map = {{ width = 16, depth = 2 }}\noptimizer.max_iter = 60\n"
+                       "map = {{ width = 16, depth = 2, warm_start = false }}\n"
+                       "optimizer.max_iter = 60\n"
                        "time = {{ tau = 0.05, steps = 18 }}\noutput = {{ error_every = 6, "
                        "eval_n = 8192 }}\n",
                        d, d == 1 ? "grid" : "halton"),

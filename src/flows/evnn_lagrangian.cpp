@@ -179,7 +179,7 @@ EvnnResult run_lagrangian(const io::Config& c, const EvnnProgress& progress) {
                               .history_size(opt.history_size)
                               .tolerance_grad(opt.tolerance_grad)
                               .tolerance_change(opt.tolerance_change)
-                              .warm_start(c.get_bool("map.warm_start", false))
+                              .warm_start(c.get_bool("map.warm_start", true))
                               .jacobian_penalty(c.get_double("map.jacobian_penalty", 0.0)));
   // Independent samples of the initial density, carried by the same maps: their errors are
   // those of the density the maps define, not of the particles the maps were fitted to.

@@ -40,9 +40,9 @@ struct LagrangianOptions {
   TORCH_ARG(double, tolerance_grad) = 1e-10;
   TORCH_ARG(double, tolerance_change) = 1e-14;
   /// Start each step's optimizer from the previous step's map (else from the initial, near-
-  /// identity map). Off by default: a warm start carries each step's non-affine part (fitted to
-  /// the particles) into the next step, where it accumulates (docs/evnn.md).
-  TORCH_ARG(bool, warm_start) = false;
+  /// identity map). The Fokker–Planck cases in 4-D and above turn it off: a warm start carries
+  /// each step's non-affine part (fitted to the particles) into the next step (docs/evnn.md).
+  TORCH_ARG(bool, warm_start) = true;
   /// λ ≥ 0: adds the dissipation-like term λ/(2τ) Σ_i m_i ‖∇Φ(X_i) − J̄‖²_F, J̄ the mass-weighted
   /// mean Jacobian. It vanishes for every affine map (the identity included) and penalizes only
   /// the spatial variation of the step's Jacobian, i.e. the non-affine part of the map. Being
