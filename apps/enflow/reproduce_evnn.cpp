@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ struct Case {
   std::string name, setting, config;
   std::vector<std::string> quick;  // overrides for --quick
   std::string anchor;
+  int draws = 1;  // draws of the problem's random target (problem.target_seed = 0, 1, …)
 };
 
 std::vector<Case> cases() {
@@ -95,11 +97,36 @@ std::vector<Case> cases() {
                      d <= 2 ? "grid particles, ICNN 2×32" : "1000 Halton particles, ICNN 2×16"),
          fmt::format("problem = {{ kind = \"evnn_fokker_planck\", dim = {} }}\n", d) + part +
              (d <= 2 ? "map = { width = 32, depth = 2 }\noptimizer.max_iter = 100\n"
-                     : "map = { width = 16, depth = 2 }\noptimizer.max_iter = 60\n") +
+                     : "map = { width = 16, depth = 2, warm_start = false }\n"
+                       "optimizer.max_iter = 60\n") +
              "time = { tau = 0.05, steps = 18 }\noutput.error_every = 6\n",
          {"time.steps=6", "optimizer.max_iter=40", "map.width=8",
           d <= 2 ? "particles.n=20" : "particles.n=500", "output.error_every=3"},
          fp_anchor[i++]});
+  }
+  // Mokrov et al. 2021 (ou_vary_dim): N(0, I) towards N(b, Σ), b ~ N(0, I), Σ random SPD as
+  // scikit-learn's make_spd_matrix; τ = 0.05, sym. KL at t = 0.9 on 8192 independent samples.
+  // The paper averages 15 draws of the target; we average `draws` of them.
+  const char* ou_anchor[] = {"sym. KL 6.8e-4 (JKO-ICNN)", "sym. KL 7.5e-3 (JKO-ICNN)",
+                             "sym. KL 1.8e-2 (JKO-ICNN)"};
+  i = 0;
+  for (int d : {1, 4, 12}) {
+    Case k{fmt::format("ou_mokrov_{}d", d),
+           fmt::format("Mokrov et al. OU: N(0, I) → N(b, Σ) random, t = 0.9, τ = 0.05, 1000 {} "
+                       "particles, ICNN 2×16, 8192 tracers",
+                       d == 1 ? "grid" : "Halton"),
+           fmt::format("problem = {{ kind = \"evnn_fokker_planck\", dim = {}, target = "
+                       "\"random_spd\" }}\nparticles = {{ init = \"{}\", n = 1000 }}\n"
+                       "map = {{ width = 16, depth = 2, warm_start = false }}\n"
+                       "optimizer.max_iter = 60\n"
+                       "time = {{ tau = 0.05, steps = 18 }}\noutput = {{ error_every = 6, "
+                       "eval_n = 8192 }}\n",
+                       d, d == 1 ? "grid" : "halton"),
+           {"time.steps=6", "optimizer.max_iter=40", "map.width=8", "particles.n=300",
+            "output.error_every=3", "output.eval_n=1000"},
+           ou_anchor[i++]};
+    k.draws = 3;
+    c.push_back(k);
   }
   for (int m : {2, 4}) {
     c.push_back(
@@ -117,13 +144,85 @@ std::vector<Case> cases() {
   return c;
 }
 
+/// One case's runs (several draws of the problem's random target, or one) summarized as a row.
+struct Row {
+  std::vector<flows::EvnnResult> runs;
+  double mean(const std::function<double(const flows::EvnnResult&)>& f) const {
+    double s = 0;
+    for (const auto& r : runs) s += f(r);
+    return s / static_cast<double>(runs.size());
+  }
+  /// "mean" or, over several draws, "mean (min–max)".
+  std::string show(const std::function<double(const flows::EvnnResult&)>& f,
+                   const char* format) const {
+    std::string m = fmt::format(format, mean(f));
+    if (runs.size() < 2) return m;
+    double lo = f(runs[0]), hi = lo;
+    for (const auto& r : runs) {
+      lo = std::min(lo, f(r));
+      hi = std::max(hi, f(r));
+    }
+    return m + " (" + fmt::format(format, lo) + "–" + fmt::format(format, hi) + ")";
+  }
+};
+
+std::string table_row(const Case& c, const Row& row, bool quick) {
+  const auto& r0 = row.runs.front();
+  std::string setting = c.setting;
+  if (row.runs.size() > 1)
+    setting += fmt::format("; mean (min–max) over {} target draws, problem.target_seed = 0…{}",
+                           row.runs.size(), row.runs.size() - 1);
+  if (quick) {
+    setting += " [--quick:";
+    for (const auto& q : c.quick) setting += " " + q;
+    setting += "]";
+  }
+  if (c.name.rfind("allen", 0) == 0)
+    setting += fmt::format("; R(t) = {:.3f} (sharp-interface law {:.3f}), volume {:.6f} → {:.6f}",
+                           r0.metric("radius_final"), r0.metric("radius_sharp_interface"),
+                           r0.metric("volume_initial"), r0.metric("volume_final"));
+  if (!r0.sym_kl.empty()) {
+    setting +=
+        "; mean err " +
+        row.show([](const flows::EvnnResult& r) { return r.metric("mean_error"); }, "{:.2e}") +
+        ", cov err " +
+        row.show([](const flows::EvnnResult& r) { return r.metric("cov_rel_error"); }, "{:.2e}") +
+        "; sym. KL on the fitted particles " +
+        row.show([](const flows::EvnnResult& r) { return r.sym_kl_particles.back(); }, "{:.2e}");
+  }
+  const bool has_error = !r0.error.empty();
+  const std::string t = fmt::format("{:.3g}", has_error ? r0.error_t.back() : r0.t.back());
+  const std::string err =
+      has_error ? row.show([](const flows::EvnnResult& r) { return r.error.back(); }, "{:.3e}")
+                : "—";
+  const std::string max_err =
+      r0.metric("max_rel_l2", -1) >= 0
+          ? row.show([](const flows::EvnnResult& r) { return r.metric("max_rel_l2"); }, "{:.3e}")
+          : "—";
+  const std::string kl =
+      r0.sym_kl.empty()
+          ? "—"
+          : row.show([](const flows::EvnnResult& r) { return r.sym_kl.back(); }, "{:.2e}");
+  int64_t increases = 0, rejected = 0;
+  for (const auto& r : row.runs) {
+    increases += r.energy_increases;
+    rejected += r.rejected;
+  }
+  const double sps = row.mean([](const flows::EvnnResult& r) {
+    return r.wall_seconds / std::max<size_t>(1, r.step_seconds.size());
+  });
+  return fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.3f} |\n", c.name, setting,
+                     t, err, max_err, kl, c.anchor, increases, rejected, sps);
+}
+
 int run(const ReproduceOptions& opts, const Common& common) {
   init_threads(common.threads > 0 ? common.threads : 1);  // small networks: 1 thread is fastest
   const std::string root = opts.out_dir + "/evnn";
   std::filesystem::create_directories(root);
   std::string table =
-      "| problem | setting | t | rel. L² error | sym. KL | anchor (issue 7) | energy increases "
-      "| rejected steps | s/step |\n|---|---|---|---|---|---|---|---|---|\n";
+      "| problem | setting | t | rel. L² error | max rel. L² over the run | sym. KL | anchor "
+      "(issue 7) | energy increases | rejected steps | s/step |\n"
+      "|---|---|---|---|---|---|---|---|---|---|\n";
   std::vector<io::Series> decay;
   std::string json = "[";
   // ENFLOW_EVNN_ONLY="heat_2d,poisson_4d" runs a subset of the cases (long protocols).
@@ -131,41 +230,39 @@ int run(const ReproduceOptions& opts, const Common& common) {
   const std::string only = only_env ? "," + std::string(only_env) + "," : "";
   for (const auto& c : cases()) {
     if (!only.empty() && only.find("," + c.name + ",") == std::string::npos) continue;
+    const int draws = opts.quick ? 1 : c.draws;
     for (int trial = 0; trial < opts.trials; ++trial) {
-      std::vector<std::string> ov = opts.quick ? c.quick : std::vector<std::string>{};
-      ov.push_back(fmt::format("run.seed={}", opts.seed + trial));
-      const auto cfg = io::Config::parse(c.config, ov, "reproduce evnn: " + c.name);
-      if (!common.json) fmt::print(stderr, "{} (seed {}) ...\n", c.name, opts.seed + trial);
-      const auto r = flows::run_evnn(cfg);
-      const std::string dir =
-          root + "/" + c.name + (opts.trials > 1 ? fmt::format("_seed{}", opts.seed + trial) : "");
-      std::filesystem::create_directories(dir);
-      flows::write_evnn_outputs(r, dir, cfg.to_toml());
-      const double sps = r.wall_seconds / std::max<size_t>(1, r.step_seconds.size());
-      const std::string err = r.error.empty() ? "—" : fmt::format("{:.3e}", r.error.back());
-      const std::string kl = r.sym_kl.empty() ? "—" : fmt::format("{:.2e}", r.sym_kl.back());
-      const std::string t = r.error.empty() ? fmt::format("{:.3g}", r.t.back())
-                                            : fmt::format("{:.3g}", r.error_t.back());
-      std::string setting = c.setting;
-      if (opts.quick) {
-        setting += " [--quick:";
-        for (const auto& q : c.quick) setting += " " + q;
-        setting += "]";
+      Row row;
+      for (int draw = 0; draw < draws; ++draw) {
+        std::vector<std::string> ov = opts.quick ? c.quick : std::vector<std::string>{};
+        ov.push_back(fmt::format("run.seed={}", opts.seed + trial));
+        if (c.draws > 1) ov.push_back(fmt::format("problem.target_seed={}", draw));
+        const auto cfg = io::Config::parse(c.config, ov, "reproduce evnn: " + c.name);
+        if (!common.json)
+          fmt::print(stderr, "{} (seed {}{}) ...\n", c.name, opts.seed + trial,
+                     c.draws > 1 ? fmt::format(", target draw {}", draw) : "");
+        row.runs.push_back(flows::run_evnn(cfg));
+        const auto& r = row.runs.back();
+        std::string dir = root + "/" + c.name;
+        if (opts.trials > 1) dir += fmt::format("_seed{}", opts.seed + trial);
+        if (c.draws > 1) dir += fmt::format("/draw{}", draw);
+        std::filesystem::create_directories(dir);
+        flows::write_evnn_outputs(r, dir, cfg.to_toml());
+        json += (json.size() > 1 ? ", " : "") +
+                fmt::format("{{\"name\": \"{}\", \"target_draw\": {}, \"result\": {}}}", c.name,
+                            c.draws > 1 ? draw : -1, flows::evnn_summary_json(r));
+        if (!common.json)
+          fmt::print(stderr,
+                     "  rel L2 {:.3e}  sym KL {:.3e}  energy increases {}  rejected {}  {:.3f} "
+                     "s/step\n",
+                     r.error.empty() ? 0.0 : r.error.back(),
+                     r.sym_kl.empty() ? 0.0 : r.sym_kl.back(), r.energy_increases, r.rejected,
+                     r.wall_seconds / std::max<size_t>(1, r.step_seconds.size()));
       }
-      if (c.name.rfind("allen", 0) == 0)
-        setting +=
-            fmt::format("; R(t) = {:.3f} (sharp-interface law {:.3f}), volume {:.6f} → {:.6f}",
-                        r.metric("radius_final"), r.metric("radius_sharp_interface"),
-                        r.metric("volume_initial"), r.metric("volume_final"));
-      if (c.name.rfind("fokker", 0) == 0)
-        setting += fmt::format("; mean err {:.2e}, cov err {:.2e}", r.metric("mean_error"),
-                               r.metric("cov_rel_error"));
-      table += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {:.3f} |\n", c.name, setting,
-                           t, err, kl, c.anchor, r.energy_increases, r.rejected, sps);
-      json += (json.size() > 1 ? ", " : "") + fmt::format("{{\"name\": \"{}\", \"result\": {}}}",
-                                                          c.name, flows::evnn_summary_json(r));
+      table += table_row(c, row, opts.quick);
       if (trial == 0) {
         // Normalized energy decay (F − F_end)/(F_0 − F_end) for one picture of all runs.
+        const auto& r = row.runs.front();
         std::string label = c.name;  // gnuplot's enhanced text reads '_' as a subscript
         std::replace(label.begin(), label.end(), '_', '-');
         io::Series s{label, {}, {}};
@@ -176,10 +273,6 @@ int run(const ReproduceOptions& opts, const Common& common) {
         }
         decay.push_back(s);
       }
-      if (!common.json)
-        fmt::print(stderr,
-                   "  rel L2 {}  sym KL {}  energy increases {}  rejected {}  {:.3f} s/step\n", err,
-                   kl, r.energy_increases, r.rejected, sps);
     }
   }
   json += "]\n";

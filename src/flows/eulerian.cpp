@@ -90,11 +90,6 @@ at::Tensor EulerianSolver::objective(const at::Tensor& u_prev) {
          t.energy;
 }
 
-void EulerianSolver::minimize(const std::function<at::Tensor()>& loss) {
-  run_optimizer(net_->parameters(), loss, options_.optimizer(), options_.max_iter(), options_.lr(),
-                options_.history_size(), options_.tolerance_grad(), options_.tolerance_change());
-}
-
 double EulerianSolver::fit_initial() {
   if (!problem_.initial) return 0.0;
   const auto& q = problem_.interior;
@@ -103,8 +98,12 @@ double EulerianSolver::fit_initial() {
   problem_.conserve_volume = false;
   volume0_ = (q.weights * target).sum().item<double>();
   auto loss = [&] { return (q.weights * (field(q.points) - target).pow(2)).sum(); };
-  run_optimizer(net_->parameters(), loss, "lbfgs", options_.fit_iter(), 1.0,
-                options_.history_size(), 1e-14, 1e-16);
+  OptimizerSettings fit;
+  fit.max_iter = options_.fit_iter();
+  fit.history_size = options_.history_size();
+  fit.tolerance_grad = 1e-14;
+  fit.tolerance_change = 1e-16;
+  run_optimizer(net_->parameters(), loss, fit);
   problem_.conserve_volume = conserve;
   torch::NoGradGuard ng;
   const double num = (q.weights * (field(q.points) - target).pow(2)).sum().item<double>();
@@ -116,29 +115,19 @@ StepReport EulerianSolver::step() {
   const auto start = std::chrono::steady_clock::now();
   StepReport r;
   r.step = n_ + 1;
-  auto params = net_->parameters();
-  std::vector<torch::Tensor> saved;
-  for (const auto& p : params) saved.push_back(p.detach().clone());
   torch::Tensor u_prev;
   {
     torch::NoGradGuard ng;
     u_prev = field(problem_.interior.points).detach();
   }
   r.energy_before = energy();
-  minimize([&] { return objective(u_prev); });
-  const double j1 = objective(u_prev).item<double>();
-  const double f1 = energy();
-  r.accepted =
-      std::isfinite(j1) && std::isfinite(f1) && j1 <= r.energy_before && f1 <= r.energy_before;
-  if (r.accepted) {
-    r.energy_after = f1;
-    r.objective = j1;
-  } else {
-    torch::NoGradGuard ng;
-    for (size_t i = 0; i < params.size(); ++i) params[i].copy_(saved[i]);
-    r.energy_after = r.energy_before;
-    r.objective = r.energy_before;
-  }
+  const auto trial = minimizing_movement(
+      net_->parameters(), [&] { return objective(u_prev); },
+      [&] { return std::make_pair(objective(u_prev).item<double>(), energy()); }, r.energy_before,
+      optimizer_settings(options_));
+  r.accepted = trial.accepted;
+  r.energy_after = trial.accepted ? trial.energy : r.energy_before;
+  r.objective = trial.accepted ? trial.objective : r.energy_before;
   t_ += options_.tau();
   ++n_;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
@@ -30,6 +31,8 @@ LagrangianSolver::LagrangianSolver(FlowMap map, LagrangianEnergy energy, at::Ten
     throw std::invalid_argument("LagrangianSolver: log densities must be finite");
   if (!(options_.tau() > 0) || !std::isfinite(options_.tau()))
     throw std::invalid_argument("LagrangianSolver: tau must be positive");
+  if (!(options_.jacobian_penalty() >= 0))
+    throw std::invalid_argument("LagrangianSolver: jacobian_penalty must be >= 0");
   check_optimizer_options(options_.optimizer(), options_.max_iter());
   for (const auto& p : map_->parameters()) identity_.push_back(p.detach().clone());
 }
@@ -46,32 +49,65 @@ double LagrangianSolver::total_mass() const { return m_.sum().item<double>(); }
 
 bool LagrangianSolver::attempt(double f0, StepReport* r) {
   const double tau = options_.tau();
-  auto objective = [&](torch::Tensor* y_out, torch::Tensor* lr_out, torch::Tensor* f_out) {
-    auto yl = map_and_logdet(*map_, x_);
-    auto lr = log_rho_ - yl.second;
-    auto f = energy_of(yl.first, lr);
-    auto j = (m_ * (yl.first - x_).pow(2).sum(1)).sum() / (2 * tau) + f;
-    if (y_out) *y_out = yl.first.detach();
-    if (lr_out) *lr_out = lr.detach();
-    if (f_out) *f_out = f.detach();
-    return j;
+  torch::Tensor y, lr;
+  const double lambda = options_.jacobian_penalty();
+  auto objective = [&](bool keep) {
+    torch::Tensor phi;
+    auto J = map_->jacobian(x_, &phi);
+    auto lr_new = log_rho_ - jacobian_logdet(J);
+    auto f = energy_of(phi, lr_new);
+    auto j = (m_ * (phi - x_).pow(2).sum(1)).sum() / (2 * tau) + f;
+    if (lambda > 0) {
+      auto w = (m_ / m_.sum()).view({-1, 1, 1});
+      auto dev = J - (w * J).sum(0);
+      j = j + lambda / (2 * tau) * (m_ * dev.pow(2).sum({1, 2})).sum();
+    }
+    if (keep) {
+      y = phi.detach();
+      lr = lr_new.detach();
+    }
+    return std::make_pair(j, f);
   };
-  run_optimizer(
-      map_->parameters(), [&] { return objective(nullptr, nullptr, nullptr); },
-      options_.optimizer(), options_.max_iter(), options_.lr(), options_.history_size(),
-      options_.tolerance_grad(), options_.tolerance_change());
-  torch::Tensor y, lr, f;
-  const double j1 = objective(&y, &lr, &f).item<double>();
-  const double f1 = f.item<double>();
-  const bool ok = std::isfinite(j1) && std::isfinite(f1) && j1 <= f0 && f1 <= f0 &&
-                  torch::isfinite(lr).all().item<bool>();
-  if (ok) {
+  auto evaluate = [&] {
+    auto jf = objective(true);
+    // A folded map (det ∇Φ ≤ 0 somewhere) has no density: count it as an infinite energy.
+    const bool finite = torch::isfinite(lr).all().item<bool>();
+    return std::make_pair(jf.first.item<double>(),
+                          finite ? jf.second.item<double>() : std::nan(""));
+  };
+  const auto trial = minimizing_movement(
+      map_->parameters(), [&] { return objective(false).first; }, evaluate, f0,
+      optimizer_settings(options_));
+  if (trial.accepted) {
     x_ = y;
     log_rho_ = lr;
-    r->energy_after = f1;
-    r->objective = j1;
+    transport_tracers();
+    r->energy_after = trial.energy;
+    r->objective = trial.objective;
   }
-  return ok;
+  return trial.accepted;
+}
+
+void LagrangianSolver::set_tracers(const at::Tensor& x, const at::Tensor& log_rho) {
+  if (x.dim() != 2 || x.size(1) != x_.size(1) || log_rho.dim() != 1 || log_rho.size(0) != x.size(0))
+    throw std::invalid_argument("LagrangianSolver: tracers must be [M, d] with log densities [M]");
+  tracer_x_ = x.detach().clone();
+  tracer_log_rho_ = log_rho.detach().clone();
+}
+
+void LagrangianSolver::transport_tracers() {
+  if (!tracer_x_.defined()) return;
+  // In chunks, without a parameter graph: the tracers only follow the accepted map.
+  const int64_t chunk = 4096;
+  std::vector<torch::Tensor> xs, lrs;
+  for (int64_t i = 0; i < tracer_x_.size(0); i += chunk) {
+    const int64_t n = std::min(chunk, tracer_x_.size(0) - i);
+    auto yl = map_and_logdet(*map_, tracer_x_.narrow(0, i, n));
+    xs.push_back(yl.first.detach());
+    lrs.push_back((tracer_log_rho_.narrow(0, i, n) - yl.second).detach());
+  }
+  tracer_x_ = torch::cat(xs);
+  tracer_log_rho_ = torch::cat(lrs);
 }
 
 StepReport LagrangianSolver::step() {
@@ -109,13 +145,24 @@ double particle_relative_l2(const at::Tensor& masses, const at::Tensor& log_rho,
   return std::sqrt(num / std::max(den, 1e-300));
 }
 
+namespace {
+
+torch::Tensor symmetric_kl_terms(const at::Tensor& log_rho, const at::Tensor& exact_log_rho) {
+  auto diff = log_rho - exact_log_rho;
+  return diff - torch::exp(-diff) * diff;
+}
+
+}  // namespace
+
 double particle_symmetric_kl(const at::Tensor& masses, const at::Tensor& log_rho,
                              const at::Tensor& exact_log_rho) {
-  auto w = masses / masses.sum();
-  auto diff = log_rho - exact_log_rho;
-  auto kl1 = (w * diff).sum();
-  auto kl2 = (w * torch::exp(-diff) * (-diff)).sum();
-  return (kl1 + kl2).item<double>();
+  return (masses / masses.sum() * symmetric_kl_terms(log_rho, exact_log_rho)).sum().item<double>();
+}
+
+double sample_symmetric_kl_std_error(const at::Tensor& log_rho, const at::Tensor& exact_log_rho) {
+  const auto t = symmetric_kl_terms(log_rho, exact_log_rho);
+  if (t.numel() < 2) return std::nan("");
+  return t.std().item<double>() / std::sqrt(static_cast<double>(t.numel()));
 }
 
 }  // namespace enflow::flows

@@ -94,7 +94,6 @@ class EulerianSolver {
   at::Tensor field(const at::Tensor& x);  // differentiable in θ
   at::Tensor energy_tensor();
   at::Tensor objective(const at::Tensor& u_prev);
-  void minimize(const std::function<at::Tensor()>& loss);
 
   FieldNet net_;
   EulerianProblem problem_;

@@ -35,6 +35,9 @@ struct EvnnResult {
   int64_t energy_increases = 0;        ///< steps with energy[k+1] > energy[k] (must be 0)
   std::vector<double> error_t, error;  ///< relative L² error at times error_t (if exact known)
   std::vector<double> sym_kl;          ///< Lagrangian Fokker–Planck: symmetric KL at error_t
+  /// Lagrangian: the same two measured on the particles the maps were fitted to (error and
+  /// sym_kl then come from independent tracers, when there are any).
+  std::vector<double> error_particles, sym_kl_particles;
   std::vector<std::pair<std::string, double>> metrics;  ///< extra final numbers
   std::vector<Snapshot> snapshots;
   std::string snapshot_xlabel, snapshot_ylabel;

@@ -5,6 +5,8 @@
 //   F_h   = Σ_i m_i [ g(ρ_i) + V(X_i) ],  g(ρ) = f(ρ)/ρ (internal energy per mass),
 // and moves X_i ← Φ(X_i), log ρ_i ← log ρ_i − log det ∇Φ(X_i) (exact Jacobian by autodiff).
 //
+// Optionally J also holds a non-negative penalty on the non-affine part of Φ (options).
+//
 // Energy law. J(id) = F_h at the current state; a step is accepted only if the map found has
 // J(Φ) ≤ J(id) and F_h[Φ] ≤ F_h (evaluated after the optimizer). Otherwise the optimizer is
 // restarted once from the identity map, and if that also fails the particles stay put and the
@@ -37,8 +39,15 @@ struct LagrangianOptions {
   TORCH_ARG(double, lr) = 1.0;
   TORCH_ARG(double, tolerance_grad) = 1e-10;
   TORCH_ARG(double, tolerance_change) = 1e-14;
-  /// Start each step's optimizer from the previous step's map (else from the identity).
+  /// Start each step's optimizer from the previous step's map (else from the initial, near-
+  /// identity map). The Fokker–Planck cases in 4-D and above turn it off: a warm start carries
+  /// each step's non-affine part (fitted to the particles) into the next step (docs/evnn.md).
   TORCH_ARG(bool, warm_start) = true;
+  /// λ ≥ 0: adds the dissipation-like term λ/(2τ) Σ_i m_i ‖∇Φ(X_i) − J̄‖²_F, J̄ the mass-weighted
+  /// mean Jacobian. It vanishes for every affine map (the identity included) and penalizes only
+  /// the spatial variation of the step's Jacobian, i.e. the non-affine part of the map. Being
+  /// non-negative it keeps the energy law: J(Φ) ≤ F_h still implies F_h[Φ] ≤ F_h.
+  TORCH_ARG(double, jacobian_penalty) = 0.0;
 };
 
 class LagrangianSolver {
@@ -57,13 +66,24 @@ class LagrangianSolver {
   /// Σ m_i.
   double total_mass() const;
 
+  /// Passive tracers: points y_j [M, d] with log densities (independent samples of the initial
+  /// density, say). Each accepted map moves them as it moves the particles, y ← Φ(y),
+  /// log ρ ← log ρ − log det ∇Φ(y), so they sample the density the maps define — the
+  /// push-forward of the initial density — independently of the particles the maps were fitted
+  /// to: unbiased error estimates.
+  void set_tracers(const at::Tensor& x, const at::Tensor& log_rho);
+  const at::Tensor& tracer_positions() const { return tracer_x_; }
+  const at::Tensor& tracer_log_density() const { return tracer_log_rho_; }
+
  private:
   at::Tensor energy_of(const at::Tensor& x, const at::Tensor& log_rho);
   bool attempt(double f0, StepReport* report);
+  void transport_tracers();
 
   FlowMap map_;
   LagrangianEnergy energy_;
   at::Tensor x_, m_, log_rho_;
+  at::Tensor tracer_x_, tracer_log_rho_;
   LagrangianOptions options_;
   std::vector<at::Tensor> identity_;  // the map's initial parameters
   double t_ = 0;
@@ -74,8 +94,13 @@ class LagrangianSolver {
 /// ‖ρ_h − ρ*‖ / ‖ρ*‖ with ∫ h² dx ≈ Σ m_i h(X_i)² / ρ_i.
 double particle_relative_l2(const at::Tensor& masses, const at::Tensor& log_rho,
                             const at::Tensor& exact_rho);
-/// Symmetric KL divergence KL(ρ_h‖ρ*) + KL(ρ*‖ρ_h) by the same particle quadrature.
+/// Symmetric KL divergence KL(ρ_h‖ρ*) + KL(ρ*‖ρ_h) by the same particle quadrature:
+/// Σ m̂_i [δ_i + e^{−δ_i}(−δ_i)], δ = log ρ_h − log ρ*, m̂ = m/Σm. For independent samples of ρ_h
+/// (equal masses) both terms are unbiased Monte Carlo estimates (the second by importance
+/// weights ρ*/ρ_h).
 double particle_symmetric_kl(const at::Tensor& masses, const at::Tensor& log_rho,
                              const at::Tensor& exact_log_rho);
+/// The standard error of that estimate for M independent, equally weighted samples of ρ_h.
+double sample_symmetric_kl_std_error(const at::Tensor& log_rho, const at::Tensor& exact_log_rho);
 
 }  // namespace enflow::flows

@@ -49,7 +49,7 @@ struct FlowMapOptions {
   /// with wᵀû ≥ −1 (invertible).
   TORCH_ARG(std::string, kind) = "icnn";
   TORCH_ARG(int64_t, width) = 32;
-  /// ICNN hidden layers, or the number of planar layers.
+  /// ICNN hidden layers (0: no ICNN, ψ quadratic, Φ affine), or the number of planar layers.
   TORCH_ARG(int64_t, depth) = 2;
   /// ε: the smallest eigenvalue of ∇Φ for "icnn".
   TORCH_ARG(double, min_curvature) = 1e-3;
@@ -60,6 +60,10 @@ struct FlowMapOptions {
 class FlowMapImpl : public torch::nn::Module {
  public:
   virtual at::Tensor forward(const at::Tensor& x) = 0;
+  /// ∇Φ(x) [N, d, d] (row k = ∇Φ_k), and Φ(x) into *phi if given; both differentiable in the
+  /// parameters. Default: d reverse passes through forward (create_graph); the convex-gradient
+  /// map overrides it with the closed-form Hessian of its potential.
+  virtual at::Tensor jacobian(const at::Tensor& x, at::Tensor* phi = nullptr);
 };
 using FlowMap = std::shared_ptr<FlowMapImpl>;
 
@@ -69,6 +73,9 @@ FlowMap make_flow_map(const FlowMapOptions& options);
 /// Both stay differentiable in the map's parameters. Where a determinant is not positive (a
 /// folded map) log det is NaN or −inf; the solvers reject such steps.
 std::pair<at::Tensor, at::Tensor> map_and_logdet(FlowMapImpl& map, const at::Tensor& x);
+
+/// log det of Jacobians [N, d, d] → [N] (NaN or −inf where det ≤ 0).
+at::Tensor jacobian_logdet(const at::Tensor& J);
 
 /// The Jacobian ∇Φ(x) [N, d, d] (row k = ∇Φ_k), differentiable in the parameters.
 at::Tensor map_jacobian(FlowMapImpl& map, const at::Tensor& x, at::Tensor* phi = nullptr);

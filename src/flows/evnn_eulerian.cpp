@@ -1,0 +1,242 @@
+// EVNN Eulerian problems from a config: Poisson (square, disk, [0,1]^d), heat, Allen–Cahn.
+#include <fmt/core.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "enflow/flows/eulerian.h"
+#include "enflow/flows/networks.h"
+#include "enflow/flows/quadrature.h"
+#include "enflow/io/config.h"
+#include "flows/evnn_run.h"
+
+namespace enflow::flows {
+namespace {
+
+const double kPi = M_PI;
+
+struct EulerianSetup {
+  EulerianProblem problem;
+  std::vector<double> lo, hi;  // bounding box (snapshot line)
+  double radius0 = 0;          // Allen–Cahn initial radius
+};
+
+torch::Tensor prod_sin(const torch::Tensor& x, double k) { return torch::sin(k * x).prod(1); }
+
+EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
+  EulerianSetup s;
+  auto& p = s.problem;
+  p.name = k.kind;
+  const auto& o = k.opts;
+  const std::string qkind = c.get_string("quadrature.kind", "gauss");
+  require(qkind == "gauss" || qkind == "halton" || qkind == "mc",
+          "quadrature.kind must be gauss, halton or mc");
+  const std::string bc = c.get_string("problem.bc", "construction");
+  require(bc == "construction" || bc == "penalty", "problem.bc must be construction or penalty");
+  const double beta = c.get_double("problem.penalty", 500.0);
+  require(beta > 0, "problem.penalty must be positive");
+  auto box_rule = [&](const std::vector<double>& lo, const std::vector<double>& hi, int64_t n_gauss,
+                      int64_t n_samples) {
+    if (qkind == "gauss") return box_gauss(lo, hi, c.get_int("quadrature.n", n_gauss), o);
+    return box_samples(lo, hi, c.get_int("quadrature.n", n_samples), qkind, k.seed, o);
+  };
+  auto dirichlet_energy_minus_f = [](PointFn f) -> EnergyDensity {
+    return [f](const torch::Tensor& x, const torch::Tensor& u, const torch::Tensor& g) {
+      return 0.5 * g.pow(2).sum(1) - f(x) * u;
+    };
+  };
+
+  if (k.kind == "evnn_poisson_square" || k.kind == "evnn_heat") {
+    const int64_t d = k.kind == "evnn_heat" ? c.get_int("problem.dim", 2) : 2;
+    require(d >= 1 && d <= 3, "problem.dim must be 1, 2 or 3 for " + k.kind);
+    s.lo.assign(d, 0.0);
+    s.hi.assign(d, 1.0);
+    p.dim = d;
+    const int64_t ng = d == 1 ? 64 : (d == 2 ? 24 : 12);
+    p.interior = box_rule(s.lo, s.hi, ng, 4096);
+    if (qkind != "gauss") p.eval = box_gauss(s.lo, s.hi, ng, o);
+    if (bc == "construction") {
+      p.ansatz = [](const torch::Tensor& x, const torch::Tensor& n) {
+        return (x * (1 - x)).prod(1) * n;
+      };
+    } else {
+      require(d >= 2, "problem.bc = penalty needs dim >= 2 here");
+      p.boundary = box_boundary_samples(s.lo, s.hi, c.get_int("quadrature.boundary_n", 512),
+                                        "halton", k.seed + 1, o);
+      p.boundary_value = [](const torch::Tensor& x) {
+        return torch::zeros({x.size(0)}, x.options());
+      };
+      p.boundary_penalty = beta;
+    }
+    if (k.kind == "evnn_poisson_square") {
+      p.density = dirichlet_energy_minus_f(
+          [](const torch::Tensor& x) { return 2 * kPi * kPi * prod_sin(x, kPi); });
+      p.exact = [](const torch::Tensor& x, double) { return prod_sin(x, kPi); };
+    } else {
+      p.density = [](const torch::Tensor&, const torch::Tensor&, const torch::Tensor& g) {
+        return 0.5 * g.pow(2).sum(1);
+      };
+      p.initial = [](const torch::Tensor& x) { return prod_sin(x, kPi); };
+      const double lam = d * kPi * kPi;
+      p.exact = [lam](const torch::Tensor& x, double t) {
+        return std::exp(-lam * t) * prod_sin(x, kPi);
+      };
+    }
+  } else if (k.kind == "evnn_poisson_disk") {
+    p.dim = 2;
+    s.lo = {-1, -1};
+    s.hi = {1, 1};
+    const int64_t n = c.get_int("quadrature.n", 24);
+    require(qkind == "gauss", "evnn_poisson_disk uses quadrature.kind = gauss");
+    p.interior = disk_gauss(1.0, n, 2 * n, o);
+    auto exact = [](const torch::Tensor& x) { return torch::exp(-x.pow(2).sum(1)); };
+    p.density = dirichlet_energy_minus_f([](const torch::Tensor& x) {
+      auto r2 = x.pow(2).sum(1);
+      return (4 - 4 * r2) * torch::exp(-r2);
+    });
+    p.exact = [exact](const torch::Tensor& x, double) { return exact(x); };
+    if (bc == "construction") {
+      p.ansatz = [](const torch::Tensor& x, const torch::Tensor& nn) {
+        return std::exp(-1.0) + (1 - x.pow(2).sum(1)) * nn;
+      };
+    } else {
+      p.boundary = circle_points(1.0, c.get_int("quadrature.boundary_n", 256), o);
+      p.boundary_value = exact;
+      p.boundary_penalty = beta;
+    }
+  } else if (k.kind == "evnn_poisson_highdim") {
+    const int64_t d = c.get_int("problem.dim", 4);
+    require(d >= 2 && d <= 63, "problem.dim must be in [2, 63]");
+    p.dim = d;
+    s.lo.assign(d, 0.0);
+    s.hi.assign(d, 1.0);
+    const std::string sk = qkind == "gauss" ? "halton" : qkind;
+    p.interior = box_samples(s.lo, s.hi, c.get_int("quadrature.n", 4096), sk, k.seed, o);
+    p.eval = box_samples(s.lo, s.hi, c.get_int("quadrature.eval_n", 16384), "halton",
+                         k.seed + 1000003, o);
+    auto exact = [](const torch::Tensor& x) { return torch::sin(0.5 * kPi * x).sum(1); };
+    p.density = dirichlet_energy_minus_f(
+        [exact](const torch::Tensor& x) { return 0.25 * kPi * kPi * exact(x); });
+    p.exact = [exact](const torch::Tensor& x, double) { return exact(x); };
+    require(bc == "penalty" || !c.has("problem.bc"),
+            "evnn_poisson_highdim imposes the boundary condition by penalty (problem.bc)");
+    p.boundary = box_boundary_samples(s.lo, s.hi, c.get_int("quadrature.boundary_n", 2048), sk,
+                                      k.seed + 1, o);
+    p.boundary_value = exact;
+    p.boundary_penalty = beta;
+  } else if (k.kind == "evnn_allen_cahn") {
+    p.dim = 2;
+    s.lo = {-1, -1};
+    s.hi = {1, 1};
+    const double eps = c.get_double("problem.eps", 0.1);
+    require(eps > 0, "problem.eps must be positive");
+    s.radius0 = c.get_double("problem.radius0", 0.5);
+    require(s.radius0 > 0 && s.radius0 < 1, "problem.radius0 must be in (0, 1)");
+    p.interior = box_rule(s.lo, s.hi, 48, 4096);
+    const double r0 = s.radius0;
+    p.initial = [r0, eps](const torch::Tensor& x) {
+      return torch::tanh((r0 - x.pow(2).sum(1).sqrt()) / (std::sqrt(2.0) * eps));
+    };
+    p.density = [eps](const torch::Tensor&, const torch::Tensor& u, const torch::Tensor& g) {
+      return 0.5 * g.pow(2).sum(1) + (u.pow(2) - 1).pow(2) / (4 * eps * eps);
+    };
+    p.conserve_volume = c.get_bool("problem.volume_constraint", false);
+  } else {
+    throw std::invalid_argument("not an Eulerian EVNN kind: " + k.kind);
+  }
+  return s;
+}
+
+}  // namespace
+
+EvnnResult run_eulerian(const io::Config& c, const EvnnProgress& progress) {
+  const auto kind = c.require_string("problem.kind");
+  const bool stationary = kind.find("poisson") != std::string::npos;
+  const int64_t default_steps = stationary ? 5 : 20;
+  auto k = read_run_settings(c, stationary ? 1.0 : 1e-3, default_steps, 200,
+                             std::max<int64_t>(1, c.get_int("time.steps", default_steps) / 10));
+  torch::manual_seed(k.seed);
+  auto setup = make_eulerian(c, k);
+  auto net = FieldNet(FieldNetOptions(setup.problem.dim)
+                          .arch(c.get_string("net.arch", "shallow"))
+                          .width(c.get_int("net.width", 32))
+                          .depth(c.get_int("net.depth", 1)));
+  net->to(k.opts.device(), k.opts.dtype().toScalarType());
+  const auto& o = k.optimizer;
+  EulerianSolver solver(net, setup.problem,
+                        EulerianOptions()
+                            .tau(k.tau)
+                            .optimizer(o.kind)
+                            .max_iter(o.max_iter)
+                            .lr(o.lr)
+                            .history_size(o.history_size)
+                            .tolerance_grad(o.tolerance_grad)
+                            .tolerance_change(o.tolerance_change)
+                            .fit_iter(k.fit_iter));
+  EvnnResult r;
+  r.kind = k.kind;
+  r.frame = "eulerian";
+  r.seed = k.seed;
+  r.tau = k.tau;
+  const auto fit_start = std::chrono::steady_clock::now();
+  const double fit = solver.fit_initial();
+  if (setup.problem.initial) {
+    r.metrics.emplace_back("initial_fit_rel_l2", fit);
+    r.metrics.emplace_back(
+        "initial_fit_seconds",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count());
+  }
+  const bool has_exact = static_cast<bool>(setup.problem.exact);
+  // Snapshot line: x_1 varies over the box, other coordinates at the box's centre.
+  const int64_t d = setup.problem.dim;
+  auto line = torch::zeros({201, d}, k.opts);
+  auto s1 = torch::linspace(setup.lo[0], setup.hi[0], 201, k.opts);
+  for (int64_t i = 0; i < d; ++i) line.select(1, i).fill_(0.5 * (setup.lo[i] + setup.hi[i]));
+  line.select(1, 0).copy_(s1);
+  const auto xs = to_vector(s1);
+  r.snapshot_xlabel = d == 1 ? "x" : "x_1 (other coordinates at the centre)";
+  r.snapshot_ylabel = "u";
+  const double v0 = solver.volume();
+  Stepper st;
+  st.step = [&] { return solver.step(); };
+  st.time = [&] { return solver.time(); };
+  st.energy = [&] { return solver.energy(); };
+  if (has_exact) {
+    st.errors = [&](double t) {
+      r.error_t.push_back(t);
+      r.error.push_back(solver.relative_l2_error(t));
+    };
+  }
+  st.snapshot = [&] {
+    const double t = solver.time();
+    r.snapshots.push_back({fmt::format("EVNN t={:.4g}", t), xs, to_vector(solver.values(line))});
+    if (has_exact && (!stationary || solver.steps_taken() == k.steps))
+      r.snapshots.push_back(
+          {fmt::format("exact t={:.4g}", t), xs, to_vector(setup.problem.exact(line, t))});
+  };
+  drive(k, st, progress, &r);
+  if (has_exact) {
+    r.metrics.emplace_back("final_rel_l2", r.error.back());
+    // Over the whole run (for a time-dependent problem; a stationary one starts anywhere).
+    if (!stationary)
+      r.metrics.emplace_back("max_rel_l2", *std::max_element(r.error.begin(), r.error.end()));
+  }
+  if (kind == "evnn_allen_cahn") {
+    const double v1 = solver.volume();
+    r.metrics.emplace_back("volume_initial", v0);
+    r.metrics.emplace_back("volume_final", v1);
+    // Radius of {u > 0}: area ≈ ∫ (1 + u)/2 over the box.
+    const auto& q = setup.problem.interior;
+    const double area =
+        (q.weights * (1 + solver.values(q.points).clamp(-1, 1)) / 2).sum().item<double>();
+    r.metrics.emplace_back("radius_final", std::sqrt(area / kPi));
+    const double sharp = setup.radius0 * setup.radius0 - 2 * solver.time();
+    r.metrics.emplace_back("radius_sharp_interface", sharp > 0 ? std::sqrt(sharp) : 0.0);
+  }
+  return r;
+}
+
+}  // namespace enflow::flows
