@@ -17,67 +17,13 @@
 #include "enflow/learn/trainer.h"
 #include "enflow/runtime.h"
 #include "enflow/systems/system.h"
+#include "learn_setup.h"
 #include "plot_ggd.h"
 
 namespace enflow::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string default_train_integrator(const std::string& type) {
-  if (type == "dgnet") return "discrete_gradient";
-  if (type == "srnn") return "leapfrog";
-  if (type == "ggd") return "euler";  // the rate f(x_k), fitted to central differences
-  return "rk2";
-}
-
-models::StepOptions train_step(const io::Config& c) {
-  return models::StepOptions()
-      .integrator(c.get_string("train.integrator",
-                               default_train_integrator(c.get_string("model.type", "dgnet"))))
-      .rtol(c.get_double("train.rtol", 1e-6))
-      .atol(c.get_double("train.atol", 1e-8));
-}
-
-models::StepOptions predict_step(const io::Config& c) {
-  const auto type = c.get_string("model.type", "dgnet");
-  auto dflt = (type == "dgnet" || type == "ggd") ? "discrete_gradient"
-                                                 : (type == "srnn" ? "leapfrog" : "dopri5");
-  return models::StepOptions()
-      .integrator(c.get_string("predict.integrator", dflt))
-      .rtol(c.get_double("train.rtol", 1e-6))
-      .atol(c.get_double("train.atol", 1e-8));
-}
-
-// Observed rate the loss compares with: "central" differences need a rate at a point
-// (the "euler" rate), so they are the default only there, for ggd models.
-std::string train_derivative(const io::Config& c) {
-  const auto integ = train_step(c).integrator();
-  const bool pointwise = integ == "euler";
-  const auto d =
-      c.get_string("train.derivative",
-                   pointwise && c.get_string("model.type", "") == "ggd" ? "central" : "forward");
-  if (d == "central" && !pointwise) {
-    throw std::invalid_argument(
-        "train.derivative = \"central\" needs train.integrator = \"euler\" "
-        "(the rate at the observed state), not '" +
-        integ + "'");
-  }
-  return d;
-}
-
-double dataset_dx(const io::Dataset& d) {
-  auto it = d.params.find("dx");
-  return it != d.params.end() ? it->second : 1.0;
-}
-
-std::unique_ptr<systems::System> system_of(const io::Dataset& d) {
-  try {
-    return systems::make_system(d.system, d.params);
-  } catch (const std::exception&) {
-    return nullptr;  // imported data of an unknown system: no invariant metrics
-  }
-}
 
 void print_progress(const learn::TrainProgress& p) {
   fmt::print(stderr, "\r  iter {:>7}/{}  loss {:.4e}  {:7.1f} it/s  {:6.0f} s left   ", p.iteration,
@@ -154,13 +100,12 @@ int run_train(const TrainArgs& a, const Common& common) {
                             train_step(cfg));
   if (common.json) {
     fmt::print(
-        "{{\"model\": \"{}\", \"iterations\": {}, \"train_loss\": {:.6e}, \"test_deriv_mse\": "
+        "{{\"model\": \"{}\", \"iterations\": {}, \"train_loss\": {:.6e}, \"test_step_mse\": "
         "{:.6e}, \"seconds\": {:.2f}}}\n",
         out, rep.iterations, rep.final_loss, test_mse, rep.seconds);
   } else {
-    fmt::print(
-        "model      {}\niterations {} ({:.1f} s)\ntrain loss {:.4e}\ntest deriv MSE {:.4e}\n", out,
-        rep.iterations, rep.seconds, rep.final_loss, test_mse);
+    fmt::print("model      {}\niterations {} ({:.1f} s)\ntrain loss {:.4e}\ntest step MSE {:.4e}\n",
+               out, rep.iterations, rep.seconds, rep.final_loss, test_mse);
   }
   return 0;
 }
@@ -209,13 +154,16 @@ int run_evaluate(const EvalArgs& a, const Common& common) {
     std::string inv;
     for (auto& [k, v] : ev.invariant_mse) inv += fmt::format(", \"{}_mse\": {:.6e}", k, v);
     fmt::print(
-        "{{\"model\": \"{}\", \"series\": {}, \"integrator\": \"{}\", \"deriv_mse\": {:.6e}, "
-        "\"state_mse\": {:.6e}{}}}\n",
-        a.model, l.series.size(), l.predict.integrator(), ev.deriv_mse, ev.state_mse, inv);
+        "{{\"model\": \"{}\", \"series\": {}, \"integrator\": \"{}\", \"deriv_mse\": {}, "
+        "\"step_mse\": {:.6e}, \"state_mse\": {:.6e}{}}}\n",
+        a.model, l.series.size(), l.predict.integrator(),
+        std::isnan(ev.deriv_mse) ? "null" : fmt::format("{:.6e}", ev.deriv_mse), ev.step_mse,
+        ev.state_mse, inv);
   } else {
     fmt::print("model {} on {} series, prediction by {}\n", a.model, l.series.size(),
                l.predict.integrator());
-    fmt::print("  deriv MSE  {:.4e}\n  state MSE  {:.4e}\n", ev.deriv_mse, ev.state_mse);
+    if (!std::isnan(ev.deriv_mse)) fmt::print("  deriv MSE  {:.4e}\n", ev.deriv_mse);
+    fmt::print("  step MSE   {:.4e}\n  state MSE  {:.4e}\n", ev.step_mse, ev.state_mse);
     for (auto& [k, v] : ev.invariant_mse) fmt::print("  {} MSE {:.4e}\n", k, v);
   }
   return 0;

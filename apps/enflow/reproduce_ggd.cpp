@@ -28,6 +28,7 @@
 #include "enflow/systems/generate.h"
 #include "enflow/systems/gradient_system.h"
 #include "plot_ggd.h"
+#include "reproduce_util.h"
 
 namespace enflow::cli {
 namespace {
@@ -91,43 +92,6 @@ const std::vector<std::string>& quick_overrides() {
   static const std::vector<std::string> q = {"train.iterations=200", "train.lbfgs_iterations=5",
                                              "train.lbfgs_batch=2000"};
   return q;
-}
-
-// configs/ggd in the working directory, else beside the build directory of the binary.
-fs::path config_dir() {
-  for (const fs::path& d :
-       {fs::path("configs/ggd"),
-        fs::read_symlink("/proc/self/exe").parent_path() / ".." / "configs" / "ggd"}) {
-    if (fs::is_directory(d)) return d;
-  }
-  throw std::runtime_error(
-      "reproduce ggd: cannot find configs/ggd (run it from the repository root)");
-}
-
-void put(const std::string& path, const std::string& text) {
-  io::write_atomically(path, [&](const std::string& tmp) {
-    std::ofstream f(tmp);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-  });
-}
-
-// Runs a registered subcommand in this process, exactly as `enflow NAME ARGS...`.
-int run_command(const std::string& name, const std::vector<std::string>& args) {
-  for (const auto& spec : command_registry()) {
-    if (spec.name != name) continue;
-    CLI::App app{"enflow"};
-    auto* sub = app.add_subcommand(spec.name, spec.description);
-    Common common;
-    auto action = spec.setup(*sub, common);
-    std::vector<std::string> words{"enflow", name};
-    words.insert(words.end(), args.begin(), args.end());
-    std::vector<const char*> argv;
-    for (const auto& w : words) argv.push_back(w.c_str());
-    app.parse(static_cast<int>(argv.size()), argv.data());
-    return action();
-  }
-  throw std::logic_error("no registered command " + name);
 }
 
 std::string generate(const DataSpec& s, const std::string& path, uint64_t seed) {
@@ -237,7 +201,7 @@ int run(const ReproduceOptions& opts, const Common& common) {
     const std::string dir = root + "/" + c.name;
     fs::create_directories(dir);
     const std::string model_path = dir + "/model.pt";
-    const std::string cfg_path = (config_dir() / (c.name + ".toml")).string();
+    const std::string cfg_path = (config_dir("ggd", "reproduce ggd") / (c.name + ".toml")).string();
     std::vector<std::string> args{"--config", cfg_path,
                                   "--set",    "data.path=" + dataset(c.data),
                                   "--set",    "output.model=" + model_path,
@@ -310,18 +274,8 @@ int run(const ReproduceOptions& opts, const Common& common) {
       fmt::format("# {}enflow reproduce ggd{} --seed {}\n\n",
                   only.empty() ? "" : "ENFLOW_GGD_ONLY=" + std::string(only_env) + " ",
                   opts.quick ? " --quick" : "", opts.seed);
-  std::string cmds = "\nCommands (what each row ran):\n\n```sh\n";
-  for (const auto& c : commands) cmds += c + "\n";
-  cmds += "```\n";
-  put(root + "/table.md", header + table + cmds);
-  put(root + "/results.json", json);
-  if (common.json) {
-    fmt::print("{}", json);
-  } else {
-    fmt::print(
-        "{}{}\nwrote {}/table.md, results.json and one folder per case (config, model, plots)\n",
-        header, table, root);
-  }
+  write_report(root, header, table, commands, json, common.json,
+               "one folder per case (config, model, plots)");
   return 0;
 }
 

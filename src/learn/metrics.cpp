@@ -9,6 +9,27 @@
 
 namespace enflow::learn {
 
+double derivative_mse(models::DynamicsModelImpl& model, const systems::System& system,
+                      const at::Tensor& states, int64_t chunk) {
+  if (states.dim() != 2 || states.size(0) == 0) {
+    throw std::invalid_argument("derivative_mse: states must be a non-empty [N, d] tensor");
+  }
+  auto p = model.parameters();
+  auto opts = torch::TensorOptions()
+                  .dtype(p.empty() ? torch::kFloat64 : p.front().scalar_type())
+                  .device(p.empty() ? torch::Device(torch::kCPU) : p.front().device());
+  const int64_t N = states.size(0);
+  double sum = 0.0;
+  for (int64_t s = 0; s < N; s += chunk) {
+    const int64_t n = std::min(chunk, N - s);
+    auto u = states.narrow(0, s, n).to(torch::kFloat64);
+    auto exact = system.time_derivative(u);
+    auto rate = model.time_derivative(u.to(opts), false).detach().to(torch::kCPU, torch::kFloat64);
+    sum += (rate - exact).pow(2).sum().item<double>();
+  }
+  return sum / static_cast<double>(N * states.size(1));
+}
+
 Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
                     const std::vector<int64_t>& series, const models::StepOptions& train_step,
                     const models::StepOptions& predict_step, const systems::System* system,
@@ -18,11 +39,11 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
   const auto dtype = p.empty() ? torch::kFloat64 : p.front().scalar_type();
   const auto device = p.empty() ? torch::Device(torch::kCPU) : p.front().device();
   Evaluation ev;
-  ev.deriv_mse =
-      rate_mse(model, make_pairs_by(derivative, data, series, dtype, device), train_step);
+  ev.step_mse = rate_mse(model, make_pairs_by(derivative, data, series, dtype, device), train_step);
 
   auto idx = torch::tensor(series, torch::kLong);
   auto truth = data.states.index_select(0, idx);
+  if (system) ev.deriv_mse = derivative_mse(model, *system, truth.reshape({-1, truth.size(2)}));
   const int64_t T = steps > 0 ? std::min<int64_t>(steps + 1, truth.size(1)) : truth.size(1);
   truth = truth.narrow(1, 0, T);
   // Regular grids predict all series at once; irregular ones series by series.

@@ -55,6 +55,11 @@ check train-unknown-key 1 "$bin" train --config "$work/ms.toml" --set train.lern
 check train-missing-config 1 "$bin" train --config "$work/nope.toml"
 check evaluate-missing-model 1 "$bin" evaluate --model "$work/nope.pt"
 check evaluate-not-a-model 1 "$bin" evaluate --model "$work/ms.h5"
+# DGNet Table 3 protocol at toy size: every row trains, predicts and reports finite metrics.
+check reproduce-dgnet-table3 0 "$bin" reproduce dgnet-table3 --quick --out "$work/r" --json
+[[ $(grep -c '^| ' "$work/r/dgnet-table3/table.md") -eq 12 ]] || { echo "FAIL dgnet-table3 rows"; fail=1; }
+grep -q '"energy_mse": null' "$work/r/dgnet-table3/results.json" && { echo "FAIL dgnet-table3 energy"; fail=1; }
+check reproduce-unknown 1 "$bin" reproduce dgnet-table9
 check solve-list 0 "$bin" solve --list
 printf '[problem]\nkind = "no-such-solver"\n' > "$work/bad.toml"
 check solve-unknown-kind 1 "$bin" solve --config "$work/bad.toml" --out "$work/out"

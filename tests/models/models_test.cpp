@@ -3,13 +3,16 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <cstdio>
 
 #include "enflow/integrators/adaptive.h"
+#include "enflow/learn/metrics.h"
 #include "enflow/learn/model_io.h"
 #include "enflow/learn/trainer.h"
 #include "enflow/models/model.h"
 #include "enflow/models/stepper.h"
+#include "enflow/systems/system.h"
 #include "support/oscillator.h"
 
 namespace enflow::models {
@@ -56,6 +59,20 @@ TEST_F(LearnedDynamics, DGNetLearnsAndItsPredictionConservesTheLearnedEnergy) {
   auto Etrue = traj.pow(2).sum(2);
   auto rel = ((Etrue - Etrue.select(1, 0).unsqueeze(1)).abs() / Etrue.select(1, 0).unsqueeze(1));
   EXPECT_LT(rel.max().item<double>(), 0.1);
+
+  // Deriv. MSE compares the model's continuous-time G∇H(u) with the exact du/dt at the test
+  // states: small against the mean square of du/dt once learned; NaN without a system.
+  auto sys = systems::make_system("mass-spring");
+  auto ev = learn::evaluate(*m, data, data.test, StepOptions(), StepOptions(), sys.get(), 20);
+  auto states = data.states.index_select(0, torch::tensor(data.test)).reshape({-1, 2});
+  const double scale = sys->time_derivative(states).pow(2).mean().item<double>();
+  EXPECT_LT(ev.deriv_mse, 1e-2 * scale) << "deriv " << ev.deriv_mse << " scale " << scale;
+  EXPECT_GT(ev.deriv_mse, 0.0);
+  auto untrained = make("dgnet");
+  EXPECT_GT(learn::derivative_mse(*untrained, *sys, states), 10 * ev.deriv_mse);
+  auto blind = learn::evaluate(*m, data, data.test, StepOptions(), StepOptions(), nullptr, 5);
+  EXPECT_TRUE(std::isnan(blind.deriv_mse));
+  EXPECT_DOUBLE_EQ(blind.step_mse, ev.step_mse);
 }
 
 TEST_F(LearnedDynamics, BaselinesLearnThroughTheirIntegrators) {

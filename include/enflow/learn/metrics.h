@@ -1,6 +1,9 @@
 // Evaluation of a learned model on test series (definitions in docs/dgnet.md):
-//   deriv_mse  — mean over test pairs and components of ((u₁ − u₀)/Δt − rate)², rate
-//                from the model's training scheme;
+//   deriv_mse  — mean over all test states and components of (f(u) − f̂(u))², f the
+//                system's exact du/dt and f̂ the model's continuous-time du/dt (G∇H(u) for
+//                energy models), as in the DGNet paper's "Deriv."; NaN without a system;
+//   step_mse   — mean over test pairs and components of ((u₁ − u₀)/Δt − rate)², rate
+//                from the model's training scheme (the one-step difference MSE);
 //   state_mse  — mean squared error of the long-term prediction from each test initial
 //                state over the series' time grid;
 //   energy_mse, mass_mse — mean over series and time of (I(prediction) − I(truth))² for
@@ -9,6 +12,7 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -21,7 +25,8 @@
 namespace enflow::learn {
 
 struct Evaluation {
-  double deriv_mse = 0.0;
+  double deriv_mse = std::numeric_limits<double>::quiet_NaN();
+  double step_mse = 0.0;
   double state_mse = 0.0;
   std::map<std::string, double> invariant_mse;  ///< "energy", "mass", ...
   at::Tensor prediction;                        ///< [S, T, D]
@@ -29,9 +34,14 @@ struct Evaluation {
   std::map<std::string, at::Tensor> invariant_prediction, invariant_truth;  ///< [S, T]
 };
 
+/// Mean squared error of the model's continuous-time du/dt against the system's exact one
+/// at states [N, d] (any dtype; evaluated in chunks of `chunk` states).
+double derivative_mse(models::DynamicsModelImpl& model, const systems::System& system,
+                      const at::Tensor& states, int64_t chunk = 4096);
+
 /// Evaluates on the given series. `system` may be null (no invariant metrics). `steps`
 /// limits the prediction horizon (0: the whole series). `derivative` names the observed
-/// rate of deriv_mse: "forward" differences of consecutive states or "central" differences
+/// rate of step_mse: "forward" differences of consecutive states or "central" differences
 /// (central_pairs.h), as in training.
 Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
                     const std::vector<int64_t>& series, const models::StepOptions& train_step,

@@ -1,0 +1,65 @@
+#include "reproduce_util.h"
+
+#include <fmt/core.h>
+
+#include <fstream>
+#include <stdexcept>
+
+#include "commands.h"
+#include "enflow/io/atomic_file.h"
+
+namespace enflow::cli {
+
+namespace fs = std::filesystem;
+
+fs::path config_dir(const std::string& sub, const std::string& who) {
+  for (const fs::path& d :
+       {fs::path("configs") / sub,
+        fs::read_symlink("/proc/self/exe").parent_path() / ".." / "configs" / sub}) {
+    if (fs::is_directory(d)) return d;
+  }
+  throw std::runtime_error(who + ": cannot find configs/" + sub +
+                           " (run it from the repository root)");
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  io::write_atomically(path, [&](const std::string& tmp) {
+    std::ofstream f(tmp);
+    f << text;
+    if (!f) throw std::runtime_error("cannot write " + tmp);
+  });
+}
+
+void write_report(const std::string& root, const std::string& header, const std::string& table,
+                  const std::vector<std::string>& commands, const std::string& json, bool json_out,
+                  const std::string& what) {
+  std::string cmds = "\nCommands (what each row ran):\n\n```sh\n";
+  for (const auto& c : commands) cmds += c + "\n";
+  cmds += "```\n";
+  write_text(root + "/table.md", header + table + cmds);
+  write_text(root + "/results.json", json);
+  if (json_out) {
+    fmt::print("{}", json);
+  } else {
+    fmt::print("{}{}\nwrote {}/table.md, results.json and {}\n", header, table, root, what);
+  }
+}
+
+int run_command(const std::string& name, const std::vector<std::string>& args) {
+  for (const auto& spec : command_registry()) {
+    if (spec.name != name) continue;
+    CLI::App app{"enflow"};
+    auto* sub = app.add_subcommand(spec.name, spec.description);
+    Common common;
+    auto action = spec.setup(*sub, common);
+    std::vector<std::string> words{"enflow", name};
+    words.insert(words.end(), args.begin(), args.end());
+    std::vector<const char*> argv;
+    for (const auto& w : words) argv.push_back(w.c_str());
+    app.parse(static_cast<int>(argv.size()), argv.data());
+    return action();
+  }
+  throw std::logic_error("no registered command " + name);
+}
+
+}  // namespace enflow::cli

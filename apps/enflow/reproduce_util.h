@@ -1,0 +1,29 @@
+// Pieces every `enflow reproduce` protocol uses: finding the shipped configs, writing
+// result files atomically, and running a registered subcommand in-process exactly as
+// `enflow NAME ARGS...` would, so each table row can be re-run by hand.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace enflow::cli {
+
+/// configs/<sub> in the working directory, else beside the build directory of the binary;
+/// throws std::runtime_error naming `who` when neither exists.
+std::filesystem::path config_dir(const std::string& sub, const std::string& who);
+
+/// Writes text to path through a temporary file and a rename.
+void write_text(const std::string& path, const std::string& text);
+
+/// Writes root/table.md (header, table, then the commands each row ran) and
+/// root/results.json, and prints the JSON (json_out) or the header and table with `what`
+/// naming the other files written.
+void write_report(const std::string& root, const std::string& header, const std::string& table,
+                  const std::vector<std::string>& commands, const std::string& json, bool json_out,
+                  const std::string& what);
+
+/// Runs a registered subcommand; returns its exit status.
+int run_command(const std::string& name, const std::vector<std::string>& args);
+
+}  // namespace enflow::cli
