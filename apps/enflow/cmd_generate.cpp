@@ -89,7 +89,7 @@ Action setup_generate(CLI::App& app, Common& common) {
   app.add_option("--train-fraction", a->train_fraction, "Leading fraction of series for training");
   app.add_option("--seed", a->seed, "Seed of the initial states and the noise");
   app.add_option("--protocol", a->protocol,
-                 "Defaults: hnn (default) or dgnet for mass-spring and pendulum");
+                 "Defaults: hnn (default) or dgnet for mass-spring, pendulum and two-body");
   app.add_option("--param", a->params,
                  "System parameter override KEY=VALUE (repeatable), e.g. --param alpha=-6");
   app.add_flag("--json", common.json, "Print the summary as JSON");

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -120,8 +121,19 @@ struct Measured {
   Stats deriv, energy, mass, state, step, seconds;
 };
 
-int run(const std::string& name, const std::vector<Row>& rows, const ReproduceOptions& opts,
+int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& opts,
         const Common& common) {
+  // ENFLOW_DGNET_ONLY=config,config,... runs only those rows (long protocols in parts).
+  const char* only_env = std::getenv("ENFLOW_DGNET_ONLY");
+  const std::string only = only_env ? "," + std::string(only_env) + "," : "";
+  if (!only.empty()) {
+    std::vector<Row> kept;
+    for (const auto& r : rows) {
+      if (only.find("," + r.config + ",") != std::string::npos) kept.push_back(r);
+    }
+    if (kept.empty()) throw std::invalid_argument("ENFLOW_DGNET_ONLY selects no row of " + name);
+    rows = kept;
+  }
   init_threads(common.threads > 0 ? common.threads : 0);
   const std::string root = opts.out_dir + "/" + name;
   fs::create_directories(root + "/data");
@@ -158,7 +170,8 @@ int run(const std::string& name, const std::vector<Row>& rows, const ReproduceOp
       if (run_command("import", args) != 0) throw std::runtime_error("import failed");
       split_real_pendulum(p);
     } else {
-      const bool ode_protocol = system == "mass-spring" || system == "pendulum";
+      const bool ode_protocol =
+          system == "mass-spring" || system == "pendulum" || system == "two-body";
       args = {system, "--seed", std::to_string(seed), "-o", p};
       if (ode_protocol) args.insert(args.end(), {"--protocol", "dgnet"});
       if (opts.quick) {
@@ -244,9 +257,10 @@ int run(const std::string& name, const std::vector<Row>& rows, const ReproduceOp
   }
   json += "]\n";
   const std::string header = fmt::format(
-      "# enflow reproduce {}{} --seed {} --trials {}\n\nMean ± standard deviation "
+      "# {}enflow reproduce {}{} --seed {} --trials {}\n\nMean ± standard deviation "
       "over trials (seeds {}..{}); definitions in docs/dgnet.md.\n\n",
-      name, opts.quick ? " --quick" : "", opts.seed, opts.trials, opts.seed,
+      only.empty() ? "" : "ENFLOW_DGNET_ONLY=" + std::string(only_env) + " ", name,
+      opts.quick ? " --quick" : "", opts.seed, opts.trials, opts.seed,
       opts.seed + static_cast<uint64_t>(opts.trials) - 1);
   write_report(root, header, table, commands, json, common.json, "one folder per row and seed");
   return 0;

@@ -6,6 +6,7 @@
 
 #include "enflow/learn/central_pairs.h"
 #include "enflow/learn/trainer.h"
+#include "enflow/systems/generate.h"
 
 namespace enflow::learn {
 
@@ -44,6 +45,16 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
   auto idx = torch::tensor(series, torch::kLong);
   auto truth = data.states.index_select(0, idx);
   if (system) ev.deriv_mse = derivative_mse(model, *system, truth.reshape({-1, truth.size(2)}));
+  // Noisy generated data: long-term predictions start from, and are scored against, the
+  // true orbits (the observation noise would otherwise set the floor of every metric).
+  if (system && data.noise > 0) {
+    try {
+      truth = systems::noise_free_states(*system, data).index_select(0, idx);
+      ev.noise_free_truth = true;
+    } catch (const std::invalid_argument&) {
+      // imported or edited data: only the observations are known
+    }
+  }
   const int64_t T = steps > 0 ? std::min<int64_t>(steps + 1, truth.size(1)) : truth.size(1);
   truth = truth.narrow(1, 0, T);
   // Regular grids predict all series at once; irregular ones series by series.

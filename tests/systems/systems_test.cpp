@@ -283,6 +283,9 @@ TEST(Generate, SameSeedSameDataAndTheProtocolIsRecorded) {
   EXPECT_EQ(q.steps + 1, 100);
   EXPECT_DOUBLE_EQ(q.dt * q.steps, 20.0);
   EXPECT_THROW(default_protocol("kdv", "dgnet"), std::invalid_argument);
+  auto tb = default_protocol("two-body", "dgnet");
+  EXPECT_EQ(tb.steps + 1, 500);
+  EXPECT_DOUBLE_EQ(tb.dt * tb.steps, 25.0);
   p.series = 6;
   p.steps = 5;
   auto a = generate_dataset(*s, p, 42), b = generate_dataset(*s, p, 42),
@@ -303,6 +306,13 @@ TEST(Generate, SameSeedSameDataAndTheProtocolIsRecorded) {
   auto drifts = invariant_drifts(*s, clean.states);
   EXPECT_LE(drifts.at("energy_drift"), 1e-12);
   EXPECT_GT(invariant_drifts(*s, a.states).at("energy_drift"), 1e-3);
+  // The noisy data's true orbits are recovered exactly from its seed; data that are not the
+  // seed's draws (another seed's states, another system) are refused.
+  EXPECT_TRUE(torch::equal(noise_free_states(*s, a), clean.states));
+  auto other = a;
+  other.states = c.states;
+  EXPECT_THROW(noise_free_states(*s, other), std::invalid_argument);
+  EXPECT_THROW(noise_free_states(*make_system("mass-spring"), a), std::invalid_argument);
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 //   step_mse   — mean over test pairs and components of ((u₁ − u₀)/Δt − rate)², rate
 //                from the model's training scheme (the one-step difference MSE);
 //   state_mse  — mean squared error of the long-term prediction from each test initial
-//                state over the series' time grid;
+//                state over the series' time grid (against the noise-free orbit, from
+//                its initial state, when the data are noisy draws of a known system);
 //   energy_mse, mass_mse — mean over series and time of (I(prediction) − I(truth))² for
 //                the system's true energy and mass (when the system defines them).
 #pragma once
@@ -28,6 +29,9 @@ struct Evaluation {
   double deriv_mse = std::numeric_limits<double>::quiet_NaN();
   double step_mse = 0.0;
   double state_mse = 0.0;
+  /// True when the data are noisy draws of a known system and prediction, state and
+  /// invariant metrics used the regenerated noise-free orbits (systems::noise_free_states).
+  bool noise_free_truth = false;
   std::map<std::string, double> invariant_mse;  ///< "energy", "mass", ...
   at::Tensor prediction;                        ///< [S, T, D]
   at::Tensor truth;                             ///< [S, T, D]

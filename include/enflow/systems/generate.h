@@ -26,8 +26,8 @@ struct Protocol {
 };
 
 /// The default protocol of a system. variant "" or "hnn" is the Hamiltonian Neural
-/// Networks setting for the ODEs; "dgnet" the DGNet fixed-step setting for mass-spring and
-/// pendulum (t in [0, 20], 100 points). Throws std::invalid_argument for an unknown pair.
+/// Networks setting for the ODEs; "dgnet" the DGNet setting for mass-spring and pendulum
+/// (t in [0, 20], 100 points) and two-body (t in [0, 25], 500 points). Throws std::invalid_argument for an unknown pair.
 Protocol default_protocol(const std::string& system, const std::string& variant = "");
 /// Variants accepted by default_protocol for a system.
 std::vector<std::string> protocol_variants(const std::string& system);
@@ -40,6 +40,13 @@ using ProgressFn = std::function<void(int64_t, int64_t)>;
 /// same arguments give the same dataset, bit for bit.
 io::Dataset generate_dataset(const System& system, const Protocol& protocol, uint64_t seed,
                              const ProgressFn& progress = nullptr);
+
+/// The noise-free states of a dataset drawn by generate_dataset with observation noise:
+/// the same initial states (same seed, series, steps and dt), integrated again without the
+/// noise, so that long-term predictions can be scored against the true orbits, as the
+/// reference protocols do. Throws std::invalid_argument for data of another system, with
+/// irregular time stamps, or whose first states do not match the seed's (imported data).
+at::Tensor noise_free_states(const System& system, const io::Dataset& noisy);
 
 /// Drift of each invariant along the series of states [S, T, D]: for every invariant
 /// I, max over series and time of |I(t) − I(0)| / max(|I(0)|, 1) ("<name>_drift":
