@@ -20,6 +20,7 @@
 #include "enflow/io/plot.h"
 #include "enflow/learn/central_pairs.h"
 #include "enflow/learn/ggd_compare.h"
+#include "enflow/learn/metrics.h"
 #include "enflow/learn/model_io.h"
 #include "enflow/learn/trainer.h"
 #include "enflow/models/ggd.h"
@@ -144,16 +145,7 @@ Measured measure(models::GgdModelImpl& m, const io::Config& cfg, const io::Datas
   auto euler = models::StepOptions().integrator("euler");
   auto central = learn::make_central_pairs(data, series, torch::kFloat64, torch::kCPU);
   r.mse_central = learn::rate_mse(m, central, euler);
-  auto exact = sys.time_derivative(central.u0);
-  double sq = 0;
-  for (int64_t s = 0; s < central.size(); s += 4096) {
-    const int64_t n = std::min<int64_t>(4096, central.size() - s);
-    sq += (m.time_derivative(central.u0.narrow(0, s, n), false) - exact.narrow(0, s, n))
-              .pow(2)
-              .sum()
-              .item<double>();
-  }
-  r.mse_exact = sq / static_cast<double>(exact.numel());
+  r.mse_exact = learn::derivative_mse(m, sys, central.u0);
   const auto integ = cfg.get_string("train.integrator", "euler");
   const auto deriv = cfg.get_string("train.derivative", "central");
   r.mse_scheme =

@@ -27,7 +27,8 @@ struct Protocol {
 
 /// The default protocol of a system. variant "" or "hnn" is the Hamiltonian Neural
 /// Networks setting for the ODEs; "dgnet" the DGNet setting for mass-spring and pendulum
-/// (t in [0, 20], 100 points) and two-body (t in [0, 25], 500 points). Throws std::invalid_argument for an unknown pair.
+/// (t in [0, 20], 100 points) and two-body (t in [0, 25], 500 points). Throws
+/// std::invalid_argument for an unknown pair.
 Protocol default_protocol(const std::string& system, const std::string& variant = "");
 /// Variants accepted by default_protocol for a system.
 std::vector<std::string> protocol_variants(const std::string& system);
