@@ -109,6 +109,30 @@ void BM_Predict(benchmark::State& st) {
   for (auto _ : st) benchmark::DoNotOptimize(models::predict_step(*model, x, c.dt, o).data_ptr());
 }
 
+// args: {case, reuse}. A 10-step implicit rollout: reuse 0 computes Newton's Jacobian
+// afresh at every step, reuse 1 carries it from step to step (models::rollout's
+// workspace). Time per step.
+void BM_Rollout(benchmark::State& st) {
+  const auto& c = cases()[st.range(0)];
+  const bool reuse = st.range(1) == 1;
+  st.SetLabel(std::string(c.name) + (reuse ? "/jacobian-carried" : "/jacobian-per-step"));
+  auto model = case_model(c, "dg");
+  auto x = case_pairs(c).u0.narrow(0, 0, c.conv ? 10 : 15).clone();
+  auto o = step_options("dg");
+  constexpr int64_t kSteps = 10;
+  auto t = torch::arange(kSteps + 1, torch::kFloat64) * c.dt;
+  auto run = [&]() -> at::Tensor {
+    if (reuse) return models::rollout(*model, x, t, o);
+    auto u = x;
+    for (int64_t k = 0; k < kSteps; ++k) u = models::predict_step(*model, u, c.dt, o);
+    return u;
+  };
+  run();
+  for (auto _ : st) benchmark::DoNotOptimize(run().data_ptr());
+  st.counters["ms/step"] = benchmark::Counter(
+      1e-3 * kSteps, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
 // Matrix-multiply rate (n × n, float32 and float64): the peak that GFLOP/s figures are
 // compared with.
 void BM_Matmul(benchmark::State& st) {
@@ -125,6 +149,10 @@ BENCHMARK(BM_Train)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK(BM_Predict)
+    ->ArgsProduct({{0, 1, 2, 3}, {0, 1}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_Rollout)
     ->ArgsProduct({{0, 1, 2, 3}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

@@ -8,7 +8,6 @@
 #include "commands.h"
 #include "enflow/io/config.h"
 #include "enflow/io/dataset.h"
-#include "enflow/io/plot.h"
 #include "enflow/learn/central_pairs.h"
 #include "enflow/learn/ggd_config.h"
 #include "enflow/learn/lbfgs_refine.h"
@@ -18,7 +17,7 @@
 #include "enflow/runtime.h"
 #include "enflow/systems/system.h"
 #include "learn_setup.h"
-#include "plot_ggd.h"
+#include "prediction_output.h"
 
 namespace enflow::cli {
 namespace {
@@ -91,6 +90,9 @@ int run_train(const TrainArgs& a, const Common& common) {
     rep.final_loss = lr.final_loss;
     rep.seconds += lr.seconds;
   }
+  // Recorded in the model file, so reports can cite the training cost of a model.
+  cfg.set("result.train_seconds", fmt::format("{:.3f}", rep.seconds));
+  cfg.set("result.train_loss", fmt::format("{:.17g}", rep.final_loss));
   learn::save_model(out, *model, cfg);
   const double test_mse =
       data.test.empty()
@@ -117,39 +119,9 @@ struct EvalArgs {
   bool all_series = false;
 };
 
-struct Loaded {
-  learn::LoadedModel lm;
-  io::Dataset data;
-  std::unique_ptr<systems::System> system;
-  std::vector<int64_t> series;
-  models::StepOptions predict;
-};
-
-Loaded load_for_eval(const EvalArgs& a) {
-  Loaded l;
-  l.lm = learn::load_model(a.model);
-  l.data = io::load_dataset(a.data.empty() ? l.lm.config.require_string("data.path") : a.data);
-  if (l.data.states.size(2) != l.lm.config.require_int("data.dim")) {
-    throw std::invalid_argument(
-        fmt::format("dataset states have dimension {} but the model was "
-                    "trained on dimension {}",
-                    l.data.states.size(2), l.lm.config.require_int("data.dim")));
-  }
-  l.system = system_of(l.data);
-  if (a.all_series || l.data.test.empty()) {
-    for (int64_t s = 0; s < l.data.states.size(0); ++s) l.series.push_back(s);
-  } else {
-    l.series = l.data.test;
-  }
-  l.predict = predict_step(l.lm.config);
-  if (!a.integrator.empty()) l.predict.integrator(a.integrator);
-  return l;
-}
-
 int run_evaluate(const EvalArgs& a, const Common& common) {
-  auto l = load_for_eval(a);
-  auto ev = learn::evaluate(*l.lm.model, l.data, l.series, train_step(l.lm.config), l.predict,
-                            l.system.get(), a.steps, train_derivative(l.lm.config));
+  const auto l = load_for_eval(a.model, a.data, a.integrator, a.all_series);
+  const auto ev = evaluate_loaded(l, a.steps);
   if (common.json) {
     std::string inv;
     for (auto& [k, v] : ev.invariant_mse) inv += fmt::format(", \"{}_mse\": {:.6e}", k, v);
@@ -171,77 +143,15 @@ int run_evaluate(const EvalArgs& a, const Common& common) {
 
 int run_predict(const EvalArgs& a, const Common& common) {
   if (a.out.empty()) throw std::invalid_argument("predict needs -o FILE.h5");
-  auto l = load_for_eval(a);
-  auto ev = learn::evaluate(*l.lm.model, l.data, l.series, train_step(l.lm.config), l.predict,
-                            l.system.get(), a.steps, train_derivative(l.lm.config));
-  io::Dataset pred;
-  pred.states = ev.prediction;
+  const auto l = load_for_eval(a.model, a.data, a.integrator, a.all_series);
+  const auto ev = evaluate_loaded(l, a.steps);
+  const auto plots = write_prediction(l, ev, a.out, a.plot_dir);
   const int64_t T = ev.prediction.size(1);
-  pred.t = l.data.t.dim() == 1 ? l.data.t.narrow(0, 0, T)
-                               : l.data.t.index_select(0, torch::tensor(l.series)).narrow(1, 0, T);
-  pred.system = l.data.system;
-  pred.params = l.data.params;
-  pred.dt = l.data.dt;
-  pred.seed = l.data.seed;
-  for (int64_t s = 0; s < pred.states.size(0); ++s) pred.test.push_back(s);
-  io::save_dataset(a.out, pred);
-
-  const std::string dir = a.plot_dir.empty() ? fs::path(a.out).parent_path().string() : a.plot_dir;
-  const std::string stem = (fs::path(dir.empty() ? "." : dir) / fs::path(a.out).stem()).string();
-  std::vector<std::string> plots;
-  if (io::gnuplot_available()) {
-    if (!dir.empty()) fs::create_directories(dir);
-    auto tt = pred.t.dim() == 1 ? pred.t : pred.t[0];
-    std::vector<double> tv(tt.data_ptr<double>(), tt.data_ptr<double>() + T);
-    for (auto& [name, pv] : ev.invariant_prediction) {
-      std::vector<io::Series> s;
-      for (int64_t k = 0; k < std::min<int64_t>(3, pv.size(0)); ++k) {
-        auto p = pv[k].contiguous(), q = ev.invariant_truth[name][k].contiguous();
-        s.push_back({fmt::format("series {} predicted", l.series[k]), tv,
-                     std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + T)});
-        s.push_back({fmt::format("series {} true", l.series[k]), tv,
-                     std::vector<double>(q.data_ptr<double>(), q.data_ptr<double>() + T)});
-      }
-      const std::string path = stem + "_" + name + ".png";
-      io::plot_lines(path,
-                     {fmt::format("{} along the prediction ({})", name, l.predict.integrator()),
-                      "t", name, false},
-                     s);
-      plots.push_back(path);
-    }
-    const double dx = l.lm.config.get_double("data.dx", 0.0);
-    if (pred.states.size(2) >= 16 && dx > 0) {  // PDE on a grid: space-time pictures
-      auto to_map = [&](const torch::Tensor& m) {
-        io::Heatmap h;
-        auto c = m.contiguous();
-        for (int64_t r = 0; r < c.size(0); ++r) {
-          h.values.emplace_back(c[r].data_ptr<double>(), c[r].data_ptr<double>() + c.size(1));
-        }
-        h.x0 = 0;
-        h.x1 = dx * (c.size(1) - 1);
-        h.y0 = tv.front();
-        h.y1 = tv.back();
-        return h;
-      };
-      const std::string p1 = stem + "_spacetime.png", p2 = stem + "_error.png";
-      io::plot_heatmap(p1, {"prediction u(x, t), series " + std::to_string(l.series[0]), "x", "t"},
-                       to_map(ev.prediction[0]));
-      io::plot_heatmap(p2, {"prediction - truth, series " + std::to_string(l.series[0]), "x", "t"},
-                       to_map(ev.prediction[0] - ev.truth[0]));
-      plots.push_back(p1);
-      plots.push_back(p2);
-    }
-    if (auto* g = dynamic_cast<models::GgdModelImpl*>(l.lm.model.get())) {
-      for (auto& p : plot_ggd(*g, l.system.get(), ev.prediction, ev.truth, tv, l.series, stem)) {
-        plots.push_back(p);
-      }
-    }
-  }
   if (common.json) {
     fmt::print("{{\"output\": \"{}\", \"series\": {}, \"steps\": {}, \"state_mse\": {:.6e}}}\n",
-               a.out, pred.states.size(0), T - 1, ev.state_mse);
+               a.out, ev.prediction.size(0), T - 1, ev.state_mse);
   } else {
-    fmt::print("wrote {} ({} series, {} steps, state MSE {:.4e})\n", a.out, pred.states.size(0),
+    fmt::print("wrote {} ({} series, {} steps, state MSE {:.4e})\n", a.out, ev.prediction.size(0),
                T - 1, ev.state_mse);
     for (auto& p : plots) fmt::print("plot  {}\n", p);
   }

@@ -18,6 +18,8 @@ Action setup(CLI::App& app, Common& common) {
   app.add_option("--out", opts->out_dir, "Directory for tables and plots");
   app.add_option("--seed", opts->seed, "First seed");
   app.add_flag("--quick", opts->quick, "Small version of the protocol (for smoke tests)");
+  app.add_flag("--resume", opts->resume,
+               "Reuse the datasets and continue (or reuse) the training found in --out");
   app.add_flag("--json", common.json, "Print the results as JSON");
   return [name, opts, list, &common]() -> int {
     const auto& reg = reproduction_registry();
@@ -26,7 +28,11 @@ Action setup(CLI::App& app, Common& common) {
       return name->empty() && list->count() == 0 ? 1 : 0;
     }
     for (const auto& r : reg) {
-      if (r.name == *name) return r.run(*opts, common);
+      if (r.name != *name) continue;
+      if (opts->resume && !r.resumable) {
+        throw std::invalid_argument("--resume is not supported by protocol '" + r.name + "'");
+      }
+      return r.run(*opts, common);
     }
     std::string known;
     for (const auto& r : reg) known += (known.empty() ? "" : ", ") + r.name;

@@ -40,16 +40,20 @@ struct ReproduceOptions {
   std::string out_dir = "results";
   bool quick = false;  ///< a small version of the protocol (minutes, not hours)
   uint64_t seed = 0;
+  bool resume = false;  ///< reuse datasets and continue or reuse training found in out_dir
 };
 using Reproduction = std::function<int(const ReproduceOptions&, const Common&)>;
 struct ReproductionSpec {
   std::string name, description;
   Reproduction run;
+  bool resumable = false;  ///< honours ReproduceOptions::resume
 };
 std::vector<ReproductionSpec>& reproduction_registry();
 struct ReproductionRegistrar {
-  ReproductionRegistrar(std::string name, std::string description, Reproduction run) {
-    reproduction_registry().push_back({std::move(name), std::move(description), std::move(run)});
+  ReproductionRegistrar(std::string name, std::string description, Reproduction run,
+                        bool resumable = false) {
+    reproduction_registry().push_back(
+        {std::move(name), std::move(description), std::move(run), resumable});
   }
 };
 

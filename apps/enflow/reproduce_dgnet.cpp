@@ -7,7 +7,6 @@
 #include <fmt/core.h>
 #include <torch/torch.h>
 
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -21,7 +20,7 @@
 #include "enflow/learn/model_io.h"
 #include "enflow/runtime.h"
 #include "enflow/systems/generate.h"
-#include "learn_setup.h"
+#include "prediction_output.h"
 #include "reproduce_util.h"
 
 namespace enflow::cli {
@@ -149,12 +148,17 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
     return s;
   };
 
-  // One dataset per system and trial seed, drawn on first use.
+  // One dataset per system and trial seed, drawn on first use (the real record: one).
   std::map<std::string, std::string> data_path;
   auto dataset = [&](const std::string& system, uint64_t seed) {
-    const std::string key = fmt::format("{}-seed{}", system, seed);
+    const std::string key =
+        system == "real-pendulum" ? system : fmt::format("{}-seed{}", system, seed);
     if (data_path.count(key)) return data_path[key];
     const std::string p = root + "/data/" + key + ".h5";
+    if (opts.resume && fs::exists(p)) {
+      note("# reusing " + p);
+      return data_path[key] = p;
+    }
     std::vector<std::string> args;
     if (system == "real-pendulum") {
       args = {real_pendulum_record().string(),
@@ -197,33 +201,33 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
                                     "--set",    "output.model=" + model,
                                     "--set",    fmt::format("train.seed={}", seed)};
       if (opts.quick) args.insert(args.end(), {"--set", "train.iterations=30"});
+      // --resume: continue from the row's checkpoint (a finished one is reused as is).
+      if (opts.resume) args.push_back("--resume");
       note(joined("enflow train", args));
-      const auto t0 = std::chrono::steady_clock::now();
       if (run_command("train", args) != 0) throw std::runtime_error("training failed");
-      results[r].seconds.add(
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
 
-      auto lm = learn::load_model(model);
-      auto data = io::load_dataset(lm.config.require_string("data.path"));
-      auto system = system_of(data);
-      auto ev =
-          learn::evaluate(*lm.model, data, data.test, train_step(lm.config),
-                          predict_step(lm.config), system.get(), 0, train_derivative(lm.config));
+      const auto loaded = load_for_eval(model);
+      // Training time as recorded in the model file (summed over resumed runs).
+      results[r].seconds.add(loaded.lm.config.get_double("result.train_seconds", NAN));
+      const auto ev = evaluate_loaded(loaded);
       auto& m = results[r];
       // The real record has no exact du/dt: its derivative metric is the one-step one.
       m.deriv.add(row.system == "real-pendulum" ? NAN : ev.deriv_mse);
       m.step.add(ev.step_mse);
       m.state.add(ev.state_mse);
-      m.energy.add(ev.invariant_mse.count("energy") ? ev.invariant_mse["energy"] : NAN);
-      m.mass.add(ev.invariant_mse.count("mass") ? ev.invariant_mse["mass"] : NAN);
+      m.energy.add(ev.invariant_mse.count("energy") ? ev.invariant_mse.at("energy") : NAN);
+      m.mass.add(ev.invariant_mse.count("mass") ? ev.invariant_mse.at("mass") : NAN);
       if (!common.json) {
         fmt::print(stderr, "  {} seed {}: deriv {:.3e}  energy {:.3e}  state {:.3e}\n", row.config,
                    seed, ev.deriv_mse, m.energy.v.back(), ev.state_mse);
       }
-      if (trial == 0) {  // plots of the first trial: energy over time, space-time pictures
-        std::vector<std::string> pargs{"--model", model, "-o", dir + "/prediction.h5"};
-        note(joined("enflow predict", pargs));
-        if (run_command("predict", pargs) != 0) throw std::runtime_error("predict failed");
+      if (trial == 0) {  // the first trial's prediction and plots, as `enflow predict` writes
+        const std::string out = dir + "/prediction.h5";
+        note(joined("enflow predict", {"--model", model, "-o", out}) +
+             "   # written from the same evaluation");
+        for (const auto& p : write_prediction(loaded, ev, out)) {
+          if (!common.json) fmt::print(stderr, "  plot {}\n", p);
+        }
       }
     }
   }
@@ -257,22 +261,24 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
   }
   json += "]\n";
   const std::string header = fmt::format(
-      "# {}enflow reproduce {}{} --seed {} --trials {}\n\nMean ± standard deviation "
+      "# {}enflow reproduce {}{}{} --seed {} --trials {}\n\nMean ± standard deviation "
       "over trials (seeds {}..{}); definitions in docs/dgnet.md.\n\n",
       only.empty() ? "" : "ENFLOW_DGNET_ONLY=" + std::string(only_env) + " ", name,
-      opts.quick ? " --quick" : "", opts.seed, opts.trials, opts.seed,
-      opts.seed + static_cast<uint64_t>(opts.trials) - 1);
+      opts.quick ? " --quick" : "", opts.resume ? " --resume" : "", opts.seed, opts.trials,
+      opts.seed, opts.seed + static_cast<uint64_t>(opts.trials) - 1);
   write_report(root, header, table, commands, json, common.json, "one folder per row and seed");
   return 0;
 }
 
 const ReproductionRegistrar reg2(
     "dgnet-table2", "DGNet Table 2: KdV and Cahn–Hilliard, DGNet vs HNN++ (hours on 2 cores)",
-    [](const ReproduceOptions& o, const Common& c) { return run("dgnet-table2", table2(), o, c); });
+    [](const ReproduceOptions& o, const Common& c) { return run("dgnet-table2", table2(), o, c); },
+    /*resumable=*/true);
 const ReproductionRegistrar reg3(
     "dgnet-table3",
     "DGNet Table 3: mass-spring, pendulum, 2-body, real pendulum, DGNet vs HNN, SRNN, NODE",
-    [](const ReproduceOptions& o, const Common& c) { return run("dgnet-table3", table3(), o, c); });
+    [](const ReproduceOptions& o, const Common& c) { return run("dgnet-table3", table3(), o, c); },
+    /*resumable=*/true);
 
 }  // namespace
 }  // namespace enflow::cli

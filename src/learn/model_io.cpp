@@ -15,6 +15,8 @@ const std::vector<std::string>& experiment_config_keys() {
                                                 "data.path",
                                                 "data.dim",
                                                 "data.dx",
+                                                "result.train_seconds",
+                                                "result.train_loss",
                                                 "model.type",
                                                 "model.network",
                                                 "model.hidden",

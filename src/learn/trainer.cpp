@@ -43,8 +43,10 @@ PairSet make_pairs(const io::Dataset& data, const std::vector<int64_t>& series,
 
 namespace {
 
+// A checkpoint: model, optimizer, the iteration reached, and the training time and last
+// logged loss so far (so a resumed run reports totals; older checkpoints lack the two).
 void save_checkpoint(const std::string& path, models::DynamicsModelImpl& model,
-                     torch::optim::Adam& opt, int64_t iteration) {
+                     torch::optim::Adam& opt, int64_t iteration, double seconds, double loss) {
   io::write_atomically(path, [&](const std::string& tmp) {
     torch::serialize::OutputArchive ar, m, o;
     model.save(m);
@@ -52,21 +54,25 @@ void save_checkpoint(const std::string& path, models::DynamicsModelImpl& model,
     ar.write("model", m);
     ar.write("optimizer", o);
     ar.write("iteration", torch::tensor(iteration));
+    ar.write("seconds", torch::tensor(seconds, torch::kFloat64));
+    ar.write("loss", torch::tensor(loss, torch::kFloat64));
     ar.save_to(tmp);
   });
 }
 
-int64_t load_checkpoint(const std::string& path, models::DynamicsModelImpl& model,
-                        torch::optim::Adam& opt) {
+void load_checkpoint(const std::string& path, models::DynamicsModelImpl& model,
+                     torch::optim::Adam& opt, TrainReport& rep) {
   torch::serialize::InputArchive ar, m, o;
   ar.load_from(path);
   ar.read("model", m);
   ar.read("optimizer", o);
   model.load(m);
   opt.load(o);
-  torch::Tensor it;
+  torch::Tensor it, seconds, loss;
   ar.read("iteration", it);
-  return it.item<int64_t>();
+  rep.start_iteration = rep.iterations = it.item<int64_t>();
+  if (ar.try_read("seconds", seconds)) rep.seconds = seconds.item<double>();
+  if (ar.try_read("loss", loss)) rep.final_loss = loss.item<double>();
 }
 
 }  // namespace
@@ -81,12 +87,16 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
                          torch::optim::AdamOptions(o.lr()).weight_decay(o.weight_decay()));
   TrainReport rep;
   if (o.resume() && !o.checkpoint_path().empty() && std::filesystem::exists(o.checkpoint_path())) {
-    rep.start_iteration = load_checkpoint(o.checkpoint_path(), model, opt);
+    load_checkpoint(o.checkpoint_path(), model, opt, rep);
   }
   auto gen = at::detail::createCPUGenerator(o.seed() + static_cast<uint64_t>(rep.start_iteration));
   const int64_t B = (o.batch() <= 0 || o.batch() >= N) ? N : o.batch();
   auto target = pairs.finite_difference();
   const auto t0 = std::chrono::steady_clock::now();
+  const double seconds_before = rep.seconds;
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
   double window_sum = 0.0;
   int64_t window_n = 0;
   model.train();
@@ -129,7 +139,7 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
         p.iteration = it;
         p.total = o.iterations();
         p.loss = rep.final_loss;
-        p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        p.seconds = elapsed();
         p.rate = (it - rep.start_iteration) / std::max(p.seconds, 1e-9);
         p.eta = (o.iterations() - it) / std::max(p.rate, 1e-9);
         on_progress(p);
@@ -137,11 +147,12 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
     }
     if (o.checkpoint_every() > 0 && !o.checkpoint_path().empty() &&
         (it % o.checkpoint_every() == 0 || it == o.iterations())) {
-      save_checkpoint(o.checkpoint_path(), model, opt, it);
+      save_checkpoint(o.checkpoint_path(), model, opt, it, seconds_before + elapsed(),
+                      window_n > 0 ? window_sum / window_n : rep.final_loss);
     }
   }
   if (window_n > 0) rep.final_loss = window_sum / window_n;
-  rep.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  rep.seconds = seconds_before + elapsed();
   return rep;
 }
 

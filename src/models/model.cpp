@@ -43,7 +43,8 @@ nn::EnergyNet make_energy_net(const ModelOptions& o, int64_t dim) {
                                              .channels(o.channels())
                                              .kernel(o.kernel())
                                              .depth(o.depth())
-                                             .activation(o.activation()));
+                                             .activation(o.activation())
+                                             .init(o.init()));
   }
   throw std::invalid_argument("unknown network '" + o.network() + "' (use mlp or periodic_conv)");
 }

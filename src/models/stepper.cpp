@@ -68,8 +68,8 @@ at::Tensor model_rate(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tens
   return (explicit_step(m, u0, h, o, /*create_graph=*/true) - u0) / h;
 }
 
-at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt,
-                        const StepOptions& o) {
+at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, const StepOptions& o,
+                        integrators::NewtonWorkspace* ws) {
   check_integrator(o.integrator());
   if (o.integrator() == "discrete_gradient") {
     auto own = m.implicit_step(u.detach(), dt, o.newton_tol(), o.newton_max_iterations());
@@ -81,7 +81,8 @@ at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt,
     auto G = m.structure_matrix().detach();
     return integrators::discrete_gradient_step(
         m.energy_derivatives(), G, u.detach(), dt,
-        integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()));
+        integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()),
+        nullptr, ws);
   }
   auto h = torch::full({u.size(0), 1}, dt, u.options());
   return explicit_step(m, u.detach(), h, o, /*create_graph=*/false).detach();
@@ -93,9 +94,10 @@ at::Tensor rollout(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tensor&
   std::vector<at::Tensor> states{u0.detach()};
   auto tc = t.to(torch::kCPU, torch::kFloat64);
   auto u = u0.detach();
+  integrators::NewtonWorkspace ws;
   for (int64_t k = 1; k < t.size(0); ++k) {
     const double dt = tc[k].item<double>() - tc[k - 1].item<double>();
-    u = predict_step(m, u, dt, o);
+    u = predict_step(m, u, dt, o, &ws);
     states.push_back(u);
   }
   return torch::stack(states, 1);

@@ -25,16 +25,26 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias, const std::strin
 ad::Var LinearImpl::forward(const ad::Var& x) { return ad::linear(x, weight, bias); }
 
 PeriodicConv1dImpl::PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel,
-                                       bool with_bias) {
+                                       bool with_bias, const std::string& init) {
   if (kernel <= 0 || kernel % 2 == 0) {
     throw std::invalid_argument("PeriodicConv1d: kernel size must be odd and positive, got " +
                                 std::to_string(kernel));
   }
+  if (init != "default" && init != "orthogonal") {
+    throw std::invalid_argument("PeriodicConv1d: unknown init '" + init +
+                                "' (use default or orthogonal)");
+  }
   const double bound = 1.0 / std::sqrt(static_cast<double>(in_channels * kernel));
   weight = register_parameter(
       "weight", torch::empty({out_channels, in_channels, kernel}).uniform_(-bound, bound));
+  if (init == "orthogonal") {
+    torch::NoGradGuard no_grad;
+    torch::nn::init::orthogonal_(weight);  // flattens to out × (in·kernel)
+  }
   if (with_bias) {
-    bias = register_parameter("bias", torch::empty({out_channels}).uniform_(-bound, bound));
+    bias = register_parameter("bias", init == "orthogonal"
+                                          ? torch::zeros({out_channels})
+                                          : torch::empty({out_channels}).uniform_(-bound, bound));
   }
 }
 
@@ -127,13 +137,14 @@ EnergyNet make_periodic_conv_energy(const PeriodicConvOptions& o) {
   if (o.depth() < 1) throw std::invalid_argument("periodic conv energy: depth must be >= 1");
   auto seq = std::make_shared<SequentialImpl>();
   seq->push_back(std::make_shared<UnsqueezeImpl>(1));
-  seq->push_back(std::make_shared<PeriodicConv1dImpl>(1, o.channels(), o.kernel()));
+  seq->push_back(std::make_shared<PeriodicConv1dImpl>(1, o.channels(), o.kernel(), true, o.init()));
   seq->push_back(std::make_shared<ActivationImpl>(o.activation()));
   for (int64_t i = 1; i < o.depth(); ++i) {
-    seq->push_back(std::make_shared<PeriodicConv1dImpl>(o.channels(), o.channels(), 1));
+    seq->push_back(
+        std::make_shared<PeriodicConv1dImpl>(o.channels(), o.channels(), 1, true, o.init()));
     seq->push_back(std::make_shared<ActivationImpl>(o.activation()));
   }
-  seq->push_back(std::make_shared<PeriodicConv1dImpl>(o.channels(), 1, 1, false));
+  seq->push_back(std::make_shared<PeriodicConv1dImpl>(o.channels(), 1, 1, false, o.init()));
   seq->push_back(std::make_shared<SumPerSampleImpl>());
   return EnergyNet(seq);
 }

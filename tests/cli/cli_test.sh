@@ -59,6 +59,12 @@ check evaluate-not-a-model 1 "$bin" evaluate --model "$work/ms.h5"
 check reproduce-dgnet-table3 0 "$bin" reproduce dgnet-table3 --quick --out "$work/r" --json
 [[ $(grep -c '^| ' "$work/r/dgnet-table3/table.md") -eq 12 ]] || { echo "FAIL dgnet-table3 rows"; fail=1; }
 grep -q '"energy_mse": null' "$work/r/dgnet-table3/results.json" && { echo "FAIL dgnet-table3 energy"; fail=1; }
+# --resume reuses the row's dataset and finished model: the same row, training not repeated.
+row=$(grep '^| pendulum | DGNet' "$work/r/dgnet-table3/table.md")
+check reproduce-dgnet-resume 0 env ENFLOW_DGNET_ONLY=pendulum-dgnet "$bin" reproduce dgnet-table3 --quick --resume --out "$work/r" --json
+[[ "$(grep '^| pendulum | DGNet' "$work/r/dgnet-table3/table.md")" == "$row" && -n "$row" ]] || { echo "FAIL dgnet resume row"; fail=1; }
+grep -q 'reusing' "$work/r/dgnet-table3/table.md" || { echo "FAIL dgnet resume dataset"; fail=1; }
+check reproduce-resume-unsupported 1 "$bin" reproduce evnn --quick --resume --out "$work/r"
 check reproduce-unknown 1 "$bin" reproduce dgnet-table9
 check solve-list 0 "$bin" solve --list
 printf '[problem]\nkind = "no-such-solver"\n' > "$work/bad.toml"

@@ -126,11 +126,14 @@ TEST_F(LearnedDynamics, CheckpointsResumeAndModelFilesRoundTrip) {
   auto opts =
       learn::TrainOptions().iterations(20).log_every(0).checkpoint_every(10).checkpoint_path(ckpt);
   auto m = make("dgnet");
-  learn::train(*m, train, opts);
+  const auto first = learn::train(*m, train, opts);
   auto m2 = make("dgnet");
   auto rep = learn::train(*m2, train, opts.iterations(20).resume(true));
   EXPECT_EQ(rep.start_iteration, 20);
-  EXPECT_EQ(rep.iterations, 0);  // nothing left to do
+  EXPECT_EQ(rep.iterations, 20);  // nothing left to do: the iteration reached
+  // A finished checkpoint reports the loss and (summed) training time of the run it ended.
+  EXPECT_DOUBLE_EQ(rep.final_loss, first.final_loss);
+  EXPECT_GT(rep.seconds, 0.0);
   auto u = test.u0.narrow(0, 0, 5);
   EXPECT_TRUE(torch::allclose(m->time_derivative(u, false), m2->time_derivative(u, false)));
 

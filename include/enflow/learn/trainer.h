@@ -54,10 +54,10 @@ struct TrainProgress {
 };
 
 struct TrainReport {
-  int64_t iterations = 0;
+  int64_t iterations = 0;       ///< the iteration reached (counted from the first run)
   int64_t start_iteration = 0;  ///< > 0 when resumed
   double final_loss = 0.0;      ///< mean loss over the last log interval
-  double seconds = 0.0;
+  double seconds = 0.0;         ///< training wall time, summed over resumed runs
   std::vector<int64_t> logged_iterations;
   std::vector<double> logged_loss;
 };

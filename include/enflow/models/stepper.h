@@ -10,6 +10,10 @@
 
 #include "enflow/models/model.h"
 
+namespace enflow::integrators {
+struct NewtonWorkspace;
+}
+
 namespace enflow::models {
 
 struct StepOptions {
@@ -31,9 +35,11 @@ at::Tensor model_rate(DynamicsModelImpl& model, const at::Tensor& u0, const at::
                       const at::Tensor& dt, const StepOptions& options);
 
 /// One prediction step from u [B, d] over dt (detached result). The discrete-gradient
-/// step solves the implicit scheme by Newton and throws if it does not converge.
+/// step solves the implicit scheme by Newton and throws if it does not converge; a
+/// workspace carries its Jacobian to the next step (rollout keeps one).
 at::Tensor predict_step(DynamicsModelImpl& model, const at::Tensor& u, double dt,
-                        const StepOptions& options);
+                        const StepOptions& options,
+                        integrators::NewtonWorkspace* workspace = nullptr);
 
 /// Rolls out from u0 [B, d] with time stamps t [T] (t[0] is u0's time): [B, T, d].
 at::Tensor rollout(DynamicsModelImpl& model, const at::Tensor& u0, const at::Tensor& t,

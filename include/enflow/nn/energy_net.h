@@ -35,7 +35,10 @@ class LinearImpl : public LayerImpl {
 /// Circular 1-D convolution: [B, C_in, L] → [B, C_out, L], odd kernel (periodic grids).
 class PeriodicConv1dImpl : public LayerImpl {
  public:
-  PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, bool bias = true);
+  /// init: "default" (uniform ±1/√(in·kernel), bias too) or "orthogonal" (the weight as an
+  /// out × (in·kernel) matrix with orthonormal rows or columns, zero bias), as DGNet's code.
+  PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, bool bias = true,
+                     const std::string& init = "default");
   ad::Var forward(const ad::Var& x) override;
   torch::Tensor weight, bias;
 };
@@ -157,6 +160,7 @@ struct PeriodicConvOptions {
   TORCH_ARG(int64_t, kernel) = 3;
   TORCH_ARG(int64_t, depth) = 2;
   TORCH_ARG(std::string, activation) = "tanh";
+  TORCH_ARG(std::string, init) = "orthogonal";
 };
 EnergyNet make_periodic_conv_energy(const PeriodicConvOptions& options);
 
