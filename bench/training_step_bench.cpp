@@ -96,14 +96,19 @@ void BM_Train(benchmark::State& st) {
   }
 }
 
-// args: {case, method: 0 = Newton on the discrete-gradient scheme, 1 = RK4}. Batch: 15
-// initial states (ODEs), 10 (PDEs), as in the paper's evaluation.
+// Initial states of the prediction benchmarks: 15 (ODEs), 10 (PDEs), as in the paper's
+// evaluation.
+at::Tensor prediction_states(const Case& c) {
+  return case_pairs(c).u0.narrow(0, 0, c.conv ? 10 : 15).clone();
+}
+
+// args: {case, method: 0 = Newton on the discrete-gradient scheme, 1 = RK4}.
 void BM_Predict(benchmark::State& st) {
   const auto& c = cases()[st.range(0)];
   const bool newton = st.range(1) == 0;
   st.SetLabel(std::string(c.name) + (newton ? "/newton" : "/rk4"));
   auto model = case_model(c, "dg");
-  auto x = case_pairs(c).u0.narrow(0, 0, c.conv ? 10 : 15).clone();
+  auto x = prediction_states(c);
   auto o = step_options(newton ? "dg" : "rk4");
   models::predict_step(*model, x, c.dt, o);
   for (auto _ : st) benchmark::DoNotOptimize(models::predict_step(*model, x, c.dt, o).data_ptr());
@@ -117,7 +122,7 @@ void BM_Rollout(benchmark::State& st) {
   const bool reuse = st.range(1) == 1;
   st.SetLabel(std::string(c.name) + (reuse ? "/jacobian-carried" : "/jacobian-per-step"));
   auto model = case_model(c, "dg");
-  auto x = case_pairs(c).u0.narrow(0, 0, c.conv ? 10 : 15).clone();
+  auto x = prediction_states(c);
   auto o = step_options("dg");
   constexpr int64_t kSteps = 10;
   auto t = torch::arange(kSteps + 1, torch::kFloat64) * c.dt;

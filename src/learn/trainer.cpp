@@ -43,8 +43,9 @@ PairSet make_pairs(const io::Dataset& data, const std::vector<int64_t>& series,
 
 namespace {
 
-// A checkpoint: model, optimizer, the iteration reached, and the training time and last
-// logged loss so far (so a resumed run reports totals; older checkpoints lack the two).
+// A checkpoint: model, optimizer, the iteration reached, the training time so far and the
+// mean loss of the current log window (so a resumed run reports totals, and a finished one
+// its final loss; older checkpoints lack the two).
 void save_checkpoint(const std::string& path, models::DynamicsModelImpl& model,
                      torch::optim::Adam& opt, int64_t iteration, double seconds, double loss) {
   io::write_atomically(path, [&](const std::string& tmp) {

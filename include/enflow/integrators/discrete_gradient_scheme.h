@@ -26,18 +26,20 @@ struct NewtonReport {
 
 /// The inverse Jacobian of the last solve, carried from one step to the next by a
 /// rollout. Between nearby steps it changes little, so the next solve starts with it
-/// (simplified Newton) and computes a fresh one only when the residual stops contracting
-/// fast. The converged step is the same: convergence is judged on the true residual.
+/// (simplified Newton) and computes a fresh one only when that is cheaper (see below).
+/// The converged step is the same: convergence is judged on the true residual.
 struct NewtonWorkspace {
   at::Tensor inverse;  ///< [B, d, d], undefined before the first solve
   double dt = 0.0;     ///< the step size it was computed for
 };
 
 /// One step for a batch u₀ [B, d] with structure G [d, d]. The Jacobian comes from
-/// autograd, all d rows in one batched reverse pass; it is reused across iterations (and
-/// across steps with a workspace) while ‖r‖∞ falls at least 4× per iteration, and
-/// recomputed at the current iterate otherwise. Throws std::runtime_error if Newton does
-/// not converge (never a silent step).
+/// autograd, all d rows in one batched reverse pass (about 2d residual evaluations). It is
+/// reused across iterations (and across steps with a workspace) while the iterations still
+/// needed at the observed contraction ‖r_k‖∞/‖r_{k−1}‖∞ cost less than a new one and fit in
+/// max_iterations; otherwise it is recomputed, at the previous iterate if the reused one made
+/// the residual grow. Throws std::runtime_error if Newton does not converge (never a silent
+/// step).
 at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const at::Tensor& G,
                                   const at::Tensor& u0, double dt,
                                   const NewtonOptions& options = {}, NewtonReport* report = nullptr,
