@@ -13,7 +13,7 @@ bash scripts/build.sh > "$out/build.log"
   echo "date: $(date -u +%FT%TZ)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), $(nproc) cores"
-  echo "threads: $threads"
+  echo "threads: $threads (LibTorch), OpenBLAS ${ENFLOW_BLAS_THREADS:-1}"
   /usr/bin/python3 -c 'import torch; print("pytorch:", torch.__version__)'
 } > "$out/machine.txt"
 export ENFLOW_NUM_THREADS=$threads
@@ -25,8 +25,9 @@ build/bench/discrete_gradient_bench --benchmark_filter='/1$' --benchmark_repetit
   --benchmark_min_time=1 --benchmark_format=json > "$out/dg.json"
 echo "[3/4] PyTorch reference, glibc malloc defaults"
 /usr/bin/python3 bench/pytorch/dgnet_reference.py --threads "$threads" --predict > "$out/pytorch.jsonl"
-echo "[4/4] PyTorch reference, with enflow's allocator settings (runtime.h: tune_allocator)"
-MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 \
+echo "[4/4] PyTorch reference, with the settings enflow applies to itself (runtime.h:"
+echo "      tune_allocator, and OpenBLAS's multiplies on the calling thread)"
+MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 OPENBLAS_NUM_THREADS=1 \
   /usr/bin/python3 bench/pytorch/dgnet_reference.py --threads "$threads" > "$out/pytorch_malloc.jsonl"
 {
   cat "$out/machine.txt" | sed 's/^/    /'

@@ -14,8 +14,19 @@ std::string version();
 /// Sets LibTorch's intra-op thread count. `requested` > 0 wins; otherwise
 /// ENFLOW_NUM_THREADS, then OMP_NUM_THREADS, then the number of cores (Debian's LibTorch
 /// otherwise starts with one thread). Returns the count in effect.
-/// Also calls tune_allocator() once.
+/// Also calls tune_allocator() once, and sets OpenBLAS's thread count: ENFLOW_BLAS_THREADS
+/// if set, else the user's OPENBLAS_NUM_THREADS / GOTO_NUM_THREADS if set, else 1 (LibTorch's
+/// threads run the elementwise work, multiplies run on the calling thread: 1.4-3.9x faster
+/// training than OpenBLAS's default pool on the benchmark cases, docs/performance.md).
 int init_threads(int requested = 0);
+
+/// OpenBLAS's own thread pool. LibTorch's set_num_threads reaches MKL but not OpenBLAS
+/// (Debian's LibTorch uses OpenBLAS), whose pool otherwise keeps one thread per core that
+/// spins in sched_yield after each multiply and competes with LibTorch's threads.
+/// Sets it to `n` (> 0) when the loaded BLAS is OpenBLAS; returns the count in effect, or 0
+/// when OpenBLAS is not loaded (MKL, CUDA-only builds).
+int set_blas_threads(int n);
+int blas_threads();
 
 /// Keeps large tensor buffers in the process heap instead of fresh mmap'd pages. glibc
 /// serves blocks of ≥ 32 MiB by mmap and unmaps them on free, so every large temporary

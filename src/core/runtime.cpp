@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <cstring>
 #if defined(__GLIBC__)
@@ -39,12 +41,31 @@ bool tune_allocator() {
   return applied;
 }
 
+int blas_threads() {
+  using Get = int (*)();
+  static const auto get = reinterpret_cast<Get>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  return get ? get() : 0;
+}
+
+int set_blas_threads(int n) {
+  using Set = void (*)(int);
+  static const auto set = reinterpret_cast<Set>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (set && n > 0) set(n);
+  return blas_threads();
+}
+
 int init_threads(int requested) {
   tune_allocator();
   int n = requested > 0 ? requested : env_int("ENFLOW_NUM_THREADS");
   if (n <= 0) n = env_int("OMP_NUM_THREADS");
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   torch::set_num_threads(n);
+  // LibTorch sets MKL's thread count but not OpenBLAS's, whose pool otherwise starts one
+  // thread per core and competes with LibTorch's own; multiplies on the calling thread were
+  // fastest here (decision 33, docs/performance.md).
+  int b = env_int("ENFLOW_BLAS_THREADS");
+  if (b <= 0 && !std::getenv("OPENBLAS_NUM_THREADS") && !std::getenv("GOTO_NUM_THREADS")) b = 1;
+  set_blas_threads(b);
   return torch::get_num_threads();
 }
 
