@@ -74,7 +74,7 @@ def main():
         if k.startswith("BM_Matmul"):
             peak["float32" if k.endswith("/32") else "float64"] = b["GFLOP/s"]
     print("### Training iterations per second\n")
-    print("| case | scheme | enflow it/s | PyTorch it/s | PyTorch it/s, tuned (malloc, 1 BLAS thread) | enflow / best PyTorch | enflow GFLOP/s | % of matmul peak |")
+    print("| case | scheme | enflow it/s | PyTorch it/s | PyTorch it/s, tuned (malloc, enflow's BLAS threads) | enflow / best PyTorch | enflow GFLOP/s | % of matmul peak |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for case in CASES:
         for scheme in ("dg", "rk2", "dopri5"):

@@ -138,10 +138,9 @@ void BM_Rollout(benchmark::State& st) {
       1e-3 * kSteps, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
-// Matrix-multiply rate (n × n, float32 and float64): the peak that GFLOP/s figures are
-// compared with.
-// The machine's peak: one large multiply on all the threads (init_threads keeps OpenBLAS on
-// the calling thread for the training steps, see runtime.h).
+// Matrix-multiply rate (n × n, float32 and float64): the machine's peak that GFLOP/s figures
+// are compared with, so on all threads (init_threads keeps OpenBLAS on the calling thread for
+// the training steps, see runtime.h).
 void BM_Matmul(benchmark::State& st) {
   const int64_t n = st.range(0);
   auto dtype = st.range(1) == 32 ? torch::kFloat32 : torch::kFloat64;

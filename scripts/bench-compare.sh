@@ -7,16 +7,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build/bench-compare}
 threads=${ENFLOW_NUM_THREADS:-$(nproc)}
+blas=${ENFLOW_BLAS_THREADS:-1}  # enflow's default (runtime.h); the tuned reference gets the same
 mkdir -p "$out"
 bash scripts/build.sh > "$out/build.log"
 {
   echo "date: $(date -u +%FT%TZ)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), $(nproc) cores"
-  echo "threads: $threads (LibTorch), OpenBLAS ${ENFLOW_BLAS_THREADS:-1}"
+  echo "threads: $threads (LibTorch), OpenBLAS $blas"
   /usr/bin/python3 -c 'import torch; print("pytorch:", torch.__version__)'
 } > "$out/machine.txt"
-export ENFLOW_NUM_THREADS=$threads
+export ENFLOW_NUM_THREADS=$threads ENFLOW_BLAS_THREADS=$blas
 echo "[1/4] enflow training and prediction (build/bench/training_step_bench)"
 build/bench/training_step_bench --benchmark_repetitions=3 --benchmark_min_time=2 \
   --benchmark_format=json > "$out/enflow.json"
@@ -26,8 +27,8 @@ build/bench/discrete_gradient_bench --benchmark_filter='/1$' --benchmark_repetit
 echo "[3/4] PyTorch reference, glibc malloc defaults"
 /usr/bin/python3 bench/pytorch/dgnet_reference.py --threads "$threads" --predict > "$out/pytorch.jsonl"
 echo "[4/4] PyTorch reference, with the settings enflow applies to itself (runtime.h:"
-echo "      tune_allocator, and OpenBLAS's multiplies on the calling thread)"
-MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 OPENBLAS_NUM_THREADS=1 \
+echo "      tune_allocator, and the same OpenBLAS thread count)"
+MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 OPENBLAS_NUM_THREADS=$blas \
   /usr/bin/python3 bench/pytorch/dgnet_reference.py --threads "$threads" > "$out/pytorch_malloc.jsonl"
 {
   cat "$out/machine.txt" | sed 's/^/    /'
