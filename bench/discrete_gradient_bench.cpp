@@ -7,7 +7,6 @@
 
 #include "enflow/ad/discrete_gradient.h"
 #include "enflow/nn/energy_net.h"
-#include "enflow/runtime.h"
 
 namespace {
 
@@ -68,11 +67,3 @@ BENCHMARK(BM_DiscreteGradient)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace
-
-int main(int argc, char** argv) {
-  enflow::init_threads();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

@@ -168,11 +168,3 @@ BENCHMARK(BM_Rollout)
 BENCHMARK(BM_Matmul)->ArgsProduct({{1024}, {32, 64}})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
-
-int main(int argc, char** argv) {
-  enflow::init_threads();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

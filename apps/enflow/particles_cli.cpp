@@ -12,6 +12,7 @@
 
 #include "enflow/io/atomic_file.h"
 #include "enflow/runtime.h"
+#include "reproduce_util.h"
 
 namespace enflow::cli::particles_cli {
 
@@ -49,14 +50,6 @@ particles::ProgressFn progress_line(const Common& common, const std::string& wha
                (p.iterations - p.iteration) / std::max(rate, 1e-9));
     if (p.iteration == p.iterations) fmt::print(stderr, "\n");
   };
-}
-
-void write_text(const std::string& path, const std::string& text) {
-  io::write_atomically(path, [&](const std::string& tmp) {
-    std::ofstream f(tmp);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-  });
 }
 
 void write_csv(const std::string& path, const std::string& comment,

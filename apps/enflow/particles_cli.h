@@ -32,8 +32,6 @@ uint64_t start_run(const io::Config& cfg, const Common& common);
 particles::ProgressFn progress_line(const Common& common, const std::string& what,
                                     const std::string& loss_name, const std::string& metric_name);
 
-/// Text written atomically.
-void write_text(const std::string& path, const std::string& text);
 /// A CSV table (header row `columns`, rows of `table` [N, k]) after '#' comment lines,
 /// written atomically.
 void write_csv(const std::string& path, const std::string& comment,

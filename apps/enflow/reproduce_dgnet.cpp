@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -123,16 +124,12 @@ struct Measured {
 int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& opts,
         const Common& common) {
   // ENFLOW_DGNET_ONLY=config,config,... runs only those rows (long protocols in parts).
-  const char* only_env = std::getenv("ENFLOW_DGNET_ONLY");
-  const std::string only = only_env ? "," + std::string(only_env) + "," : "";
-  if (!only.empty()) {
-    std::vector<Row> kept;
-    for (const auto& r : rows) {
-      if (only.find("," + r.config + ",") != std::string::npos) kept.push_back(r);
-    }
-    if (kept.empty()) throw std::invalid_argument("ENFLOW_DGNET_ONLY selects no row of " + name);
-    rows = kept;
-  }
+  std::vector<std::string> names;
+  for (const auto& r : rows) names.push_back(r.config);
+  const CaseFilter only("ENFLOW_DGNET_ONLY", names);
+  rows.erase(
+      std::remove_if(rows.begin(), rows.end(), [&](const Row& r) { return !only.keeps(r.config); }),
+      rows.end());
   init_threads(common.threads > 0 ? common.threads : 0);
   const std::string root = opts.out_dir + "/" + name;
   fs::create_directories(root + "/data");
@@ -263,9 +260,8 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
   const std::string header = fmt::format(
       "# {}enflow reproduce {}{}{} --seed {} --trials {}\n\nMean ± standard deviation "
       "over trials (seeds {}..{}); definitions in docs/dgnet.md.\n\n",
-      only.empty() ? "" : "ENFLOW_DGNET_ONLY=" + std::string(only_env) + " ", name,
-      opts.quick ? " --quick" : "", opts.resume ? " --resume" : "", opts.seed, opts.trials,
-      opts.seed, opts.seed + static_cast<uint64_t>(opts.trials) - 1);
+      only.command_prefix(), name, opts.quick ? " --quick" : "", opts.resume ? " --resume" : "",
+      opts.seed, opts.trials, opts.seed, opts.seed + static_cast<uint64_t>(opts.trials) - 1);
   write_report(root, header, table, commands, json, common.json, "one folder per row and seed");
   return 0;
 }

@@ -7,17 +7,16 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "enflow/flows/evnn.h"
-#include "enflow/io/atomic_file.h"
 #include "enflow/io/config.h"
 #include "enflow/io/plot.h"
 #include "enflow/runtime.h"
+#include "reproduce_util.h"
 
 namespace enflow::cli {
 namespace {
@@ -226,10 +225,11 @@ int run(const ReproduceOptions& opts, const Common& common) {
   std::vector<io::Series> decay;
   std::string json = "[";
   // ENFLOW_EVNN_ONLY="heat_2d,poisson_4d" runs a subset of the cases (long protocols).
-  const char* only_env = std::getenv("ENFLOW_EVNN_ONLY");
-  const std::string only = only_env ? "," + std::string(only_env) + "," : "";
+  std::vector<std::string> names;
+  for (const auto& c : cases()) names.push_back(c.name);
+  const CaseFilter only("ENFLOW_EVNN_ONLY", names);
   for (const auto& c : cases()) {
-    if (!only.empty() && only.find("," + c.name + ",") == std::string::npos) continue;
+    if (!only.keeps(c.name)) continue;
     const int draws = opts.quick ? 1 : c.draws;
     for (int trial = 0; trial < opts.trials; ++trial) {
       Row row;
@@ -277,18 +277,10 @@ int run(const ReproduceOptions& opts, const Common& common) {
   }
   json += "]\n";
   const std::string header =
-      fmt::format("# {}enflow reproduce evnn{} --seed {} --trials {}\n\n",
-                  only.empty() ? "" : "ENFLOW_EVNN_ONLY=" + std::string(only_env) + " ",
+      fmt::format("# {}enflow reproduce evnn{} --seed {} --trials {}\n\n", only.command_prefix(),
                   opts.quick ? " --quick" : "", opts.seed, opts.trials);
-  auto put = [](const std::string& path, const std::string& text) {
-    io::write_atomically(path, [&](const std::string& tmp) {
-      std::ofstream f(tmp);
-      f << text;
-      if (!f) throw std::runtime_error("cannot write " + tmp);
-    });
-  };
-  put(root + "/table.md", header + table);
-  put(root + "/results.json", json);
+  write_text(root + "/table.md", header + table);
+  write_text(root + "/results.json", json);
   if (io::gnuplot_available())
     io::plot_lines(root + "/energy_decay.png",
                    {"EVNN: normalized discrete energy (F - F_end)/(F_0 - F_end)",

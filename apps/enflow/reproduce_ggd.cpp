@@ -186,10 +186,11 @@ int run(const ReproduceOptions& opts, const Common& common) {
       "training-scheme loss | entropy decreases (discrete, dt and 10 dt) | gauge rel. err. S / Ξ | "
       "train s |\n|---|---|---|---|---|---|---|---|---|\n";
   std::string json = "[";
-  const char* only_env = std::getenv("ENFLOW_GGD_ONLY");
-  const std::string only = only_env ? "," + std::string(only_env) + "," : "";
+  std::vector<std::string> names;
+  for (const auto& c : cases()) names.push_back(c.name);
+  const CaseFilter only("ENFLOW_GGD_ONLY", names);
   for (const auto& c : cases()) {
-    if (!only.empty() && only.find("," + c.name + ",") == std::string::npos) continue;
+    if (!only.keeps(c.name)) continue;
     const std::string dir = root + "/" + c.name;
     fs::create_directories(dir);
     const std::string model_path = dir + "/model.pt";
@@ -262,10 +263,8 @@ int run(const ReproduceOptions& opts, const Common& common) {
     }
   }
   json += "]\n";
-  std::string header =
-      fmt::format("# {}enflow reproduce ggd{} --seed {}\n\n",
-                  only.empty() ? "" : "ENFLOW_GGD_ONLY=" + std::string(only_env) + " ",
-                  opts.quick ? " --quick" : "", opts.seed);
+  std::string header = fmt::format("# {}enflow reproduce ggd{} --seed {}\n\n",
+                                   only.command_prefix(), opts.quick ? " --quick" : "", opts.seed);
   write_report(root, header, table, commands, json, common.json,
                "one folder per case (config, model, plots)");
   return 0;

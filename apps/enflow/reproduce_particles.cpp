@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "enflow/io/config.h"
 #include "particles_cli.h"
+#include "reproduce_util.h"
 #include "solve_registry.h"
 
 namespace enflow::cli {
@@ -158,19 +159,11 @@ int reproduce(const ReproduceOptions& ro, const Common& common) {
       "| test NLL |\n|---|---|---|---|---|---|\n";
   std::string json = "[";
   // ENFLOW_PARTICLES_ONLY="svgd_banana,mean_field" runs a subset of the cases (long protocols).
-  const char* only_env = std::getenv("ENFLOW_PARTICLES_ONLY");
-  const std::string only = only_env ? "," + std::string(only_env) + "," : "";
-  if (!only.empty()) {
-    std::string known = ",";
-    for (const auto& c : cases()) known += c.name + ",";
-    for (size_t a = 1, b; (b = only.find(',', a)) != std::string::npos; a = b + 1) {
-      const std::string name = only.substr(a, b - a);
-      if (!name.empty() && known.find("," + name + ",") == std::string::npos)
-        throw std::invalid_argument("ENFLOW_PARTICLES_ONLY: unknown case '" + name + "'");
-    }
-  }
+  std::vector<std::string> names;
+  for (const auto& c : cases()) names.push_back(c.name);
+  const CaseFilter only("ENFLOW_PARTICLES_ONLY", names);
   for (const auto& c : cases()) {
-    if (!only.empty() && only.find("," + c.name + ",") == std::string::npos) continue;
+    if (!only.keeps(c.name)) continue;
     for (int t = 0; t < ro.trials; ++t) {
       const std::string name = c.name + (ro.trials > 1 ? fmt::format("_seed{}", ro.seed + t) : "");
       std::vector<std::string> ov = ro.quick ? c.quick : std::vector<std::string>{};
@@ -206,12 +199,11 @@ int reproduce(const ReproduceOptions& ro, const Common& common) {
   const std::string header = fmt::format(
       "# {}enflow reproduce particles{} --seed {} --trials {}\n\nOne thread, shared 2-core CPU "
       "(wall times are pessimistic).\n\n",
-      only.empty() ? "" : "ENFLOW_PARTICLES_ONLY=" + std::string(only_env) + " ",
-      ro.quick ? " --quick" : "", ro.seed, ro.trials);
+      only.command_prefix(), ro.quick ? " --quick" : "", ro.seed, ro.trials);
   const std::string text =
       header + table + "\n## Potential flow: exactness against RK4 steps\n\n" + exact;
-  pc::write_text((fs::path(dir) / "table.md").string(), text);
-  pc::write_text((fs::path(dir) / "results.json").string(), json);
+  write_text((fs::path(dir) / "table.md").string(), text);
+  write_text((fs::path(dir) / "results.json").string(), json);
   if (common.json) {
     fmt::print("{}", json);
   } else {

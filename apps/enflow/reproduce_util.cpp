@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
@@ -43,6 +45,33 @@ void write_report(const std::string& root, const std::string& header, const std:
   } else {
     fmt::print("{}{}\nwrote {}/table.md, results.json and {}\n", header, table, root, what);
   }
+}
+
+CaseFilter::CaseFilter(const std::string& env, const std::vector<std::string>& known) : env_(env) {
+  const char* v = std::getenv(env.c_str());
+  value_ = v ? v : "";
+  for (size_t a = 0; a <= value_.size();) {
+    size_t b = value_.find(',', a);
+    if (b == std::string::npos) b = value_.size();
+    const std::string name = value_.substr(a, b - a);
+    if (!name.empty()) {
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        throw std::invalid_argument(env + ": unknown case '" + name + "' (known: " + list + ")");
+      }
+      names_.push_back(name);
+    }
+    a = b + 1;
+  }
+}
+
+bool CaseFilter::keeps(const std::string& name) const {
+  return names_.empty() || std::find(names_.begin(), names_.end(), name) != names_.end();
+}
+
+std::string CaseFilter::command_prefix() const {
+  return names_.empty() ? "" : env_ + "=" + value_ + " ";
 }
 
 int run_command(const std::string& name, const std::vector<std::string>& args) {

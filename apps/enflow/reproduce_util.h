@@ -23,6 +23,22 @@ void write_report(const std::string& root, const std::string& header, const std:
                   const std::vector<std::string>& commands, const std::string& json, bool json_out,
                   const std::string& what);
 
+/// The case filter of a long protocol: the comma-separated case names in environment
+/// variable `env` (e.g. ENFLOW_GGD_ONLY=chemistry-learned,diffusion); every case when it is
+/// unset or empty. A name that is not in `known` throws std::invalid_argument (a typo must
+/// not silently run nothing, or everything).
+class CaseFilter {
+ public:
+  CaseFilter(const std::string& env, const std::vector<std::string>& known);
+  bool keeps(const std::string& name) const;
+  /// "ENV=value " to put in front of a printed command, or "" when unfiltered.
+  std::string command_prefix() const;
+
+ private:
+  std::string env_, value_;
+  std::vector<std::string> names_;
+};
+
 /// Runs a registered subcommand; returns its exit status.
 int run_command(const std::string& name, const std::vector<std::string>& args);
 

@@ -6,14 +6,13 @@
 #include <fmt/core.h>
 
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "commands.h"
-#include "enflow/io/atomic_file.h"
 #include "enflow/io/config.h"
+#include "reproduce_util.h"
 #include "solve_registry.h"
 
 namespace enflow::cli {
@@ -177,11 +176,7 @@ int reproduce(const ReproduceOptions& ro, const Common& common) {
       "are wall time.\n\n",
       ro.quick ? " --quick" : "", ro.seed, ro.trials);
   const std::string path = (fs::path(ro.out_dir) / "variational.md").string();
-  io::write_atomically(path, [&](const std::string& tmp) {
-    std::ofstream f(tmp);
-    f << header << table;
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-  });
+  write_text(path, header + table);
   if (common.json) {
     fmt::print("{}\n", json);
   } else {

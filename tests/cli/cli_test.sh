@@ -66,6 +66,14 @@ check reproduce-dgnet-resume 0 env ENFLOW_DGNET_ONLY=pendulum-dgnet "$bin" repro
 grep -q 'reusing' "$work/r/dgnet-table3/table.md" || { echo "FAIL dgnet resume dataset"; fail=1; }
 check reproduce-resume-unsupported 1 "$bin" reproduce evnn --quick --resume --out "$work/r"
 check reproduce-unknown 1 "$bin" reproduce dgnet-table9
+# A case filter naming an unknown case stops before any work (a typo must not run nothing).
+for p in ggd evnn particles dgnet-table2; do
+  check "reproduce-$p-unknown-case" 1 env ENFLOW_GGD_ONLY=nosuch ENFLOW_EVNN_ONLY=nosuch \
+    ENFLOW_PARTICLES_ONLY=nosuch ENFLOW_DGNET_ONLY=pendulum-dgnet "$bin" reproduce "$p" --quick --out "$work/r-filter"
+done
+ENFLOW_GGD_ONLY=chemistry-learned,nosuch "$bin" reproduce ggd --quick --out "$work/r-filter" 2>&1 |
+  grep -q "ENFLOW_GGD_ONLY: unknown case 'nosuch'" || { echo "FAIL case filter message"; fail=1; }
+[[ -z "$(find "$work/r-filter" -name '*.h5' 2>/dev/null)" ]] || { echo "FAIL case filter ran work"; fail=1; }
 check solve-list 0 "$bin" solve --list
 printf '[problem]\nkind = "no-such-solver"\n' > "$work/bad.toml"
 check solve-unknown-kind 1 "$bin" solve --config "$work/bad.toml" --out "$work/out"
