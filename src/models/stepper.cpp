@@ -68,21 +68,49 @@ at::Tensor model_rate(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tens
   return (explicit_step(m, u0, h, o, /*create_graph=*/true) - u0) / h;
 }
 
+namespace {
+
+at::Tensor implicit_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, const StepOptions& o,
+                         integrators::NewtonWorkspace* ws) {
+  auto own = m.implicit_step(u.detach(), dt, o.newton_tol(), o.newton_max_iterations());
+  if (own.defined()) return own.detach();
+  if (!m.has_energy()) {
+    throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
+                                m.type() + "'");
+  }
+  auto G = m.structure_matrix().detach();
+  return integrators::discrete_gradient_step(
+      m.energy_derivatives(), G, u.detach(), dt,
+      integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()),
+      nullptr, ws);
+}
+
+// Newton from the explicit guess can fail where the learned dynamics are stiff over dt
+// (seen on Cahn-Hilliard). Two half steps are an equally valid discrete-gradient
+// trajectory with a closer guess; the batch is halved together (samples stay in step).
+at::Tensor implicit_step_halving(DynamicsModelImpl& m, const at::Tensor& u, double dt,
+                                 const StepOptions& o, integrators::NewtonWorkspace* ws,
+                                 int halvings_left) {
+  try {
+    return implicit_step(m, u, dt, o, ws);
+  } catch (const std::runtime_error& e) {
+    if (halvings_left <= 0) {
+      if (o.newton_max_halvings() == 0) throw;
+      throw std::runtime_error(std::string(e.what()) + " (after halving the step " +
+                               std::to_string(o.newton_max_halvings()) + " times)");
+    }
+  }
+  auto mid = implicit_step_halving(m, u, dt / 2, o, ws, halvings_left - 1);
+  return implicit_step_halving(m, mid, dt / 2, o, ws, halvings_left - 1);
+}
+
+}  // namespace
+
 at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, const StepOptions& o,
                         integrators::NewtonWorkspace* ws) {
   check_integrator(o.integrator());
   if (o.integrator() == "discrete_gradient") {
-    auto own = m.implicit_step(u.detach(), dt, o.newton_tol(), o.newton_max_iterations());
-    if (own.defined()) return own.detach();
-    if (!m.has_energy()) {
-      throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
-                                  m.type() + "'");
-    }
-    auto G = m.structure_matrix().detach();
-    return integrators::discrete_gradient_step(
-        m.energy_derivatives(), G, u.detach(), dt,
-        integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()),
-        nullptr, ws);
+    return implicit_step_halving(m, u, dt, o, ws, o.newton_max_halvings());
   }
   auto h = torch::full({u.size(0), 1}, dt, u.options());
   return explicit_step(m, u.detach(), h, o, /*create_graph=*/false).detach();

@@ -98,6 +98,32 @@ TEST_F(LearnedDynamics, DissipativeStructureLearnsFrictionAndEnergyDecreases) {
   EXPECT_LE(dE.max().item<double>(), 1e-12 * E.abs().max().item<double>());
 }
 
+TEST_F(LearnedDynamics, ImplicitStepsNewtonCannotSolveAreHalvedAndKeepTheEnergyLaw) {
+  auto d = testing::oscillator_dataset(10, 40, 0.1, /*damping=*/0.3);
+  auto tr = learn::make_pairs(d, d.train, torch::kFloat64, torch::kCPU);
+  auto m = make_model(ModelOptions().type("dgnet").dim(2).hidden({32, 32}).structure("friction"));
+  m->to(torch::kFloat64);
+  learn::train(*m, tr, learn::TrainOptions().lr(3e-3).batch(64).iterations(200).log_every(0));
+  auto u0 = d.states.select(1, 0).narrow(0, 0, 3);
+  auto t = torch::arange(11, torch::kFloat64) * 2.0;  // 20x the data's step
+  // Three Newton iterations cannot solve a step this long...
+  auto starved = StepOptions().newton_max_iterations(3);
+  EXPECT_THROW(rollout(*m, u0, t, StepOptions(starved).newton_max_halvings(0)), std::runtime_error);
+  // ...but halves of it (and their halves) can, and the result is still a dissipative
+  // discrete-gradient trajectory, made of shorter steps: closer to a fine-step rollout
+  // (dt / 64) than the full-length steps Newton solves with enough iterations.
+  auto halved = rollout(*m, u0, t, starved);
+  auto full = rollout(*m, u0, t, StepOptions());
+  auto fine = rollout(*m, u0, torch::arange(641, torch::kFloat64) / 32.0, StepOptions())
+                  .index_select(1, torch::arange(0, 641, 64));
+  auto E = ad::energy(m->energy_fn(), halved.reshape({-1, 2})).reshape({3, -1});
+  auto dE = E.narrow(1, 1, 10) - E.narrow(1, 0, 10);
+  EXPECT_LE(dE.max().item<double>(), 1e-12 * E.abs().max().item<double>());
+  const double err_halved = (halved - fine).abs().max().item<double>();
+  const double err_full = (full - fine).abs().max().item<double>();
+  EXPECT_LT(err_halved, 0.5 * err_full) << err_halved << " vs " << err_full;
+}
+
 TEST_F(LearnedDynamics, WrongSchemeForModelIsAClearError) {
   auto node = make("node");
   EXPECT_THROW(learn::rate_mse(*node, test, StepOptions().integrator("discrete_gradient")),

@@ -23,6 +23,9 @@ struct StepOptions {
   TORCH_ARG(double, atol) = 1e-8;       ///< dopri5
   TORCH_ARG(double, newton_tol) = 0.0;  ///< discrete_gradient; 0: 16 machine epsilons
   TORCH_ARG(int, newton_max_iterations) = 50;
+  /// discrete_gradient: a step Newton cannot solve is retaken as two half steps, down to
+  /// dt / 2^newton_max_halvings (0: never; the error is thrown at once).
+  TORCH_ARG(int, newton_max_halvings) = 6;
 };
 
 /// Names accepted by StepOptions::integrator.
@@ -35,8 +38,11 @@ at::Tensor model_rate(DynamicsModelImpl& model, const at::Tensor& u0, const at::
                       const at::Tensor& dt, const StepOptions& options);
 
 /// One prediction step from u [B, d] over dt (detached result). The discrete-gradient
-/// step solves the implicit scheme by Newton and throws if it does not converge; a
-/// workspace carries its Jacobian to the next step (rollout keeps one).
+/// step solves the implicit scheme by Newton; where Newton does not converge the step is
+/// taken as two half steps (recursively, see newton_max_halvings), each of which keeps the
+/// discrete energy law, so their composition does too. Throws std::runtime_error if even
+/// the smallest substep fails. A workspace carries the Jacobian to the next step (rollout
+/// keeps one).
 at::Tensor predict_step(DynamicsModelImpl& model, const at::Tensor& u, double dt,
                         const StepOptions& options,
                         integrators::NewtonWorkspace* workspace = nullptr);
