@@ -41,7 +41,16 @@ struct LearnedDynamics : ::testing::Test {
         learn::TrainOptions().lr(3e-3).batch(64).iterations(iters).log_every(0).step(step));
     return {before, learn::rate_mse(m, test, step)};
   }
-  io::Dataset data;
+  // A DGNet with learnable friction trained on a damped oscillator (stored in `damped`).
+  DynamicsModel damped_dgnet(int iters) {
+    damped = testing::oscillator_dataset(10, 40, 0.1, /*damping=*/0.3);
+    auto tr = learn::make_pairs(damped, damped.train, torch::kFloat64, torch::kCPU);
+    auto m = make_model(ModelOptions().type("dgnet").dim(2).hidden({32, 32}).structure("friction"));
+    m->to(torch::kFloat64);
+    learn::train(*m, tr, learn::TrainOptions().lr(3e-3).batch(64).iterations(iters).log_every(0));
+    return m;
+  }
+  io::Dataset data, damped;
   PairSet train, test;
 };
 
@@ -86,12 +95,8 @@ TEST_F(LearnedDynamics, BaselinesLearnThroughTheirIntegrators) {
 }
 
 TEST_F(LearnedDynamics, DissipativeStructureLearnsFrictionAndEnergyDecreases) {
-  auto d = testing::oscillator_dataset(10, 40, 0.1, /*damping=*/0.3);
-  auto tr = learn::make_pairs(d, d.train, torch::kFloat64, torch::kCPU);
-  auto m = make_model(ModelOptions().type("dgnet").dim(2).hidden({32, 32}).structure("friction"));
-  m->to(torch::kFloat64);
-  learn::train(*m, tr, learn::TrainOptions().lr(3e-3).batch(64).iterations(300).log_every(0));
-  auto u0 = d.states.select(1, 0).narrow(0, 0, 3);
+  auto m = damped_dgnet(300);
+  auto u0 = damped.states.select(1, 0).narrow(0, 0, 3);
   auto traj = rollout(*m, u0, torch::arange(50, torch::kFloat64) * 0.5, StepOptions());
   auto E = ad::energy(m->energy_fn(), traj.reshape({-1, 2})).reshape({3, -1});
   auto dE = E.narrow(1, 1, 49) - E.narrow(1, 0, 49);
@@ -99,12 +104,8 @@ TEST_F(LearnedDynamics, DissipativeStructureLearnsFrictionAndEnergyDecreases) {
 }
 
 TEST_F(LearnedDynamics, ImplicitStepsNewtonCannotSolveAreHalvedAndKeepTheEnergyLaw) {
-  auto d = testing::oscillator_dataset(10, 40, 0.1, /*damping=*/0.3);
-  auto tr = learn::make_pairs(d, d.train, torch::kFloat64, torch::kCPU);
-  auto m = make_model(ModelOptions().type("dgnet").dim(2).hidden({32, 32}).structure("friction"));
-  m->to(torch::kFloat64);
-  learn::train(*m, tr, learn::TrainOptions().lr(3e-3).batch(64).iterations(200).log_every(0));
-  auto u0 = d.states.select(1, 0).narrow(0, 0, 3);
+  auto m = damped_dgnet(200);
+  auto u0 = damped.states.select(1, 0).narrow(0, 0, 3);
   auto t = torch::arange(11, torch::kFloat64) * 2.0;  // 20x the data's step
   // Three Newton iterations cannot solve a step this long...
   auto starved = StepOptions().newton_max_iterations(3);
