@@ -28,7 +28,7 @@ echo "[3/4] PyTorch reference, glibc malloc defaults"
 /usr/bin/python3 bench/pytorch/dgnet_reference.py --threads "$threads" --predict > "$out/pytorch.jsonl"
 echo "[4/4] PyTorch reference, with the settings enflow applies to itself (runtime.h:"
 echo "      tune_allocator, and the same OpenBLAS thread count)"
-MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1073741824 OPENBLAS_NUM_THREADS=$blas \
+MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1099511627776 OPENBLAS_NUM_THREADS=$blas \
   /usr/bin/python3 bench/pytorch/dgnet_reference.py --threads "$threads" > "$out/pytorch_malloc.jsonl"
 {
   cat "$out/machine.txt" | sed 's/^/    /'

@@ -32,8 +32,11 @@ int blas_threads();
 /// serves blocks of ≥ 32 MiB by mmap and unmaps them on free, so every large temporary
 /// of a training step (a 2·200×50×200 float64 activation is 32 MiB) is page-faulted in
 /// again, which costs more than the arithmetic on it (measured: 18 ms for a 0.3 ms
-/// multiply). Sets M_MMAP_MAX = 0 and a 1 GiB trim threshold; ENFLOW_MALLOC_TUNING=0
-/// leaves glibc's defaults. No-op on other C libraries. Returns whether it applied.
+/// multiply). Sets M_MMAP_MAX = 0 and turns heap trimming off (M_TRIM_THRESHOLD = -1): a
+/// process whose peak is reached again every step (a Newton Jacobian of a conv network,
+/// ~2.8 GB) must not hand it back in between; with a 1 GiB threshold a Cahn-Hilliard
+/// prediction spent 3x its time in page faults. ENFLOW_MALLOC_TUNING=0 leaves glibc's
+/// defaults. No-op on other C libraries. Returns whether it applied.
 bool tune_allocator();
 
 /// "cpu", "cuda" or "cuda:N"; throws std::invalid_argument if unknown or unavailable.

@@ -33,7 +33,7 @@ bool tune_allocator() {
     const char* env = std::getenv("ENFLOW_MALLOC_TUNING");
     if (env && std::strcmp(env, "0") == 0) return false;
 #if defined(__GLIBC__)
-    return mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, 1 << 30) == 1;
+    return mallopt(M_MMAP_MAX, 0) == 1 && mallopt(M_TRIM_THRESHOLD, -1) == 1;
 #else
     return false;
 #endif
