@@ -46,9 +46,10 @@ int run_train(const TrainArgs& a, const Common& common) {
   torch::manual_seed(seed);
   const int64_t dim = data.states.size(2);
   cfg.set("data.dim", std::to_string(dim));
-  cfg.set("data.dx", fmt::format("{:.17g}", dataset_dx(data)));
+  const double dx = learn::dataset_grid_spacing(data);
+  cfg.set("data.dx", fmt::format("{:.17g}", dx));
   learn::record_ggd_system(cfg, data);
-  auto model = models::make_model(learn::model_options_from_config(cfg, dim, dataset_dx(data)));
+  auto model = models::make_model(learn::model_options_from_config(cfg, dim, dx));
   model->to(device, dtype);
 
   const int64_t iters = cfg.get_int("train.iterations", 1000);

@@ -49,11 +49,6 @@ std::string train_derivative(const io::Config& c) {
   return d;
 }
 
-double dataset_dx(const io::Dataset& d) {
-  auto it = d.params.find("dx");
-  return it != d.params.end() ? it->second : 1.0;
-}
-
 std::unique_ptr<systems::System> system_of(const io::Dataset& d) {
   try {
     return systems::make_system(d.system, d.params);

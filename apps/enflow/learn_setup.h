@@ -21,8 +21,6 @@ models::StepOptions train_step(const io::Config& c);
 models::StepOptions predict_step(const io::Config& c);
 /// train.derivative: "forward" or "central" (only with the pointwise "euler" rate).
 std::string train_derivative(const io::Config& c);
-/// The dataset's grid spacing (param "dx"), 1 for ODE data.
-double dataset_dx(const io::Dataset& d);
 /// The dataset's reference system, or null for imported data of an unknown system.
 std::unique_ptr<systems::System> system_of(const io::Dataset& d);
 

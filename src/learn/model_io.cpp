@@ -2,13 +2,37 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
+#include <memory>
 #include <stdexcept>
 
 #include "enflow/io/atomic_file.h"
 #include "enflow/learn/ggd_config.h"
 #include "enflow/runtime.h"
+#include "enflow/systems/system.h"
 
 namespace enflow::learn {
+
+double dataset_grid_spacing(const io::Dataset& data) {
+  if (auto it = data.params.find("dx"); it != data.params.end()) {
+    if (!(it->second > 0) || !std::isfinite(it->second))
+      throw std::invalid_argument("dataset parameter dx must be positive and finite");
+    return it->second;
+  }
+  std::unique_ptr<systems::System> sys;
+  try {
+    sys = systems::make_system(data.system, data.params);
+  } catch (const std::exception&) {
+    return 1.0;  // imported data of an unknown system
+  }
+  if (sys->dx() <= 0) return 1.0;  // an ODE
+  if (data.states.defined() && data.states.dim() == 3 && data.states.size(2) != sys->dim()) {
+    throw std::invalid_argument("dataset of system '" + data.system + "' has states of dimension " +
+                                std::to_string(data.states.size(2)) + ", but its parameters give " +
+                                std::to_string(sys->dim()) + " grid points");
+  }
+  return sys->dx();
+}
 
 const std::vector<std::string>& experiment_config_keys() {
   static const std::vector<std::string> keys = {"name",

@@ -6,12 +6,20 @@
 #include <vector>
 
 #include "enflow/io/config.h"
+#include "enflow/io/dataset.h"
 #include "enflow/models/model.h"
 
 namespace enflow::learn {
 
 /// Every key an experiment config (`enflow train --config`) may contain; others are typos.
 const std::vector<std::string>& experiment_config_keys();
+
+/// The grid spacing a model of this dataset builds its structure operator (D, D₂) with:
+/// a "dx" parameter if the dataset records one (imported grid data), else the reference
+/// system's (length / points for KdV and Cahn–Hilliard), else 1 (ODE data, where no
+/// structure uses it). Until 2026-12-02 `enflow train` read only "dx", which generated PDE
+/// datasets do not record, and so trained grid models with dx = 1 (docs/dgnet.md).
+double dataset_grid_spacing(const io::Dataset& data);
 
 /// Model options from a config's [model] table; dim and dx come from the data.
 models::ModelOptions model_options_from_config(const io::Config& config, int64_t dim, double dx);
