@@ -55,6 +55,14 @@ check train-unknown-key 1 "$bin" train --config "$work/ms.toml" --set train.lern
 check train-missing-config 1 "$bin" train --config "$work/nope.toml"
 check evaluate-missing-model 1 "$bin" evaluate --model "$work/nope.pt"
 check evaluate-not-a-model 1 "$bin" evaluate --model "$work/ms.h5"
+# A grid model is built with the data's spacing (here 10/16): evaluating it on its own data
+# must not warn about a mismatched operator (models trained before 2026-12-02 used dx = 1).
+check generate-kdv 0 "$bin" generate kdv --series 2 --steps 3 --param points=16 -o "$work/kdv.h5"
+check train-kdv 0 "$bin" train --config "$work/ms.toml" --set data.path="$work/kdv.h5" \
+  --set model.network=periodic_conv --set model.structure=D --set model.channels=4 \
+  --set output.model="$work/kdv.pt"
+"$bin" evaluate --model "$work/kdv.pt" --steps 2 2>&1 >/dev/null | grep -q "grid spacing" &&
+  { echo "FAIL grid model built with the wrong dx"; fail=1; }
 # DGNet Table 3 protocol at toy size: every row trains, predicts and reports finite metrics.
 check reproduce-dgnet-table3 0 "$bin" reproduce dgnet-table3 --quick --out "$work/r" --json
 [[ $(grep -c '^| ' "$work/r/dgnet-table3/table.md") -eq 12 ]] || { echo "FAIL dgnet-table3 rows"; fail=1; }
