@@ -20,6 +20,17 @@ std::string quote(const std::string& s) {
   for (char c : s) q += (c == '\'') ? std::string("''") : std::string(1, c);
   return q + "'";
 }
+// Text shown in a plot (titles, labels, legend entries): quoted, with the characters that
+// gnuplot's enhanced mode would read as markup escaped ("discrete_gradient" would print a
+// subscript g otherwise). File names go through quote() alone.
+std::string label(const std::string& s) {
+  std::string e;
+  for (char c : s) {
+    if (c == '_' || c == '^' || c == '@' || c == '&' || c == '~' || c == '{' || c == '}') e += '\\';
+    e += c;
+  }
+  return quote(e);
+}
 }  // namespace
 
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
@@ -36,8 +47,8 @@ void run_gnuplot(const std::string& path, const PlotSpec& spec, const std::files
       g << "set terminal pngcairo size " << spec.width << "," << spec.height
         << " enhanced font 'sans,11'\n";
       g << "set output " << quote(tmp) << "\n";
-      g << "set title " << quote(spec.title) << "\n";
-      g << "set xlabel " << quote(spec.xlabel) << "\nset ylabel " << quote(spec.ylabel) << "\n";
+      g << "set title " << label(spec.title) << "\n";
+      g << "set xlabel " << label(spec.xlabel) << "\nset ylabel " << label(spec.ylabel) << "\n";
       script_body(g);
     }
     const std::string cmd = "gnuplot " + quote(script) + " 2>" + quote((work / "err.txt").string());
@@ -165,12 +176,12 @@ void plot_panels(const std::string& path, const PlotSpec& spec, const std::vecto
           f << p.points[k].x[j] << ' ' << p.points[k].y[j] << '\n';
       }
     }
-    g << "set multiplot layout " << rows << "," << cols << " title " << quote(spec.title) << "\n";
+    g << "set multiplot layout " << rows << "," << cols << " title " << label(spec.title) << "\n";
     g << "set palette defined (0 '#313695', 0.5 '#ffffbf', 1 '#a50026')\n";
     g << "set key outside bottom horizontal\n";
     for (size_t i = 0; i < panels.size(); ++i) {
       const auto& p = panels[i];
-      g << "set title " << quote(p.title) << "\n";
+      g << "set title " << label(p.title) << "\n";
       g << (p.equal_axes ? "set size ratio -1\n" : "set size noratio\n");
       const auto& bg = p.background;
       const bool has_bg = !bg.values.empty();
@@ -188,21 +199,21 @@ void plot_panels(const std::string& path, const PlotSpec& spec, const std::vecto
       } else {
         g << "set autoscale y\n";
       }
-      g << "set cblabel " << quote(p.cblabel) << "\n";
+      g << "set cblabel " << label(p.cblabel) << "\n";
       std::vector<std::string> items;
       if (has_bg) items.push_back(quote(file(i, "bg", 0)) + " using 1:2:3 with image notitle");
       for (size_t k = 0; k < p.contours.size(); ++k) {
         const auto& c = p.contours[k];
         items.push_back(quote(file(i, "contour", k)) + " using 1:2 with lines lw 2 lc rgb " +
                         quote(c.color) + (c.dashed ? " dt 2" : "") +
-                        (c.name.empty() ? " notitle" : " title " + quote(c.name)));
+                        (c.name.empty() ? " notitle" : " title " + label(c.name)));
       }
       for (size_t k = 0; k < p.points.size(); ++k) {
         const auto& s = p.points[k];
         if (s.x.empty()) continue;
         items.push_back(quote(file(i, "points", k)) + " using 1:2 with points pt 7 ps " +
                         std::to_string(s.size) + " lc rgb " + quote(s.color) +
-                        (s.name.empty() ? " notitle" : " title " + quote(s.name)));
+                        (s.name.empty() ? " notitle" : " title " + label(s.name)));
       }
       if (items.empty()) {
         g << "set multiplot next\n";
@@ -238,7 +249,7 @@ void plot_lines(const std::string& path, const PlotSpec& spec, const std::vector
     g << "plot ";
     for (size_t i = 0; i < series.size(); ++i) {
       g << (i ? ", " : "") << quote(data) << " index " << i << " with lines lw 2 title "
-        << quote(series[i].name);
+        << label(series[i].name);
     }
     g << "\n";
   });
