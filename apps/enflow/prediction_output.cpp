@@ -29,15 +29,16 @@ LoadedForEval load_for_eval(const std::string& model_path, const std::string& da
                     l.data.states.size(2), l.lm.config.require_int("data.dim")));
   }
   const auto structure = l.lm.config.get_string("model.structure", "");
-  const double model_dx = l.lm.config.get_double("data.dx", 1.0);
-  const double data_dx = learn::dataset_grid_spacing(l.data);
-  if ((structure == "D" || structure == "D2") &&
-      std::abs(model_dx - data_dx) > 1e-12 * std::max(model_dx, data_dx)) {
-    fmt::print(stderr,
-               "warning: the model's {} operator uses grid spacing {:g}, the data's is {:g}; "
-               "grid models trained by enflow before 2026-12-02 used 1 (docs/dgnet.md): "
-               "retrain\n",
-               structure, model_dx, data_dx);
+  if (structure == "D" || structure == "D2") {  // only these operators use the spacing
+    const double model_dx = l.lm.config.get_double("data.dx", 1.0);
+    const double data_dx = learn::dataset_grid_spacing(l.data);
+    if (std::abs(model_dx - data_dx) > 1e-12 * std::max(model_dx, data_dx)) {
+      fmt::print(stderr,
+                 "warning: the model's {} operator uses grid spacing {:g}, the data's is {:g}; "
+                 "grid models trained by enflow before 2026-12-02 used 1 (docs/dgnet.md): "
+                 "retrain\n",
+                 structure, model_dx, data_dx);
+    }
   }
   l.system = system_of(l.data);
   if (all_series || l.data.test.empty()) {

@@ -27,24 +27,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dgnet_reference import PeriodicConv, discrete_gradient, gradient, make_structure  # noqa: E402
 
 
-def periodic_second(u, dx):
-    return (torch.roll(u, 1, -1) - 2 * u + torch.roll(u, -1, -1)) / dx**2
-
-
-def periodic_central(u, dx):
-    return (torch.roll(u, -1, -1) - torch.roll(u, 1, -1)) / (2 * dx)
-
-
-def exact_rate(system, attrs, u):
-    """The PDE's du/dt on the grid (the same finite differences as enflow's systems)."""
-    n = u.shape[-1]
+def grid(system, attrs, n):
+    """dx, the structure G of the model, and the PDE's exact du/dt on the grid, built from
+    the same stencils as G (enflow's systems use the same finite differences)."""
     dx = float(attrs["param_length"]) / n
+    D1 = make_structure("D", n, dx, torch.float64)
+    D2 = make_structure("D2", n, dx, torch.float64)
     if system == "cahn-hilliard":
         a, b, g = (float(attrs[k]) for k in ("param_a", "param_b", "param_gamma"))
-        return periodic_second(-a * u + b * u**3 - g * periodic_second(u, dx), dx), dx, "D2"
+        return dx, D2, lambda u: D2(-a * u + b * u**3 - g * D2(u))
     if system == "kdv":
         a, b = float(attrs["param_alpha"]), float(attrs["param_beta"])
-        return periodic_central(-a / 2 * u**2 + b * periodic_second(u, dx), dx), dx, "D"
+        return dx, D1, lambda u: D1(-a / 2 * u**2 + b * D2(u))
     sys.exit(f"error: system '{system}' is not a periodic PDE (kdv or cahn-hilliard)")
 
 
@@ -70,8 +64,7 @@ def main():
         attrs = dict(f.attrs)
     system = attrs["system"].decode() if isinstance(attrs["system"], bytes) else str(attrs["system"])
     dt = float(attrs["dt"])
-    _, dx, structure = exact_rate(system, attrs, states[:1, :1])
-    G = make_structure(structure, states.shape[-1], dx, dtype)
+    _, G, exact_rate = grid(system, attrs, states.shape[-1])
     net = PeriodicConv().to(dtype)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
 
@@ -98,7 +91,7 @@ def main():
 
     # Deriv. MSE on every test state; one-step MSE on every consecutive test pair.
     test_states = states[test].reshape(-1, states.shape[-1])
-    exact, _, _ = exact_rate(system, attrs, test_states)
+    exact = exact_rate(test_states)
     deriv, step = [], []
     for s in range(0, test_states.shape[0], 500):
         u = test_states[s:s + 500]
