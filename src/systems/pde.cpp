@@ -118,9 +118,13 @@ class KdV : public PeriodicPde {
                                          {"beta", 1.0},
                                          {"length", 10.0},
                                          {"points", 50},
+                                         {"periodic_profile", 1.0},
                                          {"newton_tol", 1e-13}},
                                         o)) {
     if (p_.at("alpha") == 0) throw std::invalid_argument("system 'kdv': alpha must be non-zero");
+    const double pp = p_.at("periodic_profile");
+    if (pp != 0.0 && pp != 1.0)
+      throw std::invalid_argument("system 'kdv': periodic_profile must be 0 or 1");
   }
   at::Tensor op() const override { return D1_; }
   ad::Var energy(const ad::Var& u) const override {
@@ -139,10 +143,13 @@ class KdV : public PeriodicPde {
 
   /// Two solitons −(12/α)κ² sech²(κ(x − d)), κ ~ U(0.5, 2), d₁ ~ L·U(0.2, 0.3),
   /// d₂ = d₁ + L·U(0.2, 0.5) (DGNet), with the periodic distance to the centre, then a
-  /// random circular shift and a random reflection.
+  /// random circular shift and a random reflection. periodic_profile = 0 reproduces the
+  /// authors' script instead: plain distance x − d on [0, L) (a wide soliton near x = L
+  /// leaves a jump at the periodic boundary) and no shift (the script's is a no-op).
   at::Tensor sample_initial(int64_t n, uint64_t seed) const override {
     Rng rng(seed);
     const double L = p_.at("length"), amp = -12.0 / p_.at("alpha");
+    const bool periodic = p_.at("periodic_profile") != 0.0;
     auto out = torch::zeros({n, n_}, torch::kFloat64);
     auto a = out.accessor<double, 2>();
     std::vector<double> row(n_);
@@ -150,13 +157,14 @@ class KdV : public PeriodicPde {
       const double k1 = rng.uniform(0.5, 2.0), k2 = rng.uniform(0.5, 2.0);
       const double d1 = L * rng.uniform(0.2, 0.3);
       const double d2 = d1 + L * rng.uniform(0.2, 0.5);
-      const int64_t shift = rng.below(n_);
+      const int64_t drawn_shift = rng.below(n_);  // drawn either way: same stream
+      const int64_t shift = periodic ? drawn_shift : 0;
       const bool flip = rng.uniform() < 0.5;
       for (int64_t j = 0; j < n_; ++j) {
         const double x = L * static_cast<double>(j) / static_cast<double>(n_);
         double val = 0;
         for (auto [k, d] : {std::pair<double, double>{k1, d1}, {k2, d2}}) {
-          const double z = x - d - L * std::round((x - d) / L);
+          const double z = periodic ? x - d - L * std::round((x - d) / L) : x - d;
           const double s = 1.0 / std::cosh(k * z);
           val += amp * k * k * s * s;
         }

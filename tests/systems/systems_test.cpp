@@ -44,6 +44,22 @@ TEST(SystemRegistry, EveryNameBuildsAndUnknownNamesAndParametersAreRejected) {
                std::invalid_argument);
 }
 
+// periodic_profile = 0 reproduces the DGNet script's initial states: no circular shift, so
+// every state's tallest point stays where the script puts the solitons (centres in
+// [0.2 L, 0.8 L], mirrored in half the states); the default shifts them anywhere on the circle.
+TEST(SystemRegistry, KdvScriptProfileKeepsTheSolitonsWhereTheScriptPutsThem) {
+  auto peak_positions = [](const System& s) {
+    auto u = s.sample_initial(200, 3);
+    return u.argmax(1).to(torch::kFloat64) * (10.0 / 50.0);
+  };
+  auto script = peak_positions(*make_system("kdv", {{"periodic_profile", 0}}));
+  EXPECT_GE(script.min().item<double>(), 1.8 - 1e-12);
+  EXPECT_LE(script.max().item<double>(), 8.0 + 1e-12);
+  auto shifted = peak_positions(*make_system("kdv"));
+  EXPECT_GT(((shifted < 1.8) | (shifted > 8.0)).sum().item<int64_t>(), 10);
+  EXPECT_THROW(make_system("kdv", {{"periodic_profile", 0.5}}), std::invalid_argument);
+}
+
 TEST(SystemStructure, TimeDerivativeIsStructureTimesEnergyGradient) {
   for (const std::string name : {"mass-spring", "pendulum", "two-body", "kdv", "cahn-hilliard"}) {
     auto s = make_system(name);
