@@ -18,6 +18,7 @@ struct ImportArgs {
   std::string input, output, columns, system;
   std::vector<std::string> params;
   double dt = 0, train_fraction = 0.8;
+  int64_t chunks = 1;
 };
 
 int run_import(const ImportArgs& a, const Common& common) {
@@ -39,6 +40,7 @@ int run_import(const ImportArgs& a, const Common& common) {
   }
   o.dt = a.dt;
   o.train_fraction = a.train_fraction;
+  o.chunks = a.chunks;
   auto d = io::import_trajectories(a.input, o);
   if (!a.system.empty()) {
     auto sys = systems::make_system(a.system, o.params);
@@ -73,6 +75,10 @@ Action setup_import(CLI::App& app, Common& common) {
   app.add_option("--dt", a->dt, "Time step when there is no t column (default 1)");
   app.add_option("--train-fraction", a->train_fraction,
                  "Leading fraction of series for training (a single series is training)");
+  app.add_option("--chunks", a->chunks,
+                 "Cut each series into N consecutive series (before the split): one long "
+                 "record becomes a split in time")
+      ->check(CLI::PositiveNumber);
   app.add_flag("--json", common.json, "Print the summary as JSON");
   return [a, &common]() { return run_import(*a, common); };
 }

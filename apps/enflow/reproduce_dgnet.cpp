@@ -16,7 +16,6 @@
 #include <vector>
 
 #include "commands.h"
-#include "enflow/io/dataset.h"
 #include "enflow/learn/metrics.h"
 #include "enflow/learn/model_io.h"
 #include "enflow/runtime.h"
@@ -79,19 +78,6 @@ fs::path real_pendulum_record() {
   }
   throw std::runtime_error("reproduce dgnet-table3: cannot find ../" + rel.string() +
                            " (run it from the repository root, with ../shared beside it)");
-}
-
-// The real pendulum is one record of 556 points. Following the reference code's 80/20 split
-// in time, it is cut into 5 consecutive chunks of 111 points: the first 4 train, the last
-// tests (long-term prediction from its first state).
-void split_real_pendulum(const std::string& path) {
-  auto d = io::load_dataset(path);
-  const int64_t chunks = 5, len = d.states.size(1) / chunks;
-  d.states = d.states[0].narrow(0, 0, chunks * len).reshape({chunks, len, -1}).contiguous();
-  d.t = d.t.reshape({-1}).narrow(0, 0, chunks * len).reshape({chunks, len}).contiguous();
-  d.train = {0, 1, 2, 3};
-  d.test = {4};
-  io::save_dataset(path, d);
 }
 
 struct Stats {
@@ -158,18 +144,13 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
     }
     std::vector<std::string> args;
     if (system == "real-pendulum") {
-      args = {real_pendulum_record().string(),
-              "--columns",
-              "series,t,q,p",
-              "--system",
-              "pendulum",
-              "--param",
-              "k=2.4",
-              "-o",
-              p};
-      note(joined("enflow import", args) + "   # then cut into 5 chunks, the last for testing");
+      args = {real_pendulum_record().string(), "--columns", "series,t,q,p", "--system", "pendulum",
+              "--param", "k=2.4",
+              // The reference code's 80/20 split in time: 5 consecutive chunks of 111
+              // points, the first 4 train, the last tests (prediction from its first state).
+              "--chunks", "5", "-o", p};
+      note(joined("enflow import", args));
       if (run_command("import", args) != 0) throw std::runtime_error("import failed");
-      split_real_pendulum(p);
     } else {
       const bool ode_protocol =
           system == "mass-spring" || system == "pendulum" || system == "two-body";

@@ -218,6 +218,18 @@ Dataset from_table(const std::string& path, const torch::Tensor& table, const Im
   return d;
 }
 
+// Series [S, T] -> [S * chunks, T / chunks], each chunk keeping its own time stamps.
+void cut_into_chunks(const std::string& path, Dataset& d, int64_t chunks) {
+  const int64_t S = d.states.size(0), T = d.states.size(1), D = d.states.size(2);
+  const int64_t len = T / chunks;
+  if (len < 2)
+    fail(path, "cannot cut " + std::to_string(T) + " time points into " + std::to_string(chunks) +
+                   " chunks of at least 2");
+  auto t = d.t.dim() == 1 ? d.t.unsqueeze(0).expand({S, T}) : d.t;
+  d.states = d.states.narrow(1, 0, chunks * len).reshape({S * chunks, len, D}).contiguous();
+  d.t = t.narrow(1, 0, chunks * len).reshape({S * chunks, len}).contiguous();
+}
+
 }  // namespace
 
 Dataset import_trajectories(const std::string& path, const ImportOptions& o) {
@@ -226,6 +238,7 @@ Dataset import_trajectories(const std::string& path, const ImportOptions& o) {
   if (!(o.dt >= 0) || !std::isfinite(o.dt)) fail(path, "dt must be >= 0");
   if (!(o.train_fraction >= 0 && o.train_fraction <= 1))
     fail(path, "train fraction must be in [0, 1]");
+  if (o.chunks < 1) fail(path, "chunks must be >= 1");
   Dataset d;
   const auto ext = lower_extension(path);
   if (ext == ".npy") {
@@ -248,6 +261,7 @@ Dataset import_trajectories(const std::string& path, const ImportOptions& o) {
     fail(path, "unknown file type '" + ext + "' (.txt, .csv, .dat, .tsv, .npy)");
   }
   if (d.states.size(1) < 2) fail(path, "each series needs at least 2 time points");
+  if (o.chunks > 1) cut_into_chunks(path, d, o.chunks);
   d.system = o.system;
   d.params = o.params;
   d.seed = 0;

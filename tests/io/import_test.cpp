@@ -135,9 +135,55 @@ TEST(Import, NpyArrays) {
   fs::remove_all(dir);
 }
 
+TEST(Import, ChunksCutOneRecordIntoASplitInTime) {
+  auto dir = fresh_dir("import-chunks");
+  // One irregular record of 11 rows (a gap after row 4): 3 chunks of 3, the last 2 rows dropped.
+  {
+    std::ofstream f(dir / "r.txt");
+    for (int k = 0; k < 11; ++k) f << "0 " << (k < 5 ? 0.5 * k : 0.5 * k + 1.0) << " " << k << "\n";
+  }
+  ImportOptions o;
+  o.columns = {"series", "t", "q"};
+  o.chunks = 3;
+  o.train_fraction = 2.0 / 3.0;
+  auto d = import_trajectories((dir / "r.txt").string(), o);
+  ASSERT_EQ(d.states.sizes(), (std::vector<int64_t>{3, 3, 1}));
+  ASSERT_EQ(d.t.sizes(), (std::vector<int64_t>{3, 3}));
+  for (int c = 0; c < 3; ++c) {
+    for (int j = 0; j < 3; ++j) {
+      const int k = 3 * c + j;  // the row of the record, in order, with its own time stamp
+      EXPECT_EQ(d.states[c][j][0].item<double>(), k);
+      EXPECT_EQ(d.t[c][j].item<double>(), k < 5 ? 0.5 * k : 0.5 * k + 1.0);
+    }
+  }
+  EXPECT_EQ(d.train, (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(d.test, (std::vector<int64_t>{2}));
+  // Uniform stamps [T] become [S, T] per chunk and keep their step.
+  std::ofstream(dir / "u.txt") << "1\n2\n3\n4\n";
+  ImportOptions u;
+  u.dt = 0.25;
+  u.chunks = 2;
+  auto e = import_trajectories((dir / "u.txt").string(), u);
+  EXPECT_EQ(e.dt, 0.25);
+  EXPECT_TRUE(
+      torch::equal(e.t, torch::tensor({0.0, 0.25, 0.5, 0.75}, torch::kFloat64).view({2, 2})));
+  save_dataset((dir / "u.h5").string(), e);  // a valid dataset
+  u.chunks = 3;
+  EXPECT_NE(error_of([&] {
+              import_trajectories((dir / "u.txt").string(), u);
+            }).find("cannot cut 4 time points into 3 chunks"),
+            std::string::npos);
+  u.chunks = 0;
+  EXPECT_NE(error_of([&] {
+              import_trajectories((dir / "u.txt").string(), u);
+            }).find("chunks must be >= 1"),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST(Import, RealPendulumOfSchmidtAndLipson) {
-  const auto file =
-      fs::path(__FILE__).parent_path() / "../../../shared/data/schmidt_lipson/real_pend_h_1.txt";
+  // ../shared beside the repository (as CI has it); __FILE__ may be relative to the build.
+  const auto file = fs::path(ENFLOW_SOURCE_DIR) / "../shared/data/schmidt_lipson/real_pend_h_1.txt";
   if (!fs::exists(file)) GTEST_SKIP() << "no " << file;
   ImportOptions o;
   o.columns = {"series", "t", "q", "p"};
@@ -150,6 +196,13 @@ TEST(Import, RealPendulumOfSchmidtAndLipson) {
   EXPECT_GT(steps.max().item<double>(), 1.5 / 6.0);  // the gaps are kept
   EXPECT_GT(steps.min().item<double>(), 0.0);
   EXPECT_EQ(d.train, (std::vector<int64_t>{0}));
+  // The DGNet protocol's split in time: 5 chunks of 111 points, 4 for training.
+  o.chunks = 5;
+  auto c = import_trajectories(file.string(), o);
+  EXPECT_EQ(c.states.sizes(), (std::vector<int64_t>{5, 111, 2}));
+  EXPECT_TRUE(torch::equal(c.states[4], d.states[0].narrow(0, 444, 111)));
+  EXPECT_EQ(c.train, (std::vector<int64_t>{0, 1, 2, 3}));
+  EXPECT_EQ(c.test, (std::vector<int64_t>{4}));
 }
 
 /// The command line, when the enflow binary sits where the build puts it (beside tests/).

@@ -12,6 +12,7 @@
 // text) or [S, T, D] (states; t = k·dt).
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,6 +27,10 @@ struct ImportOptions {
   std::map<std::string, double> params;
   double dt = 0.0;              ///< time step when there is no "t" column (0: use 1)
   double train_fraction = 0.8;  ///< leading series for training; a single series is train
+  /// Cut every series into this many consecutive series of equal length (the rows that do
+  /// not fill a last chunk are dropped), before the split: one long record becomes leading
+  /// chunks for training and trailing ones for testing (a split in time).
+  int64_t chunks = 1;
 };
 
 /// Reads FILE.txt / .csv / .dat (text) or .npy. Throws std::runtime_error with a one-line
