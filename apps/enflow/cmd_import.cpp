@@ -77,8 +77,7 @@ Action setup_import(CLI::App& app, Common& common) {
                  "Leading fraction of series for training (a single series is training)");
   app.add_option("--chunks", a->chunks,
                  "Cut each series into N consecutive series (before the split): one long "
-                 "record becomes a split in time")
-      ->check(CLI::PositiveNumber);
+                 "record becomes a split in time");
   app.add_flag("--json", common.json, "Print the summary as JSON");
   return [a, &common]() { return run_import(*a, common); };
 }
