@@ -129,6 +129,9 @@ void check_muller_brown(const var::CommittorProblem& p, const var::CommittorResu
     ref = var::grid_committor_2d(p2, x0, x1, y0, y1, grid, grid);
     report.count("reference_grid", grid);
     report.number("reference_cg_residual", ref.residual);
+    report.number("reference_dirichlet_energy", ref.dirichlet_energy);
+    // Variational: 1 at the minimum, above it otherwise (up to the estimate's noise).
+    report.number("energy_over_minimum", r.dirichlet_energy / ref.dirichlet_energy);
     // Errors on sampled points outside A and B inside the box, weighted to the Gibbs
     // measure (likelihood weights) and unweighted (the sampling measure).
     const int64_t batch = cfg.get_int("train.batch_size", 1000);
@@ -208,15 +211,15 @@ void check_ginzburg_landau(const var::CommittorProblem& p, const var::CommittorR
   report.number("path_q_at_0", qp[4].item<double>());
   report.number("path_symmetry_max", (qp + qp.flip(0) - 1).abs().max().item<double>());
   const auto qpath = to_vector(qp);
-  for (size_t k = 0; k < levels.size(); ++k)
-    report.number(fmt::format("path_q_m{:+.1f}", levels[k]), qpath[k]);
+  report.numbers("path_levels", levels);
+  report.numbers("path_q", qpath);
   std::vector<io::Series> series{{"network q", levels, qpath}};
   if (cfg.get_int("check.shooting_points", 0) > 0) {
     auto s = shoot(p, r, path, cfg, common, report);
     const auto qs = to_vector(s.q), se = to_vector(s.std_error);
     std::vector<double> lo, hi;
+    report.numbers("path_q_shooting", qs);
     for (size_t k = 0; k < qs.size(); ++k) {
-      report.number(fmt::format("path_q_shooting_m{:+.1f}", levels[k]), qs[k]);
       lo.push_back(qs[k] - 2 * se[k]);
       hi.push_back(qs[k] + 2 * se[k]);
     }

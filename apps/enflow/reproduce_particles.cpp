@@ -25,7 +25,9 @@ namespace fs = std::filesystem;
 namespace pc = particles_cli;
 
 struct Case {
-  std::string name, setting, toml;
+  std::string name, setting;
+  std::string config;              ///< configs/particles/<config>.toml
+  std::vector<std::string> extra;  ///< overrides on top of the config (a variant of it)
   std::vector<std::string> quick;  ///< overrides for --quick
   /// Our numbers and the reference, from the run's metrics.
   std::function<std::string(const io::Config&)> ours, reference;
@@ -55,47 +57,45 @@ std::string pf_ref(const io::Config& m) {
 }
 
 std::vector<Case> cases() {
-  const std::string pf_common =
-      "problem.kind='potential_flow'\nflow.width=64\nflow.depth=2\nflow.time_dependent=true\n"
-      "flow.horizon=1.0\nflow.steps=8\ntrain.iterations=3000\ntrain.batch_size=256\n"
-      "train.lr=5e-3\ntrain.lr_final=2e-4\neval.steps=[1,2,4,8,16,32]\n";
   const std::vector<std::string> pf_quick{
       "train.iterations=60", "data.test_size=2000",          "eval.steps=[4,8]",
       "eval.grid=81",        "eval.reference_samples=20000", "flow.width=16"};
+  const std::vector<std::string> svgd_quick{"svgd.iterations=200", "output.snapshots=[0,200]"};
   return {
       {"svgd_gmm_1d",
        "1/3 N(-2,1) + 2/3 N(2,1) from N(-10,1), 100 particles, AdaGrad",
-       "problem.kind='svgd'\ntarget.kind='mixture'\ntarget.dim=1\ntarget.weights=[1.0,2.0]\n"
-       "target.means=[-2.0,2.0]\ntarget.stds=[1.0,1.0]\ninit.mean=[-10.0]\ninit.std=1.0\n"
-       "svgd.particles=100\nsvgd.iterations=2000\nsvgd.step=0.25\n"
-       "output.snapshots=[0,50,75,100,150,500,2000]\n",
+       "svgd_gmm_1d",
+       {},
        {"svgd.iterations=300", "output.snapshots=[0,50,300]"},
        svgd_ours,
        svgd_ref},
       {"svgd_banana",
        "banana x1 ~ N(0,4), x2 \\| x1 ~ N(x1^2/4 - 1, 1), 200 particles from N(0, I)",
-       "problem.kind='svgd'\ntarget.kind='banana'\ntarget.s=2.0\ntarget.b=0.25\n"
-       "init.mean=[0.0,0.0]\ninit.std=1.0\nsvgd.particles=200\nsvgd.iterations=2000\n"
-       "svgd.step=0.1\noutput.snapshots=[0,50,200,2000]\n",
-       {"svgd.iterations=200", "output.snapshots=[0,200]"},
+       "svgd_banana",
+       {},
+       svgd_quick,
        svgd_ours,
        svgd_ref},
       {"svgd_mixture_2d",
-       "0.5/0.3/0.2 mixture of N(., 0.7^2 I) at (-2,-2), (2,-1), (0,2.5); 200 particles",
-       "problem.kind='svgd'\ntarget.kind='mixture'\ntarget.dim=2\ntarget.weights=[0.5,0.3,0.2]\n"
-       "target.means=[-2.0,-2.0,2.0,-1.0,0.0,2.5]\ntarget.stds=[0.7,0.7,0.7]\n"
-       "init.mean=[0.0,0.0]\ninit.std=1.0\nsvgd.particles=200\nsvgd.iterations=2000\n"
-       "svgd.step=0.1\noutput.snapshots=[0,50,200,2000]\n",
-       {"svgd.iterations=200", "output.snapshots=[0,200]"},
+       "0.5/0.3/0.2 mixture of N(., 0.7^2 I) at (-2,-2), (2,-1), (0,2.5); 200 particles; "
+       "annealed over the first 1000 of 2000 iterations",
+       "svgd_mixture_2d",
+       {},
+       {"svgd.iterations=200", "svgd.anneal=100", "output.snapshots=[0,200]"},
+       svgd_ours,
+       svgd_ref},
+      {"svgd_mixture_2d_plain",
+       "the same without annealing (plain SVGD)",
+       "svgd_mixture_2d",
+       {"svgd.anneal=0"},
+       svgd_quick,
        svgd_ours,
        svgd_ref},
       {"svgd_logistic",
        "Bayesian logistic regression, 4 features + intercept, 200 train / 2000 test (synthetic, "
        "seed 0), prior N(0, 2^2 I), 100 particles",
-       "problem.kind='svgd'\ntarget.kind='logistic'\ndata.features=4\ndata.n_train=200\n"
-       "data.n_test=2000\ndata.seed=0\ntarget.prior_std=2.0\ninit.mean=[0.0,0.0,0.0,0.0,0.0]\n"
-       "svgd.particles=100\nsvgd.iterations=2000\nsvgd.step=0.05\nreference.chains=32\n"
-       "reference.burn_in=2000\nreference.samples=2000\noutput.snapshots=[0,100,2000]\n",
+       "svgd_logistic",
+       {},
        {"svgd.iterations=200", "reference.burn_in=300", "reference.samples=200",
         "output.snapshots=[0,200]"},
        [](const io::Config& m) {
@@ -114,8 +114,8 @@ std::vector<Case> cases() {
       {"mean_field",
        "two-layer ReLU, 3 teacher neurons, 2-D inputs, 1000 train points, 500 particles, "
        "tau = 0.05",
-       "problem.kind='mean_field'\nstudent.particles=500\nflow.step=0.05\nflow.steps=4000\n"
-       "output.snapshots=[0,100,400,1000,4000]\n",
+       "mean_field_teacher_student",
+       {},
        {"flow.steps=200", "output.snapshots=[0,50,200]", "data.n_test=2000"},
        [](const io::Config& m) {
          return fmt::format("test loss / loss of f=0: {:.2e}; train loss {:.2e}; increases {}",
@@ -125,8 +125,8 @@ std::vector<Case> cases() {
        [](const io::Config&) { return std::string("0 (the teacher is in the model class)"); }},
       {"mean_field_noisy",
        "as above with temperature T = 1e-4 and weight decay 1e-3 (entropic flow)",
-       "problem.kind='mean_field'\nstudent.particles=500\nflow.step=0.05\nflow.steps=4000\n"
-       "flow.temperature=1e-4\nflow.weight_decay=1e-3\noutput.snapshots=[0,100,400,1000,4000]\n",
+       "mean_field_teacher_student",
+       {"flow.temperature=1e-4", "flow.weight_decay=1e-3"},
        {"flow.steps=200", "output.snapshots=[0,50,200]", "data.n_test=2000"},
        [](const io::Config& m) {
          return fmt::format("test loss / loss of f=0: {:.2e}; train loss {:.2e}",
@@ -134,12 +134,21 @@ std::vector<Case> cases() {
                             m.require_double("train_loss_final"));
        },
        [](const io::Config&) { return std::string("> 0 (noise and decay bias the minimizer)"); }},
-      {"pf_two_moons", "potential flow, phi(x,t) tanh 2x64, T = 1, 8 RK4 steps, 3000 x 256",
-       pf_common + "data.density='two_moons'\n", pf_quick, pf_ours, pf_ref},
-      {"pf_eight_gaussians", "same", pf_common + "data.density='eight_gaussians'\n", pf_quick,
-       pf_ours, pf_ref},
-      {"pf_checkerboard", "same", pf_common + "data.density='checkerboard'\n", pf_quick, pf_ours,
+      {"pf_two_moons",
+       "potential flow, phi(x,t) tanh 2x64, T = 1, 8 RK4 steps, 3000 x 256",
+       "potential_flow_two_moons",
+       {},
+       pf_quick,
+       pf_ours,
        pf_ref},
+      {"pf_eight_gaussians",
+       "same",
+       "potential_flow_eight_gaussians",
+       {},
+       pf_quick,
+       pf_ours,
+       pf_ref},
+      {"pf_checkerboard", "same", "potential_flow_checkerboard", {}, pf_quick, pf_ours, pf_ref},
   };
 }
 
@@ -162,15 +171,23 @@ int reproduce(const ReproduceOptions& ro, const Common& common) {
   std::vector<std::string> names;
   for (const auto& c : cases()) names.push_back(c.name);
   const CaseFilter only("ENFLOW_PARTICLES_ONLY", names);
+  const fs::path cfg_dir = config_dir("particles", "reproduce particles");
+  std::string commands;  // what each row ran
   for (const auto& c : cases()) {
     if (!only.keeps(c.name)) continue;
     for (int t = 0; t < ro.trials; ++t) {
       const std::string name = c.name + (ro.trials > 1 ? fmt::format("_seed{}", ro.seed + t) : "");
-      std::vector<std::string> ov = ro.quick ? c.quick : std::vector<std::string>{};
+      std::vector<std::string> ov = c.extra;
+      if (ro.quick) ov.insert(ov.end(), c.quick.begin(), c.quick.end());
       ov.push_back(fmt::format("run.seed={}", ro.seed + uint64_t(t)));
       ov.push_back("output.name='" + name + "'");
-      const auto cfg = io::Config::parse(c.toml, ov, "reproduce particles/" + c.name);
-      if (!common.json) fmt::print(stderr, "[{}] seed {}\n", c.name, ro.seed + t);
+      const std::string path = (cfg_dir / (c.config + ".toml")).string();
+      const auto cfg = io::Config::load(path, ov);
+      std::vector<std::string> args{"--config", path, "--out", dir};
+      for (const auto& o : ov) args.insert(args.end(), {"--set", o});
+      const std::string cmd = command_line("solve", args);
+      commands += cmd + "\n";
+      if (!common.json) fmt::print(stderr, "[{}] seed {}: {}\n", c.name, ro.seed + t, cmd);
       const int rc = solver(cfg.require_string("problem.kind")).run(cfg, common, dir);
       if (rc != 0) return rc;
       const auto m = io::Config::load((fs::path(dir) / (name + ".metrics.toml")).string());
@@ -197,11 +214,12 @@ int reproduce(const ReproduceOptions& ro, const Common& common) {
   }
   json += "]\n";
   const std::string header = fmt::format(
-      "# {}enflow reproduce particles{} --seed {} --trials {}\n\nOne thread, shared 2-core CPU "
-      "(wall times are pessimistic).\n\n",
+      "# {}enflow reproduce particles{} --seed {} --trials {}\n\nOne CPU process; seconds are "
+      "wall time.\n\n",
       only.command_prefix(), ro.quick ? " --quick" : "", ro.seed, ro.trials);
-  const std::string text =
-      header + table + "\n## Potential flow: exactness against RK4 steps\n\n" + exact;
+  const std::string text = header + table + "\n## Potential flow: exactness against RK4 steps\n\n" +
+                           exact + "\nCommands (what each row ran):\n\n```sh\n" + commands +
+                           "```\n";
   write_text((fs::path(dir) / "table.md").string(), text);
   write_text((fs::path(dir) / "results.json").string(), json);
   if (common.json) {

@@ -3,7 +3,9 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 
@@ -72,6 +74,17 @@ bool CaseFilter::keeps(const std::string& name) const {
 
 std::string CaseFilter::command_prefix() const {
   return names_.empty() ? "" : env_ + "=" + value_ + " ";
+}
+
+std::string command_line(const std::string& name, const std::vector<std::string>& args) {
+  std::string line = "enflow " + name;
+  for (const auto& a : args) {
+    const bool plain = !a.empty() && std::all_of(a.begin(), a.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("_./=,:+-", c);
+    });
+    line += " " + (plain ? a : '"' + a + '"');
+  }
+  return line;
 }
 
 int run_command(const std::string& name, const std::vector<std::string>& args) {

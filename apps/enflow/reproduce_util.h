@@ -39,6 +39,10 @@ class CaseFilter {
   std::vector<std::string> names_;
 };
 
+/// "enflow NAME ARGS..." as a shell command line (arguments with characters a shell would
+/// read are double-quoted), for the tables' "what each row ran".
+std::string command_line(const std::string& name, const std::vector<std::string>& args);
+
 /// Runs a registered subcommand; returns its exit status.
 int run_command(const std::string& name, const std::vector<std::string>& args);
 

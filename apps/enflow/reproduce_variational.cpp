@@ -1,8 +1,9 @@
 // `enflow reproduce variational`: committors (closed forms, a finite-volume reference, the
 // 50-D Ginzburg-Landau chain against direct simulation), Deep Ritz in 10-D and VMC for the
-// N = 20 Ising chain, run through the `enflow solve` kinds, with a markdown table of
-// reference numbers beside ours. Each run writes <out>/<name>.metrics.toml and its config;
-// single runs of the protocol can be repeated with `enflow solve` on that config.
+// N = 20 Ising chain. Every case is a shipped config in configs/variational run through
+// `enflow solve` exactly as the printed command would (so the protocol and the configs cannot
+// drift apart), with a markdown table of reference numbers beside ours in
+// <out>/variational/table.md. ENFLOW_VARIATIONAL_ONLY=name,... runs a subset.
 #include <fmt/core.h>
 
 #include <filesystem>
@@ -13,7 +14,6 @@
 #include "commands.h"
 #include "enflow/io/config.h"
 #include "reproduce_util.h"
-#include "solve_registry.h"
 
 namespace enflow::cli {
 namespace {
@@ -26,162 +26,133 @@ struct Row {
   bool percent = false;
 };
 
-struct Run {
-  std::string name, label, toml;
+struct Case {
+  std::string name;  ///< configs/variational/<name>.toml
+  std::string label;
   std::vector<std::string> quick;  ///< overrides for --quick
   std::vector<Row> rows;
 };
 
-std::vector<Run> runs() {
-  const std::string mb_sampler =
-      "sampler.sample_beta=0.05\nsampler.step=1e-4\nsampler.burn_in=2000\nsampler.thin=5\n";
+std::vector<Case> cases() {
+  const Row rms_q{"rms error vs exact q(r)", "rms_error", "0 (closed form)"};
+  const Row max_q{"max error vs exact q(r)", "max_error", "0 (closed form)"};
+  const std::vector<std::string> short_run{"train.iterations=500"};
   return {
-      {"double_well",
+      {"committor_double_well",
        "committor, 1-D double well, beta = 3",
-       "problem.kind='committor'\nproblem.system='double_well'\nproblem.beta=3.0\n"
-       "network.hidden=[16,16]\ntrain.iterations=3000\ntrain.batch_size=1000\ntrain.lr=1e-2\n"
-       "train.lr_final=2e-4\n",
-       {"train.iterations=500"},
+       short_run,
        {{"rms error vs quadrature", "rms_error", "0 (closed form)"},
         {"max error vs quadrature", "max_error", "0 (closed form)"}}},
-      {"spheres_3d",
+      {"committor_spheres_3d",
        "committor, concentric spheres d = 3 (a = 1, b = 2)",
-       "problem.kind='committor'\nproblem.system='spheres'\nproblem.dim=3\nproblem.a=1.0\n"
-       "problem.b=2.0\nnetwork.hidden=[32,32]\ntrain.iterations=3000\ntrain.batch_size=1000\n"
-       "train.lr=1e-2\ntrain.lr_final=2e-4\n",
-       {"train.iterations=500"},
-       {{"rms error vs exact q(r)", "rms_error", "0 (closed form)"},
-        {"max error vs exact q(r)", "max_error", "0 (closed form)"}}},
-      {"spheres_10d",
+       short_run,
+       {rms_q, max_q}},
+      {"committor_spheres_10d",
        "committor, concentric spheres d = 10 (a = 1, b = 1.5)",
-       "problem.kind='committor'\nproblem.system='spheres'\nproblem.dim=10\nproblem.a=1.0\n"
-       "problem.b=1.5\nnetwork.hidden=[32,32]\ntrain.iterations=3000\ntrain.batch_size=1000\n"
-       "train.lr=1e-2\ntrain.lr_final=2e-4\n",
-       {"train.iterations=500"},
-       {{"rms error vs exact q(r)", "rms_error", "0 (closed form)"},
-        {"max error vs exact q(r)", "max_error", "0 (closed form)"}}},
-      {"muller_brown",
+       short_run,
+       {rms_q, max_q}},
+      {"committor_muller_brown",
        "committor, Mueller-Brown 2-D, beta = 0.1",
-       "problem.kind='committor'\nproblem.system='muller_brown'\nproblem.dim=2\n"
-       "problem.beta=0.1\n" +
-           mb_sampler +
-           "network.hidden=[32,32]\ntrain.iterations=4000\ntrain.batch_size=1000\n"
-           "train.lr=5e-3\ntrain.lr_final=1e-4\nreference.grid=241\n",
        {"train.iterations=500", "reference.grid=121"},
-       {{"Gibbs-weighted rms error vs finite volumes", "rms_error_gibbs", "0 (grid reference)"},
+       {{"Dirichlet energy / finite-volume minimum", "energy_over_minimum", "1 (variational)"},
+        {"Gibbs-weighted rms error vs finite volumes", "rms_error_gibbs", "0 (grid reference)"},
         {"rms error on the samples vs finite volumes", "rms_error_sampled", "0 (grid reference)"}}},
-      {"muller_brown_10d",
+      {"committor_muller_brown_10d",
        "committor, Mueller-Brown in 10-D (confine 20), beta = 0.1",
-       "problem.kind='committor'\nproblem.system='muller_brown'\nproblem.dim=10\n"
-       "problem.beta=0.1\nproblem.confine=20.0\n" +
-           mb_sampler +
-           "network.hidden=[64,64]\ntrain.iterations=4000\ntrain.batch_size=1000\n"
-           "train.lr=5e-3\ntrain.lr_final=1e-4\nreference.grid=241\n"
-           "check.shooting_points=20\ncheck.trajectories=200\ncheck.dt=1e-5\n",
        {"train.iterations=500", "reference.grid=121", "check.shooting_points=0"},
-       {{"Gibbs-weighted rms error vs 2-D finite volumes", "rms_error_gibbs", "0 (grid reference)"},
+       {{"Dirichlet energy / 2-D finite-volume minimum", "energy_over_minimum", "1 (variational)"},
+        {"Gibbs-weighted rms error vs 2-D finite volumes", "rms_error_gibbs", "0 (grid reference)"},
         {"rms error on the samples vs 2-D finite volumes", "rms_error_sampled",
          "0 (grid reference)"},
-        {"rms q - direct simulation, 20 transition points", "shooting_rms_diff",
+        {"rms q - direct simulation, transition points", "shooting_rms_diff",
          "statistical error (see shooting_mean_stderr)"}}},
-      {"ginzburg_landau",
+      {"committor_ginzburg_landau",
        "committor, Ginzburg-Landau 50-D, lambda = 0.03, beta = 10",
-       "problem.kind='committor'\nproblem.system='ginzburg_landau'\nproblem.dim=50\n"
-       "problem.lambda=0.03\nproblem.beta=10.0\nsampler.sample_beta=8.0\nsampler.step=1e-4\n"
-       "sampler.burn_in=2000\nsampler.thin=5\nnetwork.hidden=[64,64]\ntrain.iterations=3000\n"
-       "train.batch_size=1000\ntrain.lr=2e-3\ntrain.lr_final=1e-4\n"
-       "check.shooting_points=9\ncheck.trajectories=200\ncheck.dt=1e-3\n",
-       {"train.iterations=300", "sampler.burn_in=500", "check.trajectories=20"},
+       {"train.iterations=300", "sampler.burn_in=500", "check.trajectories=20",
+        "check.max_steps=20000"},
        {{"rms q - direct simulation on the minimum-energy path", "shooting_rms_diff",
          "statistical error (see shooting_mean_stderr)"},
         {"q at the transition state (kink)", "path_q_at_0", "0.5 (symmetry)"},
         {"rms of q(u) + q(-u) - 1 on samples", "symmetry_rms_negation", "0 (symmetry)"}}},
       {"deep_ritz_10d",
        "Deep Ritz, -Laplace u = 0 on (0,1)^10, u = sum x_{2k-1} x_{2k}",
-       "problem.kind='deep_ritz'\nproblem.dim=10\nnetwork.width=20\nnetwork.blocks=3\n"
-       "network.activation='relu3'\ntrain.iterations=10000\ntrain.batch_interior=1000\n"
-       "train.batch_boundary=1000\ntrain.lr=1e-3\ntrain.lr_final=1e-5\ntrain.penalty=500.0\n",
        {"train.iterations=1000", "train.eval_points=20000"},
        {{"relative L2 error", "rel_l2_error", "0.4% (E & Yu 2018)", true}}},
       {"vmc_tfim_20",
        "VMC, TFIM chain N = 20, h = J = 1, RBM alpha = 2",
-       "problem.kind='vmc_ising'\nproblem.sites=20\nproblem.j=1.0\nproblem.h=1.0\n"
-       "rbm.hidden_density=2\nsampler.samples=1000\nsampler.final_samples=50000\n"
-       "train.iterations=600\ntrain.lr=0.05\ntrain.lr_final=0.01\n",
        {"train.iterations=100", "sampler.samples=500", "sampler.final_samples=5000"},
        {{"relative energy error (E_0 = -25.49098969)", "rel_error", "< 1e-4 (goal)"}}},
   };
-}
-
-const SolverSpec& solver(const std::string& kind) {
-  for (const auto& s : solver_registry())
-    if (s.kind == kind) return s;
-  throw std::runtime_error("solver kind '" + kind + "' is not registered");
 }
 
 std::string fmt_value(double v, bool percent) {
   return percent ? fmt::format("{:.3f}%", 100 * v) : fmt::format("{:.3e}", v);
 }
 
-/// Runs one trial and returns its metrics.
-io::Config run_trial(const io::Config& cfg, const ReproduceOptions& ro, const Common& common) {
-  const std::string name = cfg.require_string("output.name");
-  const int rc = solver(cfg.require_string("problem.kind")).run(cfg, common, ro.out_dir);
-  if (rc != 0) throw std::runtime_error(name + ": solver exited with status " + std::to_string(rc));
-  return io::Config::load((fs::path(ro.out_dir) / (name + ".metrics.toml")).string());
+/// What the first trial ran: iterations, time and the run-specific sizes.
+std::string details_of(const io::Config& m) {
+  std::string d = fmt::format("{} iterations, {:.0f} s", m.get_int("iterations", 0),
+                              m.get_double("seconds", 0));
+  if (m.has("batch_size")) d += fmt::format(", batch {}", m.get_int("batch_size", 0));
+  if (m.has("samples")) d += fmt::format(", {} samples/step", m.get_int("samples", 0));
+  if (m.has("energy"))
+    d += fmt::format(", E = {:.6f} +- {:.6f}", m.require_double("energy"),
+                     m.require_double("energy_stderr"));
+  if (m.has("shooting_mean_stderr"))
+    d += fmt::format(", shooting s.e. {:.3f}", m.require_double("shooting_mean_stderr"));
+  return d;
 }
 
 int reproduce(const ReproduceOptions& ro, const Common& common) {
-  const auto all = runs();
-  fs::create_directories(ro.out_dir);
+  const auto all = cases();
+  std::vector<std::string> names;
+  for (const auto& c : all) names.push_back(c.name);
+  const CaseFilter only("ENFLOW_VARIATIONAL_ONLY", names);
+  const fs::path cfg_dir = config_dir("variational", "reproduce variational");
+  const std::string root = (fs::path(ro.out_dir) / "variational").string();
+  fs::create_directories(root);
   std::string table =
       "| problem | quantity | reference | ours (mean over trials) | run |\n"
       "|---|---|---|---|---|\n";
   std::string json = "[";
-  for (const auto& r : all) {
-    std::vector<double> sums(r.rows.size(), 0.0);
+  std::vector<std::string> commands;
+  for (const auto& c : all) {
+    if (!only.keeps(c.name)) continue;
+    std::vector<double> sums(c.rows.size(), 0.0);
     std::string details;
     for (int t = 0; t < ro.trials; ++t) {
-      std::vector<std::string> ov = ro.quick ? r.quick : std::vector<std::string>{};
-      ov.push_back("train.seed=" + std::to_string(ro.seed + uint64_t(t)));
-      ov.push_back("output.name='" + r.name + (ro.trials > 1 ? "_t" + std::to_string(t) : "") +
-                   "'");
-      const auto cfg = io::Config::parse(r.toml, ov, "reproduce variational/" + r.name);
-      if (!common.json) fmt::print(stderr, "[{}] trial {}/{}\n", r.name, t + 1, ro.trials);
-      const auto m = run_trial(cfg, ro, common);
-      for (size_t k = 0; k < r.rows.size(); ++k) sums[k] += m.require_double(r.rows[k].metric);
-      if (t > 0) continue;
-      details = fmt::format("{} iterations, {:.0f} s", m.get_int("iterations", 0),
-                            m.get_double("seconds", 0));
-      if (m.has("batch_size")) details += fmt::format(", batch {}", m.get_int("batch_size", 0));
-      if (m.has("samples")) details += fmt::format(", {} samples/step", m.get_int("samples", 0));
-      if (m.has("energy"))
-        details += fmt::format(", E = {:.6f} +- {:.6f}", m.require_double("energy"),
-                               m.require_double("energy_stderr"));
-      if (m.has("shooting_mean_stderr"))
-        details += fmt::format(", shooting s.e. {:.3f}", m.require_double("shooting_mean_stderr"));
+      const std::string run_name = c.name + (ro.trials > 1 ? "_t" + std::to_string(t) : "");
+      std::vector<std::string> args{"--config", (cfg_dir / (c.name + ".toml")).string(), "--out",
+                                    root};
+      std::vector<std::string> sets{"train.seed=" + std::to_string(ro.seed + uint64_t(t)),
+                                    "output.name='" + run_name + "'"};
+      if (ro.quick) sets.insert(sets.end(), c.quick.begin(), c.quick.end());
+      for (const auto& s : sets) args.insert(args.end(), {"--set", s});
+      const std::string cmd = command_line("solve", args);
+      commands.push_back(cmd);
+      if (!common.json) fmt::print(stderr, "[{}] trial {}/{}: {}\n", c.name, t + 1, ro.trials, cmd);
+      if (run_command("solve", args) != 0)
+        throw std::runtime_error(c.name + ": enflow solve failed");
+      const auto m = io::Config::load((fs::path(root) / (run_name + ".metrics.toml")).string());
+      for (size_t k = 0; k < c.rows.size(); ++k) sums[k] += m.require_double(c.rows[k].metric);
+      if (t == 0) details = details_of(m);
     }
-    for (size_t k = 0; k < r.rows.size(); ++k) {
-      const auto& row = r.rows[k];
+    for (size_t k = 0; k < c.rows.size(); ++k) {
+      const auto& row = c.rows[k];
       const double mean = sums[k] / ro.trials;
-      table += fmt::format("| {} | {} | {} | {} | {} |\n", k == 0 ? r.label : "", row.quantity,
+      table += fmt::format("| {} | {} | {} | {} | {} |\n", k == 0 ? c.label : "", row.quantity,
                            row.reference, fmt_value(mean, row.percent), k == 0 ? details : "");
       json += fmt::format("{}{{\"name\": \"{}\", \"{}\": {:.10g}}}", json.size() > 1 ? ", " : "",
-                          r.name, row.metric, mean);
+                          c.name, row.metric, mean);
     }
   }
-  json += "]";
+  json += "]\n";
   const std::string header = fmt::format(
       "# enflow reproduce variational{} --seed {} --trials {}\n\nOne CPU process; seconds "
       "are wall time.\n\n",
       ro.quick ? " --quick" : "", ro.seed, ro.trials);
-  const std::string path = (fs::path(ro.out_dir) / "variational.md").string();
-  write_text(path, header + table);
-  if (common.json) {
-    fmt::print("{}\n", json);
-  } else {
-    fmt::print("\n{}\ntable: {}\n", table, path);
-  }
+  write_report(root, header, table, commands, json, common.json,
+               "<name>.metrics.toml, the config each ran and its plots");
   return 0;
 }
 

@@ -70,6 +70,9 @@ std::vector<std::string> svgd_config_keys() {
           "svgd.optimizer",
           "svgd.momentum",
           "svgd.bandwidth",
+          "svgd.anneal",
+          "svgd.anneal_cycles",
+          "svgd.anneal_power",
           "reference.chains",
           "reference.burn_in",
           "reference.samples",
@@ -122,6 +125,9 @@ SvgdSetup svgd_setup(const io::Config& cfg, const c10::TensorOptions& o) {
                   .optimizer(cfg.get_string("svgd.optimizer", "adagrad"))
                   .momentum(cfg.get_double("svgd.momentum", 0.9))
                   .bandwidth(cfg.get_double("svgd.bandwidth", 0.0))
+                  .anneal(cfg.get_int("svgd.anneal", 0))
+                  .anneal_cycles(cfg.get_int("svgd.anneal_cycles", 1))
+                  .anneal_power(cfg.get_double("svgd.anneal_power", 1.0))
                   .snapshots(cfg.get_ints("output.snapshots", {0}));
   return s;
 }

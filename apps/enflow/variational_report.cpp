@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -68,16 +69,28 @@ RunReport::RunReport(const io::Config& cfg, const Common& common, std::string ou
       name_(std::move(name)),
       plot_(cfg.get_bool("output.plot", true) && io::gnuplot_available()) {}
 
-void RunReport::number(const std::string& key, double value) {
-  metrics_.emplace_back(key, fmt::format("{:.10g}", value));
+void RunReport::add(const std::string& key, std::string value) {
+  const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+  });
+  if (!bare) throw std::logic_error("metric key '" + key + "' is not a bare TOML key");
+  metrics_.emplace_back(key, std::move(value));
 }
 
-void RunReport::count(const std::string& key, int64_t value) {
-  metrics_.emplace_back(key, std::to_string(value));
+void RunReport::number(const std::string& key, double value) {
+  add(key, fmt::format("{:.10g}", value));
 }
+
+void RunReport::count(const std::string& key, int64_t value) { add(key, std::to_string(value)); }
 
 void RunReport::text(const std::string& key, const std::string& value) {
-  metrics_.emplace_back(key, "\"" + value + "\"");
+  add(key, "\"" + value + "\"");
+}
+
+void RunReport::numbers(const std::string& key, const std::vector<double>& values) {
+  std::string list;
+  for (double v : values) list += fmt::format("{}{:.10g}", list.empty() ? "" : ", ", v);
+  add(key, "[" + list + "]");
 }
 
 std::string RunReport::plot_path(const std::string& suffix) {

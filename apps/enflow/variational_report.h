@@ -44,6 +44,7 @@ class RunReport {
   void number(const std::string& key, double value);
   void count(const std::string& key, int64_t value);
   void text(const std::string& key, const std::string& value);
+  void numbers(const std::string& key, const std::vector<double>& values);
 
   /// <out>/<name>_<suffix>.png, recorded for the summary; empty when plotting is off
   /// (output.plot = false, or no gnuplot), so callers skip the plot.
@@ -58,6 +59,9 @@ class RunReport {
   const Common& common_;
   std::string out_dir_, name_;
   bool plot_;
+  /// Records key = value (value already in TOML / JSON syntax); a key that is not a bare TOML
+  /// key would make the file unreadable, so it is a std::logic_error.
+  void add(const std::string& key, std::string value);
   std::vector<std::pair<std::string, std::string>> metrics_;
   std::vector<std::string> plots_;
 };

@@ -20,7 +20,16 @@ double median_bandwidth(const at::Tensor& x) {
   return med / std::log(static_cast<double>(n) + 1);
 }
 
-at::Tensor svgd_direction(const at::Tensor& x, const at::Tensor& score, double h) {
+double svgd_annealing(int64_t it, int64_t anneal, int64_t cycles, double power) {
+  if (anneal < 0 || cycles < 1 || !(power > 0))
+    throw std::invalid_argument("svgd annealing: needs anneal >= 0, cycles >= 1, power > 0");
+  if (it >= anneal) return 1.0;
+  const double length = double(anneal) / double(cycles);
+  const double pos = std::fmod(double(it), length);
+  return std::pow(pos / length, power);
+}
+
+at::Tensor svgd_direction(const at::Tensor& x, const at::Tensor& score, double h, double gamma) {
   if (x.dim() != 2 || !x.sizes().equals(score.sizes()))
     throw std::invalid_argument("svgd direction: particles and scores must both be [n, d]");
   if (!(h > 0)) throw std::invalid_argument("svgd direction: bandwidth must be positive");
@@ -29,7 +38,7 @@ at::Tensor svgd_direction(const at::Tensor& x, const at::Tensor& score, double h
   auto K = torch::exp(-diff2 / h);                      // symmetric
   // Σⱼ ∇_{xⱼ} k(xⱼ, xᵢ) = (2/h) (xᵢ Σⱼ Kᵢⱼ − Σⱼ Kᵢⱼ xⱼ): the repulsion that keeps particles apart.
   auto repulsion = (2.0 / h) * (x * K.sum(1, true) - torch::matmul(K, x));
-  return (torch::matmul(K, score) + repulsion) / static_cast<double>(x.size(0));
+  return (gamma * torch::matmul(K, score) + repulsion) / static_cast<double>(x.size(0));
 }
 
 SvgdResult svgd(const LogDensity& log_p, const at::Tensor& x0, const SvgdOptions& o) {
@@ -41,6 +50,7 @@ SvgdResult svgd(const LogDensity& log_p, const at::Tensor& x0, const SvgdOptions
       !(o.momentum() >= 0 && o.momentum() < 1))
     throw std::invalid_argument(
         "svgd: needs iterations >= 0, step > 0, bandwidth >= 0, fudge > 0, 0 <= momentum < 1");
+  svgd_annealing(0, o.anneal(), o.anneal_cycles(), o.anneal_power());  // checks the schedule
   const bool adagrad = o.optimizer() == "adagrad";
   if (!adagrad && o.optimizer() != "plain")
     throw std::invalid_argument("svgd: optimizer must be 'adagrad' or 'plain', got '" +
@@ -56,7 +66,8 @@ SvgdResult svgd(const LogDensity& log_p, const at::Tensor& x0, const SvgdOptions
   record(0, x);
   for (int64_t it = 1; it <= o.iterations(); ++it) {
     const double h = o.bandwidth() > 0 ? o.bandwidth() : median_bandwidth(x);
-    auto phi = svgd_direction(x, score(log_p, x), h);
+    const double gamma = svgd_annealing(it, o.anneal(), o.anneal_cycles(), o.anneal_power());
+    auto phi = svgd_direction(x, score(log_p, x), h, gamma);
     if (adagrad) {
       history = it == 1 ? phi.pow(2) : o.momentum() * history + (1 - o.momentum()) * phi.pow(2);
       x = x + o.step() * phi / (o.fudge() + history.sqrt());
@@ -69,6 +80,7 @@ SvgdResult svgd(const LogDensity& log_p, const at::Tensor& x0, const SvgdOptions
                                std::to_string(it) + " (reduce the step)");
     r.direction_norm.push_back(norm);
     r.bandwidth.push_back(h);
+    r.annealing.push_back(gamma);
     record(it, x);
     if (o.on_progress() &&
         (it % std::max<int64_t>(1, o.progress_every()) == 0 || it == o.iterations()))

@@ -126,6 +126,23 @@ CommittorProblem muller_brown_problem(int64_t dim, double beta, const MalaOption
   };
   p.in_a = disk(ax, ay);
   p.in_b = disk(bx, by);
+  // Boundary conditions built in: phi_A, phi_B vanish on the two circles and are positive
+  // outside them, so lift = phi_A / (phi_A + phi_B) is 0 on A and 1 on B, and
+  // distance = phi_A phi_B / (phi_A + phi_B) vanishes on both (decision 38).
+  auto phi = [radius](double cx, double cy) {
+    return [=](const torch::Tensor& x) {
+      return (x.select(1, 0) - cx).pow(2) + (x.select(1, 1) - cy).pow(2) - radius * radius;
+    };
+  };
+  auto phi_a = phi(ax, ay), phi_b = phi(bx, by);
+  p.lift = [=](const torch::Tensor& x) {
+    auto pa = phi_a(x).clamp_min(0), pb = phi_b(x).clamp_min(0);
+    return pa / (pa + pb).clamp_min(1e-300);
+  };
+  p.distance = [=](const torch::Tensor& x) {
+    auto pa = phi_a(x).clamp_min(0), pb = phi_b(x).clamp_min(0);
+    return pa * pb / (pa + pb).clamp_min(1e-300);
+  };
   auto init = [=](int64_t n) {
     // Half the chains start in A, half in B.
     auto x = torch::zeros({n, dim}, options);
@@ -167,6 +184,15 @@ CommittorProblem ginzburg_landau_problem(int64_t n, double lambda, double beta,
   };
   p.in_a = [set_level](const torch::Tensor& u) { return u.mean(1) <= -set_level; };
   p.in_b = [set_level](const torch::Tensor& u) { return u.mean(1) >= set_level; };
+  // Boundary conditions built in through the mean m: lift 0 at m = -s, 1 at m = s; the
+  // distance vanishes at both levels (decision 38).
+  p.lift = [set_level](const torch::Tensor& u) {
+    return ((u.mean(1) + set_level) / (2 * set_level)).clamp(0, 1);
+  };
+  p.distance = [set_level](const torch::Tensor& u) {
+    auto m = u.mean(1);
+    return ((m + set_level) * (set_level - m)).clamp_min(0) / (4 * set_level * set_level);
+  };
   auto init = [=](int64_t c) {
     auto x = torch::arange(1, n + 1, options) / double(n + 1);
     auto centre = 0.5 + set_level * (torch::rand({c, 1}, options) - 0.5);

@@ -97,6 +97,14 @@ GridCommittor grid_committor_2d(const CommittorProblem& problem, double x0, doub
     if (it % 20 == 0) rel = r.norm().item<double>() / bnorm;
   }
   out.values = (qb + e * freem).clamp(0, 1);
+  // The minimum of the variational problem: E[|grad q|^2] under exp(-beta V) on the box,
+  // the same normalization as the network's estimate.
+  auto Q = out.values;
+  auto dqx = Q.narrow(1, 1, nx - 1) - Q.narrow(1, 0, nx - 1);
+  auto dqy = Q.narrow(0, 1, ny - 1) - Q.narrow(0, 0, ny - 1);
+  out.dirichlet_energy =
+      (((wx * dqx.pow(2)).sum() + (wy * dqy.pow(2)).sum()) / torch::exp(-beta * (Vc - vmin)).sum())
+          .item<double>();
   out.x0 = x0;
   out.x1 = x1;
   out.y0 = y0;

@@ -75,9 +75,9 @@ grep -q 'reusing' "$work/r/dgnet-table3/table.md" || { echo "FAIL dgnet resume d
 check reproduce-resume-unsupported 1 "$bin" reproduce evnn --quick --resume --out "$work/r"
 check reproduce-unknown 1 "$bin" reproduce dgnet-table9
 # A case filter naming an unknown case stops before any work (a typo must not run nothing).
-for p in ggd evnn particles dgnet-table2; do
+for p in ggd evnn particles variational dgnet-table2; do
   check "reproduce-$p-unknown-case" 1 env ENFLOW_GGD_ONLY=nosuch ENFLOW_EVNN_ONLY=nosuch \
-    ENFLOW_PARTICLES_ONLY=nosuch ENFLOW_DGNET_ONLY=pendulum-dgnet "$bin" reproduce "$p" --quick --out "$work/r-filter"
+    ENFLOW_PARTICLES_ONLY=nosuch ENFLOW_VARIATIONAL_ONLY=nosuch ENFLOW_DGNET_ONLY=pendulum-dgnet "$bin" reproduce "$p" --quick --out "$work/r-filter"
 done
 ENFLOW_GGD_ONLY=chemistry-learned,nosuch "$bin" reproduce ggd --quick --out "$work/r-filter" 2>&1 |
   grep -q "ENFLOW_GGD_ONLY: unknown case 'nosuch'" || { echo "FAIL case filter message"; fail=1; }
@@ -96,6 +96,11 @@ check committor-muller-brown-10d 0 "$bin" solve --config "$cv/committor_muller_b
 check committor-ginzburg-landau 0 "$bin" solve --config "$cv/committor_ginzburg_landau.toml" "${vs[@]}" --set train.iterations=3 --set sampler.burn_in=5 --set check.trajectories=2 --set check.max_steps=20
 check deep-ritz 0 "$bin" solve --config "$cv/deep_ritz_10d.toml" "${vs[@]}" --set train.iterations=3 --set train.eval_points=100
 check vmc 0 "$bin" solve --config "$cv/vmc_tfim_20.toml" "${vs[@]}" --set train.iterations=2 --set sampler.samples=20 --set sampler.final_samples=20
+# reproduce variational runs the shipped configs through `enflow solve` and reads back their
+# metrics files (Ginzburg-Landau's carries arrays): two cases, header + 2 + 3 rows.
+check reproduce-variational 0 env ENFLOW_VARIATIONAL_ONLY=committor_double_well,committor_ginzburg_landau "$bin" reproduce variational --quick --out "$work/rv" --json
+[[ $(grep -c '^| ' "$work/rv/variational/table.md") -eq 6 ]] || { echo "FAIL reproduce variational rows"; fail=1; }
+grep -q 'enflow solve --config .*committor_double_well.toml' "$work/rv/variational/table.md" || { echo "FAIL reproduce variational command"; fail=1; }
 check committor-unknown-system 1 "$bin" solve --config "$cv/committor_double_well.toml" "${vs[@]}" --set problem.system=triple_well
 check committor-unknown-key 1 "$bin" solve --config "$cv/committor_double_well.toml" "${vs[@]}" --set train.iteratons=3
 check deep-ritz-bad-penalty 1 "$bin" solve --config "$cv/deep_ritz_10d.toml" "${vs[@]}" --set train.penalty=-1

@@ -75,6 +75,49 @@ TEST(Svgd, RecoversCorrelatedTwoDimensionalGaussian) {
   EXPECT_LT(r.direction_norm.back(), 0.05 * r.direction_norm.front());
 }
 
+TEST(Svgd, AnnealingScheduleRisesToOneInEachCycle) {
+  EXPECT_DOUBLE_EQ(svgd_annealing(5, 0, 1, 1.0), 1.0);  // off
+  EXPECT_DOUBLE_EQ(svgd_annealing(25, 100, 1, 1.0), 0.25);
+  EXPECT_DOUBLE_EQ(svgd_annealing(25, 100, 2, 2.0), 0.25);  // half-way through cycle 1, squared
+  EXPECT_DOUBLE_EQ(svgd_annealing(50, 100, 2, 1.0), 0.0);   // cycle 2 starts again at 0
+  EXPECT_DOUBLE_EQ(svgd_annealing(100, 100, 2, 1.0), 1.0);
+  EXPECT_THROW(svgd_annealing(1, 10, 0, 1.0), std::invalid_argument);
+  EXPECT_THROW(svgd_annealing(1, -1, 1, 1.0), std::invalid_argument);
+}
+
+/// Largest |fraction of particles nearest each mode's centre - its weight|.
+double mode_weight_error(const torch::Tensor& x, const torch::Tensor& means,
+                         const torch::Tensor& w) {
+  auto nearest = torch::cdist(x, means).argmin(1);
+  auto frac = torch::bincount(nearest, {}, w.size(0)).to(torch::kDouble) / double(x.size(0));
+  return (frac - w).abs().max().item<double>();
+}
+
+TEST(Svgd, AnnealingFindsTheWeightsOfSeparatedModes) {
+  testing::OneThread one_thread;
+  // Three modes 4-5 apart at sd 0.7, weights 0.5 / 0.3 / 0.2, particles from N(0, I): plain
+  // SVGD keeps roughly the weights of the start (the kernel cannot move mass between
+  // basins); with the driving term annealed in over the first half of the run (the shipped
+  // config's schedule) the repulsion
+  // first spreads the particles and every mode gets its share.
+  torch::manual_seed(7);
+  auto w = torch::tensor({0.5, 0.3, 0.2}, torch::kDouble);
+  auto means = torch::tensor({{-2.0, -2.0}, {2.0, -1.0}, {0.0, 2.5}}, torch::kDouble);
+  auto t = mixture_target(w, means, torch::full({3}, 0.7, torch::kDouble));
+  auto x0 = torch::randn({200, 2}, torch::kDouble);
+  const auto opts = SvgdOptions().iterations(2000).step(0.1);
+  const double plain = mode_weight_error(svgd(t.log_prob, x0, opts).particles, means, w);
+  auto annealed = svgd(t.log_prob, x0, SvgdOptions(opts).anneal(1000));
+  const double err = mode_weight_error(annealed.particles, means, w);
+  // Stated bounds: annealed within 0.08 of every weight (measured 0.04 here, 0.015-0.045 over
+  // four seeds of the shipped config), plain off by more than 0.1 (measured 0.18; 0.15-0.27).
+  EXPECT_LT(err, 0.08) << "annealed " << err;
+  EXPECT_GT(plain, 0.1) << "plain " << plain;
+  ASSERT_EQ(annealed.annealing.size(), 2000u);
+  EXPECT_DOUBLE_EQ(annealed.annealing[499], 0.5);
+  EXPECT_DOUBLE_EQ(annealed.annealing.back(), 1.0);
+}
+
 TEST(Svgd, RecordsRequestedSnapshots) {
   testing::OneThread one_thread;
   torch::manual_seed(2);

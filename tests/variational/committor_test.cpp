@@ -137,6 +137,75 @@ TEST(Committor, MalaSamplesTheGibbsMeasureOfTheConfiningTerm) {
   EXPECT_NEAR(z.mean().item<double>(), 0.0, 0.05);
 }
 
+TEST(Committor, MullerBrownAndGinzburgLandauBuildTheirBoundaryConditionsIn) {
+  // lift is 0 on the boundary of A and 1 on that of B, distance vanishes on both and is
+  // positive between them, so q = lift + distance * N meets the conditions for any N.
+  torch::manual_seed(5);
+  const double radius = 0.1;
+  auto mb = muller_brown_problem(3, 0.1, MalaOptions(), kF64, 20.0, radius);
+  auto circle = [&](double cx, double cy) {
+    auto t = torch::rand({200}, kF64) * 2 * M_PI;
+    auto x = torch::randn({200, 3}, kF64);
+    x.select(1, 0).copy_(cx + radius * torch::cos(t));
+    x.select(1, 1).copy_(cy + radius * torch::sin(t));
+    return x;
+  };
+  auto on_a = circle(-0.558, 1.442), on_b = circle(0.623, 0.028);
+  EXPECT_LT(mb.lift(on_a).abs().max().item<double>(), 1e-12);
+  EXPECT_LT((mb.lift(on_b) - 1).abs().max().item<double>(), 1e-12);
+  EXPECT_LT(mb.distance(on_a).abs().max().item<double>(), 1e-12);
+  EXPECT_LT(mb.distance(on_b).abs().max().item<double>(), 1e-12);
+  auto x = torch::rand({2000, 3}, kF64) * torch::tensor({2.7, 2.4, 1.0}, kF64) -
+           torch::tensor({1.5, 0.4, 0.5}, kF64);
+  x = x.index_select(0, (~(mb.in_a(x) | mb.in_b(x))).nonzero().squeeze(1));
+  EXPECT_GT(mb.distance(x).min().item<double>(), 0.0);
+  EXPECT_GT(mb.lift(x).min().item<double>(), 0.0);
+  EXPECT_LT(mb.lift(x).max().item<double>(), 1.0);
+
+  const double s = 0.5;
+  auto gl = ginzburg_landau_problem(10, 0.03, 10.0, MalaOptions(), kF64, s, 0.1);
+  auto u = torch::randn({100, 10}, kF64);
+  auto at_level = [&](double m) { return u - u.mean(1, true) + m; };
+  EXPECT_LT(gl.lift(at_level(-s)).abs().max().item<double>(), 1e-12);
+  EXPECT_LT((gl.lift(at_level(s)) - 1).abs().max().item<double>(), 1e-12);
+  EXPECT_LT(gl.distance(at_level(-s)).abs().max().item<double>(), 1e-12);
+  EXPECT_LT(gl.distance(at_level(s)).abs().max().item<double>(), 1e-12);
+  EXPECT_NEAR(gl.lift(at_level(0.1)).mean().item<double>(), 0.6, 1e-12);
+  EXPECT_GT(gl.distance(at_level(0.3)).min().item<double>(), 0.0);
+}
+
+TEST(Committor, MullerBrownNetworkReachesTheMinimumOfTheGridReference) {
+  // The built-in boundary conditions let the network reach the variational minimum: its
+  // Dirichlet energy estimate comes within a stated 25 % of the finite-volume minimum (measured:
+  // 0.90 of it; the estimate on 10 batches of correlated MALA samples is noisy) and its
+  // Gibbs-weighted error against that reference stays below 2e-3 (measured 1.1e-3). The same run
+  // with the penalty instead ends at 6.3 times the minimum, rms 5.8e-3.
+  torch::manual_seed(6);
+  auto p = muller_brown_problem(2, 0.1, MalaOptions().sample_beta(0.05).step(1e-4), kF64);
+  auto r = solve_committor(p, CommittorOptions()
+                                  .hidden({32, 32})
+                                  .iterations(1000)
+                                  .batch_size(500)
+                                  .lr(5e-3)
+                                  .lr_final(1e-4)
+                                  .seed(6));
+  auto ref = grid_committor_2d(p, -1.5, 1.2, -0.4, 2.0, 121, 121);
+  EXPECT_GT(ref.dirichlet_energy, 0.0);
+  EXPECT_NEAR(r.dirichlet_energy / ref.dirichlet_energy, 1.0, 0.25)
+      << "network " << r.dirichlet_energy << " grid minimum " << ref.dirichlet_energy;
+  std::vector<torch::Tensor> xs, ws;
+  for (int k = 0; k < 10; ++k) {
+    auto smp = p.sampler(500);
+    xs.push_back(smp.x);
+    ws.push_back(smp.log_w);
+  }
+  auto x = torch::cat(xs);
+  auto w = torch::softmax(torch::cat(ws), 0) * (~(p.in_a(x) | p.in_b(x))).to(torch::kDouble);
+  const double rms =
+      std::sqrt(((w * (r.q(x) - ref.interpolate(x)).pow(2)).sum() / w.sum()).item<double>());
+  EXPECT_LT(rms, 2e-3) << "Gibbs-weighted rms error vs the grid " << rms;
+}
+
 TEST(Committor, RejectsIncompleteProblemsAndBadOptions) {
   CommittorProblem empty;
   EXPECT_THROW(solve_committor(empty, CommittorOptions()), std::invalid_argument);

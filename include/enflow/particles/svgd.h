@@ -21,8 +21,14 @@ namespace enflow::particles {
 double median_bandwidth(const at::Tensor& x);
 
 /// φ at every particle [n, d] from the particles x [n, d], their scores ∇log p(x) [n, d] and the
-/// bandwidth h > 0.
-at::Tensor svgd_direction(const at::Tensor& x, const at::Tensor& score, double h);
+/// bandwidth h > 0; the driving term is scaled by γ (annealing), the repulsion is not.
+at::Tensor svgd_direction(const at::Tensor& x, const at::Tensor& score, double h,
+                          double gamma = 1.0);
+
+/// Annealing weight γ at iteration `it` (1-based) of Annealed SVGD (D'Angelo & Fortuin 2021):
+/// over the first `anneal` iterations, `cycles` ramps ((position in the cycle)/cycle length)^power
+/// each ending at 1; γ = 1 afterwards, and always when anneal = 0.
+double svgd_annealing(int64_t it, int64_t anneal, int64_t cycles, double power);
 
 struct SvgdOptions {
   TORCH_ARG(int64_t, iterations) = 1000;
@@ -33,6 +39,13 @@ struct SvgdOptions {
   TORCH_ARG(std::string, optimizer) = "adagrad";
   TORCH_ARG(double, momentum) = 0.9;  ///< α
   TORCH_ARG(double, fudge) = 1e-6;
+  /// Annealed SVGD: φ = 1/n Σⱼ [γ(t) k ∇log p + ∇k] with γ rising from 0 to 1 over the first
+  /// `anneal` iterations in `anneal_cycles` ramps of `anneal_power` (svgd_annealing). The
+  /// repulsion alone first spreads the particles, so modes far from the start still receive
+  /// their share; 0 turns it off (plain SVGD).
+  TORCH_ARG(int64_t, anneal) = 0;
+  TORCH_ARG(int64_t, anneal_cycles) = 1;
+  TORCH_ARG(double, anneal_power) = 1.0;
   /// h > 0 fixes the bandwidth; 0 uses the median heuristic at every step.
   TORCH_ARG(double, bandwidth) = 0;
   /// Iterations after which the particles are recorded (0 = the initial particles).
@@ -48,6 +61,7 @@ struct SvgdResult {
   std::vector<at::Tensor> snapshots;
   std::vector<double> direction_norm;  ///< mean |φ(xᵢ)| per iteration
   std::vector<double> bandwidth;       ///< h per iteration
+  std::vector<double> annealing;       ///< γ per iteration
   double seconds = 0;
 };
 

@@ -1,9 +1,10 @@
 // Committor functions of overdamped Langevin dynamics dX = -grad V dt + sqrt(2/beta) dB between
 // sets A and B, by minimizing the Dirichlet energy
 //   1/2 int |grad q|^2 exp(-beta V) dx,   q = 0 on A, q = 1 on B,
-// over a network q. The boundary conditions enter by a penalty whose weight grows during the
-// run (continuation); the integral is estimated on weighted samples (Gibbs samples from MALA,
-// or a biased measure with likelihood weights).
+// over a network q. The boundary conditions are built in (q = lift + distance * N(x)) where the
+// problem provides lift and distance, as every shipped problem does; otherwise they enter by a
+// penalty whose weight grows during the run (continuation). The integral is estimated on weighted
+// samples (Gibbs samples from MALA, or a biased measure with likelihood weights).
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -61,7 +62,9 @@ CommittorProblem concentric_spheres_problem(int64_t dim, double a, double b,
 
 /// The Mueller-Brown potential in (x1, x2) plus confine/2 * sum_{i>2} x_i^2 (dim >= 2); A and
 /// B are disks of `radius` around the minima (-0.558, 1.442) and (0.623, 0.028). MALA at
-/// mala.sample_beta with weights exp(-(beta - sample_beta) V).
+/// mala.sample_beta with weights exp(-(beta - sample_beta) V). Boundary conditions can be built
+/// in: lift = phi_A / (phi_A + phi_B) and distance = phi_A phi_B / (phi_A + phi_B) with
+/// phi = squared distance to a centre minus radius^2.
 CommittorProblem muller_brown_problem(int64_t dim, double beta, const MalaOptions& mala,
                                       const at::TensorOptions& options, double confine = 20.0,
                                       double radius = 0.1);
@@ -74,9 +77,10 @@ at::Tensor muller_brown_potential(const at::Tensor& x);
 /// A = {mean(u) <= -set_level}, B = {mean(u) >= set_level}. Nearly all the Gibbs mass sits
 /// in the wells, inside A and B, where q is known; the Dirichlet integral lives between them.
 /// So the sampler is MALA (weights as above) restricted to |mean(u)| < set_level + margin:
-/// the Gibbs measure of the transition region plus a shell of A and B for the penalty, with
+/// the Gibbs measure of the transition region plus a shell of A and B (for the penalty route), with
 /// chains started on kinks tanh((x - c) / (sqrt(2) lambda)), mean(u) uniform in
-/// (-set_level, set_level).
+/// (-set_level, set_level). Built-in boundary conditions through m = mean(u):
+/// lift = (m + s) / 2s, distance = (m + s)(s - m) / 4s^2.
 CommittorProblem ginzburg_landau_problem(int64_t n, double lambda, double beta,
                                          const MalaOptions& mala, const at::TensorOptions& options,
                                          double set_level = 0.5, double margin = 0.1);
@@ -133,6 +137,8 @@ struct GridCommittor {
   double x0, x1, y0, y1;
   int64_t cg_iterations = 0;
   double residual = 0;
+  /// E[|grad q|^2] under exp(-beta V) on the box: the minimum a network can reach.
+  double dirichlet_energy = 0;
   at::Tensor interpolate(const at::Tensor& x) const;
 };
 GridCommittor grid_committor_2d(const CommittorProblem& problem, double x0, double x1, double y0,
