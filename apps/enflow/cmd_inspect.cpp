@@ -49,16 +49,18 @@ int run_inspect(const std::string& path, const Common& common) {
       params += fmt::format("{}\"{}\": {}", params.empty() ? "" : ", ", json_escape(k), v);
     for (const auto& [k, v] : drifts) inv += fmt::format(", \"{}\": {:.6e}", k, v);
     fmt::print(
-        "{{\"file\": \"{}\", \"system\": \"{}\", \"series\": {}, \"steps\": {}, \"dim\": {}, "
+        "{{\"file\": \"{}\", \"system\": \"{}\", \"source\": \"{}\", \"series\": {}, \"steps\": "
+        "{}, \"dim\": {}, "
         "\"t_shape\": {}, \"t_min\": {}, \"t_max\": {}, \"dt\": {}, \"noise\": {}, \"seed\": {}, "
         "\"train\": {}, \"test\": {}, \"params\": {{{}}}{}}}\n",
-        json_escape(path), json_escape(d.system), S, T, D,
+        json_escape(path), json_escape(d.system), json_escape(d.source), S, T, D,
         d.t.dim() == 1 ? "\"[T]\"" : "\"[S, T]\"", t0, t1, d.dt, d.noise, d.seed, d.train.size(),
         d.test.size(), params, inv);
     return 0;
   }
   fmt::print("{}\n", path);
   fmt::print("  system      {}\n", d.system.empty() ? "(none)" : d.system);
+  if (!d.source.empty()) fmt::print("  source      {}\n", d.source);
   fmt::print("  states      [{}, {}, {}] (series, time points, dim)\n", S, T, D);
   fmt::print("  t           {} in [{}, {}], dt = {}{}\n", d.t.dim() == 1 ? "[T]" : "[S, T]", t0, t1,
              d.dt, d.dt == 0 ? " (irregular time stamps)" : "");

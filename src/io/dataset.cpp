@@ -147,6 +147,7 @@ void write_file(const std::string& tmp, const std::string& path, const Dataset& 
   write_u64_attr(root.get(), path, "seed", d.seed);
   write_double_attr(root.get(), path, "noise", d.noise);
   write_string_attr(root.get(), path, "enflow_version", ENFLOW_VERSION);
+  if (!d.source.empty()) write_string_attr(root.get(), path, "source", d.source);
   for (const auto& [k, v] : d.params) write_double_attr(root.get(), path, "param_" + k, v);
   check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), path, "cannot flush the file");
 }
@@ -239,6 +240,7 @@ Dataset load_dataset(const std::string& path) {
   }
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
   read_string_attr(root.get(), "system", &d.system);
+  read_string_attr(root.get(), "source", &d.source);
   read_double_attr(root.get(), "dt", &d.dt);
   read_double_attr(root.get(), "noise", &d.noise);
   if (H5Aexists(root.get(), "seed") > 0) {

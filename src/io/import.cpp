@@ -265,6 +265,7 @@ Dataset import_trajectories(const std::string& path, const ImportOptions& o) {
   d.system = o.system;
   d.params = o.params;
   d.seed = 0;
+  d.source = "import " + std::filesystem::path(path).filename().string();
   const int64_t S = d.states.size(0);
   if (S == 1) {
     d.train = {0};

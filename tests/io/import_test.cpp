@@ -66,9 +66,13 @@ TEST(Import, TextWithSeriesTimeAndGapsKeepsTheTimeStamps) {
   EXPECT_DOUBLE_EQ(d.states[0][3][1].item<double>(), -0.6);
   EXPECT_EQ(d.train, (std::vector<int64_t>{0}));
   EXPECT_EQ(d.test, (std::vector<int64_t>{1}));
-  // Saved and loaded, the gap is still there.
+  // Imported data say so (metrics then skip the system's exact du/dt, which is not theirs).
+  EXPECT_EQ(d.source, "import pend.txt");
+  // Saved and loaded, the gap and the provenance are still there.
   save_dataset((dir / "pend.h5").string(), d);
-  EXPECT_TRUE(torch::equal(load_dataset((dir / "pend.h5").string()).t, d.t));
+  const auto back = load_dataset((dir / "pend.h5").string());
+  EXPECT_TRUE(torch::equal(back.t, d.t));
+  EXPECT_EQ(back.source, "import pend.txt");
   // CSV with a header row and no t column: uniform t from dt.
   auto csv = dir / "x.csv";
   std::ofstream(csv) << "q,p\n1,2\n3,4\n5,6\n";

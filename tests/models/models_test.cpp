@@ -82,6 +82,13 @@ TEST_F(LearnedDynamics, DGNetLearnsAndItsPredictionConservesTheLearnedEnergy) {
   auto blind = learn::evaluate(*m, data, data.test, StepOptions(), StepOptions(), nullptr, 5);
   EXPECT_TRUE(std::isnan(blind.deriv_mse));
   EXPECT_DOUBLE_EQ(blind.step_mse, ev.step_mse);
+  // Imported data labelled with a system keep its energies but not its du/dt.
+  auto imported = data;
+  imported.source = "import record.txt";
+  auto rec = learn::evaluate(*m, imported, data.test, StepOptions(), StepOptions(), sys.get(), 20);
+  EXPECT_TRUE(std::isnan(rec.deriv_mse));
+  ASSERT_EQ(rec.invariant_mse.count("energy"), 1u);
+  EXPECT_DOUBLE_EQ(rec.invariant_mse.at("energy"), ev.invariant_mse.at("energy"));
 }
 
 TEST_F(LearnedDynamics, BaselinesLearnThroughTheirIntegrators) {

@@ -1,7 +1,8 @@
 // Evaluation of a learned model on test series (definitions in docs/dgnet.md):
 //   deriv_mse  — mean over all test states and components of (f(u) − f̂(u))², f the
 //                system's exact du/dt and f̂ the model's continuous-time du/dt (G∇H(u) for
-//                energy models), as in the DGNet paper's "Deriv."; NaN without a system;
+//                energy models), as in the DGNet paper's "Deriv."; NaN without a system
+//                and for imported data (io::Dataset::source), whose du/dt is not the system's;
 //   step_mse   — mean over test pairs and components of ((u₁ − u₀)/Δt − rate)², rate
 //                from the model's training scheme (the one-step difference MSE);
 //   state_mse  — mean squared error of the long-term prediction from each test initial
