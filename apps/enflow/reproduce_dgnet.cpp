@@ -125,11 +125,6 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
     commands.push_back(cmd);
     if (!common.json) fmt::print(stderr, "{}\n", cmd);
   };
-  auto joined = [](const std::string& head, const std::vector<std::string>& args) {
-    std::string s = head;
-    for (const auto& a : args) s += " " + a;
-    return s;
-  };
 
   // One dataset per system and trial seed, drawn on first use (the real record: one).
   std::map<std::string, std::string> data_path;
@@ -149,7 +144,7 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
               // The reference code's 80/20 split in time: 5 consecutive chunks of 111
               // points, the first 4 train, the last tests (prediction from its first state).
               "--chunks", "5", "-o", p};
-      note(joined("enflow import", args));
+      note(command_line("import", args));
       if (run_command("import", args) != 0) throw std::runtime_error("import failed");
     } else {
       const bool ode_protocol =
@@ -160,7 +155,7 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
         const bool pde = system == "kdv" || system == "cahn-hilliard";
         args.insert(args.end(), {"--series", pde ? "10" : "20", "--steps", pde ? "40" : "30"});
       }
-      note(joined("enflow generate", args));
+      note(command_line("generate", args));
       if (run_command("generate", args) != 0) throw std::runtime_error("generate failed");
     }
     return data_path[key] = p;
@@ -181,7 +176,7 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
       if (opts.quick) args.insert(args.end(), {"--set", "train.iterations=30"});
       // --resume: continue from the row's checkpoint (a finished one is reused as is).
       if (opts.resume) args.push_back("--resume");
-      note(joined("enflow train", args));
+      note(command_line("train", args));
       if (run_command("train", args) != 0) throw std::runtime_error("training failed");
 
       const auto loaded = load_for_eval(model);
@@ -201,7 +196,7 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
       }
       if (trial == 0) {  // the first trial's prediction and plots, as `enflow predict` writes
         const std::string out = dir + "/prediction.h5";
-        note(joined("enflow predict", {"--model", model, "-o", out}) +
+        note(command_line("predict", {"--model", model, "-o", out}) +
              "   # written from the same evaluation");
         for (const auto& p : write_prediction(loaded, ev, out)) {
           if (!common.json) fmt::print(stderr, "  plot {}\n", p);

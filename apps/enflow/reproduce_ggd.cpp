@@ -202,8 +202,7 @@ int run(const ReproduceOptions& opts, const Common& common) {
     if (opts.quick) {
       for (const auto& q : quick_overrides()) args.insert(args.end(), {"--set", q});
     }
-    std::string cmd = "enflow train";
-    for (const auto& a : args) cmd += " " + a;
+    const std::string cmd = command_line("train", args);
     commands.push_back(cmd);
     if (!common.json) fmt::print(stderr, "{}\n", cmd);
     const auto t0 = std::chrono::steady_clock::now();
