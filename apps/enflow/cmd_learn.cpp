@@ -49,6 +49,7 @@ int run_train(const TrainArgs& a, const Common& common) {
   const double dx = learn::dataset_grid_spacing(data);
   cfg.set("data.dx", fmt::format("{:.17g}", dx));
   learn::record_ggd_system(cfg, data);
+  learn::check_ggd_data(cfg, data);
   auto model = models::make_model(learn::model_options_from_config(cfg, dim, dx));
   model->to(device, dtype);
 

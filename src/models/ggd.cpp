@@ -54,6 +54,14 @@ GgdModelImpl::GgdModelImpl(const ModelOptions& o) : options_(o.ggd()), dim_(o.di
   require_one_of(g.entropy(), {"learned", "system"}, "entropy");
   require_one_of(g.dissipation(), {"learned", "system"}, "dissipation");
   require_one_of(g.xbar(), {"midpoint", "start"}, "xbar");
+  require_one_of(g.entropy_basis(), {"none", "ideal_mixture"}, "entropy_basis");
+  require_one_of(g.x_features(), {"identity", "log"}, "x_features");
+  if (g.entropy_basis() != "none" && g.entropy() != "learned") {
+    throw std::invalid_argument("ggd: model.entropy_basis applies to a learned entropy only");
+  }
+  if (g.x_features() != "identity" && g.dissipation() != "learned") {
+    throw std::invalid_argument("ggd: model.x_features applies to a learned dissipation only");
+  }
   require_one_of(o.network(), {"mlp", "periodic_conv"}, "network");
   if (dim_ < 1) throw std::invalid_argument("ggd: dim must be >= 1");
   const bool grid = o.network() == "periodic_conv";
@@ -75,6 +83,16 @@ GgdModelImpl::GgdModelImpl(const ModelOptions& o) : options_(o.ggd()), dim_(o.di
     entropy_net_ = register_module(
         "entropy", nn::make_concave_energy(io, g.entropy_output(), g.entropy_curvature()));
     entropy_fn_ = entropy_net_->fn();
+    if (g.entropy_basis() == "ideal_mixture") {
+      // softplus(0.5413) = 1: the Boltzmann entropy's own weight at initialization.
+      mixture_raw_ =
+          register_parameter("mixture_raw", torch::full({grid ? 1 : dim_}, 0.5413248546129181));
+      auto net_fn = entropy_fn_;
+      auto raw = mixture_raw_;
+      entropy_fn_ = [net_fn, raw](const ad::Var& x) {
+        return net_fn(x) - ad::sum_per_sample(x * (ad::log(x) - 1.0) * torch::softplus(raw));
+      };
+    }
   } else {
     auto sys = system_;
     entropy_fn_ = [sys](const ad::Var& x) { return sys->entropy(x); };
@@ -86,6 +104,7 @@ GgdModelImpl::GgdModelImpl(const ModelOptions& o) : options_(o.ggd()), dim_(o.di
                   .x_activation(g.x_activation())
                   .kernel(grid ? o.kernel() : 0);
     xi_ = register_module("dissipation", std::make_shared<geometry::LearnedDissipationImpl>(po));
+    log_features_ = g.x_features() == "log";
   } else {
     auto sys = system_;
     xi_ = register_module(
@@ -109,13 +128,23 @@ at::Tensor GgdModelImpl::conjugate(const at::Tensor& x, bool create_graph) {
   return ad::gradient(entropy_fn_, x, create_graph) * entropy_scale_;
 }
 
+at::Tensor GgdModelImpl::mixture_weights() const {
+  return mixture_raw_.defined() ? torch::softplus(mixture_raw_.detach()) : at::Tensor();
+}
+
+at::Tensor GgdModelImpl::state_features(const at::Tensor& x) const {
+  // The floor keeps a Newton iterate that strays to x ≤ 0 finite; data must be positive
+  // (checked by enflow train).
+  return log_features_ ? torch::log(torch::clamp_min(x, 1e-300)) : x;
+}
+
 at::Tensor GgdModelImpl::dissipation(const at::Tensor& x, const at::Tensor& xs, bool create_graph) {
-  return xi_->potential(x, xs, create_graph);
+  return xi_->potential(state_features(x), xs, create_graph);
 }
 
 at::Tensor GgdModelImpl::dissipation_gradient(const at::Tensor& x, const at::Tensor& xs,
                                               bool create_graph) {
-  return xi_->gradient(x, xs, create_graph) * rate_scale_;
+  return xi_->gradient(state_features(x), xs, create_graph) * rate_scale_;
 }
 
 at::Tensor GgdModelImpl::time_derivative(const at::Tensor& x, bool create_graph) {

@@ -2,10 +2,14 @@
 // builds its model (with small widths: this checks the wiring, not the sizes).
 #include <gtest/gtest.h>
 
+#include <torch/torch.h>
+
 #include <filesystem>
 
 #include "enflow/io/config.h"
+#include "enflow/io/dataset.h"
 #include "enflow/learn/central_pairs.h"
+#include "enflow/learn/ggd_config.h"
 #include "enflow/learn/model_io.h"
 #include "enflow/models/stepper.h"
 
@@ -44,6 +48,26 @@ TEST(ShippedConfigs, GgdConfigsAreValid) {
     ++n;
   }
   EXPECT_GE(n, 6);
+}
+
+// The positive-state options refuse data with a state <= 0 (ln x is undefined there).
+TEST(GgdConfig, PositiveStateOptionsRejectNonPositiveData) {
+  io::Dataset data;
+  data.states = torch::rand({2, 5, 3}, torch::kFloat64) + 0.1;
+  auto with = [](const std::string& line) {
+    return io::Config::parse("[model]\ntype = \"ggd\"\n" + line + "\n");
+  };
+  for (const std::string line : {"entropy_basis = \"ideal_mixture\"", "x_features = \"log\""}) {
+    SCOPED_TRACE(line);
+    EXPECT_NO_THROW(check_ggd_data(with(line), data));
+    auto bad = data;
+    bad.states = data.states.clone();
+    bad.states[1][3][2] = 0.0;
+    EXPECT_THROW(check_ggd_data(with(line), bad), std::invalid_argument);
+  }
+  // Without them any sign is fine.
+  data.states = data.states - 1.0;
+  EXPECT_NO_THROW(check_ggd_data(with(""), data));
 }
 
 }  // namespace

@@ -28,28 +28,32 @@ std::shared_ptr<GgdModelImpl> make_ggd(int64_t dim, const GgdOptions& g, bool gr
 
 GgdOptions small() { return GgdOptions().entropy_hidden({8, 8}).dissipation_hidden({8, 8}); }
 
+// S concave, Ξ(x, 0) = 0 with its gradient, Ξ convex in x*, the rate ∂Ξ/∂x* at x* = ∂S/∂x,
+// and dS/dt = ⟨x*, rate⟩ ≥ Ξ ≥ 0, at the states x.
+void expect_structure(GgdModelImpl& m, const torch::Tensor& x) {
+  auto HS = hessians([&](const torch::Tensor& u) { return m.entropy(u); }, x);
+  EXPECT_GE(relative_min_eigenvalue(-HS).min().item<double>(), -1e-12);  // S concave
+  auto xs = m.conjugate(x);
+  auto zero = torch::zeros_like(x);
+  EXPECT_LE(m.dissipation(x, zero).abs().max().item<double>(), 1e-12);
+  EXPECT_LE(m.dissipation_gradient(x, zero).abs().max().item<double>(), 1e-12);
+  auto HX = hessians(
+      [&](const torch::Tensor& y) { return m.dissipation(x, y, /*create_graph=*/true); }, xs);
+  EXPECT_GE(relative_min_eigenvalue(HX).min().item<double>(), -1e-12);
+  auto f = m.time_derivative(x, false);
+  EXPECT_TRUE(torch::allclose(f, m.dissipation_gradient(x, xs), 1e-12, 1e-14));
+  auto xi = m.dissipation(x, xs);
+  const double scale = std::max(1.0, xi.abs().max().item<double>());
+  EXPECT_GE(xi.min().item<double>(), -1e-12 * scale);
+  EXPECT_GE(((xs * f).sum(1) - xi).min().item<double>(), -1e-12 * scale);
+}
+
 TEST(Ggd, StructureHoldsForRandomParameters) {
   for (bool grid : {false, true}) {
     const int64_t d = grid ? 8 : 3;
     for (uint64_t seed = 0; seed < 3; ++seed) {
       auto m = make_ggd(d, small(), grid, seed, 1.0);
-      auto x = torch::randn({24, d}, torch::kFloat64);
-      auto HS = hessians([&](const torch::Tensor& u) { return m->entropy(u); }, x);
-      EXPECT_GE(relative_min_eigenvalue(-HS).min().item<double>(), -1e-12);  // S concave
-      auto xs = m->conjugate(x);
-      auto zero = torch::zeros_like(x);
-      EXPECT_LE(m->dissipation(x, zero).abs().max().item<double>(), 1e-12);
-      EXPECT_LE(m->dissipation_gradient(x, zero).abs().max().item<double>(), 1e-12);
-      auto HX = hessians(
-          [&](const torch::Tensor& y) { return m->dissipation(x, y, /*create_graph=*/true); }, xs);
-      EXPECT_GE(relative_min_eigenvalue(HX).min().item<double>(), -1e-12);
-      // The model's rate is ∂Ξ/∂x* at x* = ∂S/∂x, and dS/dt = ⟨x*, rate⟩ ≥ Ξ ≥ 0.
-      auto f = m->time_derivative(x, false);
-      EXPECT_TRUE(torch::allclose(f, m->dissipation_gradient(x, xs), 1e-12, 1e-14));
-      auto xi = m->dissipation(x, xs);
-      const double scale = std::max(1.0, xi.abs().max().item<double>());
-      EXPECT_GE(xi.min().item<double>(), -1e-12 * scale);
-      EXPECT_GE(((xs * f).sum(1) - xi).min().item<double>(), -1e-12 * scale);
+      expect_structure(*m, torch::randn({24, d}, torch::kFloat64));
     }
   }
 }
@@ -112,6 +116,29 @@ TEST(Ggd, DiscreteTimeEntropyNeverDecreasesWithLargeSteps) {
   }
 }
 
+// The positive-state options (ideal-mixture entropy term, Ξ reading ln x) keep every
+// guarantee for random parameters: S concave, Ξ(x, 0) = 0 with its gradient, Ξ convex in x*,
+// and the discrete-time step never decreases S.
+TEST(Ggd, PositiveStateOptionsKeepTheStructure) {
+  for (bool grid : {false, true}) {
+    const int64_t d = grid ? 8 : 4;
+    auto g = small().entropy_basis("ideal_mixture").x_features("log");
+    auto m = make_ggd(d, g, grid, 7, 0.5);
+    ASSERT_EQ(m->mixture_weights().numel(), grid ? 1 : d);
+    EXPECT_GT(m->mixture_weights().min().item<double>(), 0.0);
+    expect_structure(*m, 1e-3 + torch::rand({16, d}, torch::kFloat64));
+  }
+  auto m = make_ggd(4, small().entropy_basis("ideal_mixture").x_features("log"), false, 8, 0.5);
+  auto lo = m->conjugate(torch::full({1, 4}, 1e-6, torch::kFloat64));
+  auto hi = m->conjugate(torch::full({1, 4}, 1e-2, torch::kFloat64));
+  // The mixture term makes x* = ∂S/∂x diverge like −a ln x at x → 0: it grows by
+  // a ln(1e4) ≈ 9.2 a between the two states; an ICNN's gradient is bounded there.
+  EXPECT_GT((lo - hi).min().item<double>(),
+            0.5 * std::log(1e4) * m->mixture_weights().min().item<double>());
+  auto c0 = 0.05 + torch::rand({4, 4}, torch::kFloat64);
+  expect_entropy_never_decreases(*m, c0, 0.05, "ideal mixture, log features");
+}
+
 TEST(Ggd, PrescribedEntropyStepStaysPositiveAndIncreasesEntropyAtLargeSteps) {
   auto g = small().entropy("system").system("chemical-kinetics");
   auto m = make_ggd(4, g, false, 5, 0.5);
@@ -146,6 +173,16 @@ TEST(Ggd, SystemPotentialsReproduceTheReferenceDynamics) {
 TEST(Ggd, RejectsUnknownChoicesAndUnsuitableSystems) {
   EXPECT_THROW(make_ggd(2, GgdOptions().entropy("quadratic")), std::invalid_argument);
   EXPECT_THROW(make_ggd(2, GgdOptions().xbar("end")), std::invalid_argument);
+  EXPECT_THROW(make_ggd(2, GgdOptions().entropy_basis("gibbs")), std::invalid_argument);
+  EXPECT_THROW(make_ggd(2, GgdOptions().x_features("sqrt")), std::invalid_argument);
+  EXPECT_THROW(make_ggd(4, GgdOptions()
+                               .entropy("system")
+                               .system("chemical-kinetics")
+                               .entropy_basis("ideal_mixture")),
+               std::invalid_argument);
+  EXPECT_THROW(
+      make_ggd(4, GgdOptions().dissipation("system").system("chemical-kinetics").x_features("log")),
+      std::invalid_argument);
   EXPECT_THROW(make_ggd(2, GgdOptions().dissipation("system")),
                std::invalid_argument);  // no system
   EXPECT_THROW(make_ggd(2, GgdOptions().entropy("system").system("mass-spring")),

@@ -59,6 +59,9 @@ class GgdModelImpl : public DynamicsModelImpl {
   /// grid potential is used, then 1/Δx).
   double entropy_scale() const { return entropy_scale_; }
   double rate_scale() const { return rate_scale_; }
+  /// The learned ideal-mixture weights aᵢ ≥ 0 (options().entropy_basis() "ideal_mixture");
+  /// undefined otherwise.
+  at::Tensor mixture_weights() const;
 
  private:
   GgdOptions options_;
@@ -67,8 +70,12 @@ class GgdModelImpl : public DynamicsModelImpl {
   nn::EnergyNet entropy_net_{nullptr};
   ad::EnergyFn entropy_fn_;
   double entropy_scale_ = 1.0;  // x* = entropy_scale · ∂S/∂x
+  at::Tensor state_features(const at::Tensor& x) const;
+
+  at::Tensor mixture_raw_;  // θ of aᵢ = softplus(θᵢ)
   geometry::DissipationPotential xi_;
-  double rate_scale_ = 1.0;  // dx/dt = rate_scale · ∂Ξ/∂x*
+  bool log_features_ = false;  // the learned Ξ reads ln x
+  double rate_scale_ = 1.0;    // dx/dt = rate_scale · ∂Ξ/∂x*
 };
 
 /// The reference system named in options.system() with options.system_params(), as a
