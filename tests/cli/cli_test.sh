@@ -63,6 +63,10 @@ check train-kdv 0 "$bin" train --config "$work/ms.toml" --set data.path="$work/k
   --set output.model="$work/kdv.pt"
 "$bin" evaluate --model "$work/kdv.pt" --steps 2 2>&1 >/dev/null | grep -q "grid spacing" &&
   { echo "FAIL grid model built with the wrong dx"; fail=1; }
+# The positive-state GGD options need positive data: a particle's states change sign.
+check generate-particle 0 "$bin" generate particle-1d --series 2 --steps 10 -o "$work/p1.h5"
+check train-ggd-log-nonpositive 1 "$bin" train --config "$(dirname "$0")/../../configs/ggd/chemistry-learned-mixture.toml" \
+  --set data.path="$work/p1.h5" --set train.iterations=2 --set output.model="$work/p1.pt"
 # DGNet Table 3 protocol at toy size: every row trains, predicts and reports finite metrics.
 check reproduce-dgnet-table3 0 "$bin" reproduce dgnet-table3 --quick --out "$work/r" --json
 [[ $(grep -c '^| ' "$work/r/dgnet-table3/table.md") -eq 12 ]] || { echo "FAIL dgnet-table3 rows"; fail=1; }
