@@ -107,12 +107,12 @@ TEST_F(GgdChemistry, SmallRunLearnsBothPotentialsWithThePositiveStateOptions) {
   auto target = test.finite_difference();
   const double variance = (target - target.mean(0)).pow(2).mean().item<double>();
   torch::manual_seed(0);
-  model = models::make_model(models::ModelOptions().type("ggd").dim(4).ggd(
-      models::GgdOptions()
-          .entropy_hidden({16, 16})
-          .dissipation_hidden({16, 16})
-          .entropy_basis("ideal_mixture")
-          .x_features("log")));
+  model = models::make_model(
+      models::ModelOptions().type("ggd").dim(4).ggd(models::GgdOptions()
+                                                        .entropy_hidden({16, 16})
+                                                        .dissipation_hidden({16, 16})
+                                                        .entropy_basis("ideal_mixture")
+                                                        .x_features("log")));
   model->to(torch::kFloat64);
   learn::train(*model, train,
                TrainOptions().lr(1e-2).batch(256).iterations(300).log_every(0).step(step));
