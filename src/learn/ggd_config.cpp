@@ -39,10 +39,11 @@ void record_ggd_system(io::Config& c, const io::Dataset& data) {
 
 void check_ggd_data(const io::Config& c, const io::Dataset& data) {
   if (c.get_string("model.type", "") != "ggd") return;
+  const auto g = ggd_options_from_config(c);
   std::string needs;
-  if (c.get_string("model.entropy_basis", "none") == "ideal_mixture")
+  if (g.entropy_basis() == "ideal_mixture")
     needs = "model.entropy_basis = \"ideal_mixture\"";
-  else if (c.get_string("model.x_features", "identity") == "log")
+  else if (g.x_features() == "log")
     needs = "model.x_features = \"log\"";
   if (needs.empty()) return;
   const double lo = data.states.min().item<double>();

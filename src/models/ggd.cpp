@@ -104,7 +104,6 @@ GgdModelImpl::GgdModelImpl(const ModelOptions& o) : options_(o.ggd()), dim_(o.di
                   .x_activation(g.x_activation())
                   .kernel(grid ? o.kernel() : 0);
     xi_ = register_module("dissipation", std::make_shared<geometry::LearnedDissipationImpl>(po));
-    log_features_ = g.x_features() == "log";
   } else {
     auto sys = system_;
     xi_ = register_module(
@@ -133,9 +132,9 @@ at::Tensor GgdModelImpl::mixture_weights() const {
 }
 
 at::Tensor GgdModelImpl::state_features(const at::Tensor& x) const {
-  // The floor keeps a Newton iterate that strays to x ≤ 0 finite; data must be positive
-  // (checked by enflow train).
-  return log_features_ ? torch::log(torch::clamp_min(x, 1e-300)) : x;
+  // Only a learned Ξ can read ln x (the constructor checks). The floor keeps a Newton
+  // iterate that strays to x ≤ 0 finite; data must be positive (checked by enflow train).
+  return options_.x_features() == "log" ? torch::log(torch::clamp_min(x, 1e-300)) : x;
 }
 
 at::Tensor GgdModelImpl::dissipation(const at::Tensor& x, const at::Tensor& xs, bool create_graph) {

@@ -61,6 +61,21 @@ struct GgdChemistry : ::testing::Test {
     model = models::make_model(o);
     model->to(torch::kFloat64);
   }
+  // 300 Adam + 10 L-BFGS steps from seed 0; the test MSE must be below 1e-3 and below 1 %
+  // of the variance of the observed rates (the MSE of predicting their mean).
+  void expect_small_run_learns(const models::GgdOptions& g) {
+    auto target = test.finite_difference();
+    const double variance = (target - target.mean(0)).pow(2).mean().item<double>();
+    torch::manual_seed(0);
+    model = models::make_model(models::ModelOptions().type("ggd").dim(4).ggd(g));
+    model->to(torch::kFloat64);
+    learn::train(*model, train,
+                 TrainOptions().lr(1e-2).batch(256).iterations(300).log_every(0).step(step));
+    lbfgs_refine(*model, train, LbfgsOptions().iterations(10).max_iter(20).batch(400).step(step));
+    const double mse = rate_mse(*model, test, step);
+    EXPECT_LT(mse, 1e-3) << "variance " << variance;
+    EXPECT_LT(mse, 0.01 * variance);
+  }
   io::Dataset data;
   PairSet train, test;
   models::DynamicsModel model;
@@ -80,46 +95,22 @@ TEST_F(GgdChemistry, LbfgsLowersTheLossAndNeverLeavesItWorse) {
 }
 
 TEST_F(GgdChemistry, SmallRunLearnsTheDynamicsPrescribedEntropy) {
-  // Variance of the observed rates: the MSE of predicting their mean.
-  auto target = test.finite_difference();
-  const double variance = (target - target.mean(0)).pow(2).mean().item<double>();
   // The entropy prescribed (the reference work's first variant), Ξ learned: both learned
-  // needs thousands of iterations (enflow reproduce ggd), too slow for CI.
-  torch::manual_seed(0);
-  model = models::make_model(
-      models::ModelOptions().type("ggd").dim(4).ggd(models::GgdOptions()
-                                                        .entropy("system")
-                                                        .system("chemical-kinetics")
-                                                        .dissipation_hidden({16, 16})));
-  model->to(torch::kFloat64);
-  learn::train(*model, train,
-               TrainOptions().lr(1e-2).batch(256).iterations(300).log_every(0).step(step));
-  lbfgs_refine(*model, train, LbfgsOptions().iterations(10).max_iter(20).batch(400).step(step));
-  const double mse = rate_mse(*model, test, step);
-  // Bound: the test MSE is below 1e-3 and below 1% of the rates' variance.
-  EXPECT_LT(mse, 1e-3) << "variance " << variance;
-  EXPECT_LT(mse, 0.01 * variance);
+  // with plain networks needs thousands of iterations (enflow reproduce ggd), too slow for CI.
+  expect_small_run_learns(models::GgdOptions()
+                              .entropy("system")
+                              .system("chemical-kinetics")
+                              .dissipation_hidden({16, 16}));
 }
 
 TEST_F(GgdChemistry, SmallRunLearnsBothPotentialsWithThePositiveStateOptions) {
   // Both potentials learned, with the ideal-mixture entropy term and Ξ reading ln c
-  // (decision 40), on the budget above; plain networks reached only 2.2e-2 there.
-  auto target = test.finite_difference();
-  const double variance = (target - target.mean(0)).pow(2).mean().item<double>();
-  torch::manual_seed(0);
-  model = models::make_model(
-      models::ModelOptions().type("ggd").dim(4).ggd(models::GgdOptions()
-                                                        .entropy_hidden({16, 16})
-                                                        .dissipation_hidden({16, 16})
-                                                        .entropy_basis("ideal_mixture")
-                                                        .x_features("log")));
-  model->to(torch::kFloat64);
-  learn::train(*model, train,
-               TrainOptions().lr(1e-2).batch(256).iterations(300).log_every(0).step(step));
-  lbfgs_refine(*model, train, LbfgsOptions().iterations(10).max_iter(20).batch(400).step(step));
-  const double mse = rate_mse(*model, test, step);
-  EXPECT_LT(mse, 1e-3) << "variance " << variance;
-  EXPECT_LT(mse, 0.01 * variance);
+  // (decision 40), on the same budget; plain networks reached only 2.2e-2 there.
+  expect_small_run_learns(models::GgdOptions()
+                              .entropy_hidden({16, 16})
+                              .dissipation_hidden({16, 16})
+                              .entropy_basis("ideal_mixture")
+                              .x_features("log"));
 }
 
 }  // namespace

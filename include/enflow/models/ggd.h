@@ -70,12 +70,12 @@ class GgdModelImpl : public DynamicsModelImpl {
   nn::EnergyNet entropy_net_{nullptr};
   ad::EnergyFn entropy_fn_;
   double entropy_scale_ = 1.0;  // x* = entropy_scale · ∂S/∂x
-  at::Tensor state_features(const at::Tensor& x) const;
-
-  at::Tensor mixture_raw_;  // θ of aᵢ = softplus(θᵢ)
+  at::Tensor mixture_raw_;      // θ of aᵢ = softplus(θᵢ)
   geometry::DissipationPotential xi_;
-  bool log_features_ = false;  // the learned Ξ reads ln x
-  double rate_scale_ = 1.0;    // dx/dt = rate_scale · ∂Ξ/∂x*
+  double rate_scale_ = 1.0;  // dx/dt = rate_scale · ∂Ξ/∂x*
+
+  /// What the learned Ξ reads as its state: x, or ln x (options().x_features() "log").
+  at::Tensor state_features(const at::Tensor& x) const;
 };
 
 /// The reference system named in options.system() with options.system_params(), as a
