@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "ad/divided_difference.h"
+#include "ad/tanh_divided_difference_kernel.h"
 
 namespace enflow::ad::dd {
 namespace {
@@ -52,8 +53,9 @@ class TanhDividedDifference : public torch::autograd::Function<TanhDividedDiffer
  public:
   static Tensor forward(AutogradContext* ctx, const Tensor& a, const Tensor& b, const Tensor& ta,
                         const Tensor& tb) {
-    auto T = tanhc_value(a - b);
     ctx->save_for_backward({a, b, ta, tb});
+    if (kernel::applies(a, b, ta, tb)) return kernel::tanh_value(a, b, ta, tb);
+    auto T = tanhc_value(a - b);
     ctx->saved_data["T"] = T;
     return scaled(T, ta, tb);
   }
@@ -66,8 +68,16 @@ class TanhDividedDifference : public torch::autograd::Function<TanhDividedDiffer
   static variable_list backward(AutogradContext* ctx, variable_list grad) {
     auto s = ctx->get_saved_variables();
     const auto &a = s[0], &b = s[1], &ta = s[2], &tb = s[3];
+    const bool graph = torch::GradMode::is_enabled();
+    if (!graph && kernel::applies(a, b, ta, tb) && grad[0].sizes() == a.sizes() &&
+        grad[0].scalar_type() == a.scalar_type()) {
+      auto [ga, gb] = kernel::tanh_grads(grad[0], a, b, ta, tb);
+      return {ga, gb, Tensor(), Tensor()};
+    }
     auto h = a - b;
-    auto T = torch::GradMode::is_enabled() ? tanhc(h) : ctx->saved_data["T"].toTensor();
+    auto T = graph                             ? tanhc(h)
+             : ctx->saved_data.count("T") != 0 ? ctx->saved_data["T"].toTensor()
+                                               : tanhc_value(h);
     auto dT = tanhc_prime(h, T);
     auto dTP = dT * (1.0 - ta * tb);
     auto ga = grad[0] * (dTP - T * (1.0 - ta * ta) * tb);
@@ -84,6 +94,7 @@ torch::Tensor tanh(const torch::Tensor& a, const torch::Tensor& b, const torch::
   if (torch::GradMode::is_enabled() && (a.requires_grad() || b.requires_grad())) {
     return TanhDividedDifference::apply(a, b, ta, tb);
   }
+  if (kernel::applies(a, b, ta, tb)) return kernel::tanh_value(a, b, ta, tb);
   // tanh a − tanh b = tanh(a − b)(1 − tanh a tanh b): no cancellation, no threshold.
   // h = a − b carries no gradient here, so its value suffices.
   return scaled(tanhc_value(a - b), ta, tb);

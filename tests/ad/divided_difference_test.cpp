@@ -180,6 +180,82 @@ TEST(TanhDividedDifference, FusedBackwardMatchesTheRecordedFormula) {
   }
 }
 
+// Arguments for the one-pass CPU loops: a over the activation range and into saturation,
+// a − b from 1 down to 1e-14 (both sides of each dtype's series cut) and exactly 0.
+std::pair<Tensor, Tensor> kernel_arguments(int64_t n) {
+  torch::manual_seed(5);
+  auto opts = torch::TensorOptions().dtype(torch::kFloat64);
+  auto a = 8.0 * torch::rand({n}, opts) - 4.0;
+  a.narrow(0, 0, n / 10).mul_(3.0);  // |a| up to 12: tanh saturates
+  auto h = torch::pow(10.0, -torch::linspace(0, 14, n, opts)) * torch::randn({n}, opts);
+  h.narrow(0, n - 10, 10).zero_();
+  return {a, a + h};
+}
+
+// D against (tanh h / h)(1 − tanh a tanh b) in long double, on the rounded tanh values the
+// loop is given: the error allowed is the ratio's rounding 2ε/|h| above the cut and a few ε
+// below it (|h| clamped at 0.05 stands for both).
+TEST(TanhDividedDifference, OnePassValueMatchesALongDoubleReference) {
+  for (auto dtype : {torch::kFloat64, torch::kFloat32}) {
+    auto [a64, b64] = kernel_arguments(2000);
+    auto a = a64.to(dtype), b = b64.to(dtype);
+    auto ta = torch::tanh(a), tb = torch::tanh(b);
+    auto D = dd::tanh(a, b, ta, tb).to(torch::kFloat64);
+    auto ad = a.to(torch::kFloat64), bd = b.to(torch::kFloat64);
+    auto tad = ta.to(torch::kFloat64), tbd = tb.to(torch::kFloat64);
+    const double eps = eps_of(dtype);
+    for (int64_t i = 0; i < a.numel(); ++i) {
+      const long double x = ad[i].item<double>(), y = bd[i].item<double>();
+      const long double h = x - y, p = tad[i].item<double>(), q = tbd[i].item<double>();
+      // tanh(a) − tanh(b) for the given (rounded) values is p − q; its smooth form is
+      // tanh(h)(1 − pq) up to the rounding of p and q, which the bound covers.
+      const long double T = h == 0 ? 1.0L : std::tanh(h) / h;
+      const double ref = static_cast<double>(T * (1.0L - p * q));
+      const double bound = 8.0 * eps / std::max(std::fabs(static_cast<double>(h)), 0.05) +
+                           8.0 * eps * std::fabs(ref);
+      ASSERT_LE(std::fabs(D[i].item<double>() - ref), bound)
+          << torch::toString(dtype) << " a = " << static_cast<double>(x)
+          << " h = " << static_cast<double>(h);
+    }
+  }
+}
+
+// The one-pass backward (first order, no graph kept: the training path) against the
+// node's differentiable backward (graph kept, checked against the recorded formula above)
+// in float64.
+TEST(TanhDividedDifference, OnePassBackwardMatchesTheDifferentiableBackward) {
+  auto [a0, b0] = kernel_arguments(2000);
+  auto w = torch::randn_like(a0);
+  auto grads = [&](torch::ScalarType dtype, bool keep_graph) {
+    auto a = a0.to(dtype).requires_grad_(true), b = b0.to(dtype).requires_grad_(true);
+    auto D = dd::tanh(a, b, torch::tanh(a), torch::tanh(b));
+    auto g = torch::autograd::grad({(w.to(dtype) * D).sum()}, {a, b}, {}, keep_graph, keep_graph);
+    return std::vector<Tensor>{D.detach().to(torch::kFloat64), g[0].detach().to(torch::kFloat64),
+                               g[1].detach().to(torch::kFloat64)};
+  };
+  auto ref = grads(torch::kFloat64, true);
+  const char* what[] = {"D", "dD/da", "dD/db"};
+  for (auto [dtype, tol] : {std::pair{torch::kFloat64, 1e-12}, std::pair{torch::kFloat32, 2e-5}}) {
+    auto got = grads(dtype, false);
+    auto scale = w.abs().clamp_min(1.0);  // the seed scales both derivatives
+    for (size_t i = 0; i < got.size(); ++i) {
+      auto err = ((got[i] - ref[i]).abs() / scale).max().item<double>();
+      EXPECT_LE(err, tol) << what[i] << " " << torch::toString(dtype);
+    }
+  }
+}
+
+// Strided inputs (a transposed view) give what their contiguous copies give.
+TEST(TanhDividedDifference, OnePassLoopsAcceptStridedInputs) {
+  torch::manual_seed(8);
+  auto a = torch::randn({64, 48}, torch::kFloat64).t();
+  auto b = a + 1e-3 * torch::randn({48, 64}, torch::kFloat64);
+  auto D = dd::tanh(a, b, torch::tanh(a), torch::tanh(b));
+  auto ac = a.contiguous(), bc = b.contiguous();
+  auto Dc = dd::tanh(ac, bc, torch::tanh(ac), torch::tanh(bc));
+  EXPECT_TRUE(torch::equal(D, Dc));
+}
+
 std::string name_of(const ::testing::TestParamInfo<DividedDifference::ParamType>& info) {
   return ops()[std::get<0>(info.param)].name +
          (std::get<1>(info.param) == torch::kFloat64 ? "_f64" : "_f32");
