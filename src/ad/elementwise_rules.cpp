@@ -24,14 +24,16 @@ std::vector<ElementwiseRule> make_rules() {
                [](const Tensor&, const Tensor& t) { return 1.0 - t * t; },
                [](const Tensor& a, const Tensor& b, const Tensor& fa, const Tensor& fb) {
                  return dd::tanh(a, b, fa, fb);
-               }});
+               },
+               [](const Tensor& g, const Tensor& t) { return torch::tanh_backward(g, t); }});
   r.push_back({"sigmoid", [](const Tensor& x) { return torch::sigmoid(x); },
                [](const Tensor&, const Tensor& s) { return s * (1.0 - s); },
                [](const Tensor& a, const Tensor& b, const Tensor&, const Tensor&) {
                  // σ(x) = (1 + tanh(x/2))/2, so D_σ(a, b) = D_tanh(a/2, b/2)/4.
                  auto ha = 0.5 * a, hb = 0.5 * b;
                  return 0.25 * dd::tanh(ha, hb, torch::tanh(ha), torch::tanh(hb));
-               }});
+               },
+               [](const Tensor& g, const Tensor& s) { return torch::sigmoid_backward(g, s); }});
   r.push_back({"softplus", [](const Tensor& x) { return torch::softplus(x); },
                [](const Tensor& x, const Tensor&) { return torch::sigmoid(x); },
                [](const Tensor& a, const Tensor& b, const Tensor& fa, const Tensor& fb) {

@@ -20,6 +20,10 @@ struct ElementwiseRule {
   std::function<Tensor(const Tensor& x, const Tensor& fx)> fprime;
   /// D(a, b) with f(a) − f(b) = D·(a − b), D(a, a) = f'(a), symmetric, differentiable.
   std::function<Tensor(const Tensor& a, const Tensor& b, const Tensor& fa, const Tensor& fb)> dd;
+  /// g·f'(x) from g and f(x) as one fused ATen op with its own (fused) derivative, where
+  /// ATen has one (tanh, sigmoid); empty otherwise. The gradient's reverse pass then
+  /// records one node per activation instead of three (f', then the product).
+  std::function<Tensor(const Tensor& g, const Tensor& fx)> backward_from_value = {};
 };
 
 /// Every rule, in a fixed order.

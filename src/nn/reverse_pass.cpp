@@ -25,7 +25,9 @@ struct Step {
 
 // What the reverse pass needs from the forward pass, per step.
 struct Tape {
-  std::vector<Tensor> saved;  // activation: f'(x) or D(a, b); sum: the input's shape holder
+  bool discrete = false;      // two streams (u, v): activations saved D(a, b)
+  std::vector<Tensor> saved;  // activation: D(a, b), f'(x) or f(x) (rules with
+                              // backward_from_value); sum: the input's shape holder
   std::vector<Tape> nested;   // residual blocks
 };
 
@@ -128,6 +130,7 @@ Streams forward(const std::vector<Step>& steps, Streams x, Tape& tape) {
   auto each = [&x](auto&& f) {
     for (auto& t : x) t = f(t);
   };
+  tape.discrete = x.size() == 2;
   for (const auto& s : steps) {
     switch (s.kind) {
       case Step::Kind::kLinear:
@@ -141,8 +144,11 @@ Streams forward(const std::vector<Step>& steps, Streams x, Tape& tape) {
       case Step::Kind::kAct: {
         Streams y;
         for (const auto& t : x) y.push_back(s.rule->f(t));
-        tape.saved.push_back(x.size() == 1 ? s.rule->fprime(x[0], y[0])
-                                           : s.rule->dd(x[0], x[1], y[0], y[1]));
+        if (tape.discrete) {
+          tape.saved.push_back(s.rule->dd(x[0], x[1], y[0], y[1]));
+        } else {
+          tape.saved.push_back(s.rule->backward_from_value ? y[0] : s.rule->fprime(x[0], y[0]));
+        }
         x = std::move(y);
         break;
       }
@@ -181,7 +187,9 @@ Tensor backward(const std::vector<Step>& steps, Tensor g, const Tape& tape, int6
         g = conv_reverse(*s.conv, g);
         break;
       case Step::Kind::kAct:
-        g = g * tape.saved[i];
+        g = !tape.discrete && s.rule->backward_from_value
+                ? s.rule->backward_from_value(g, tape.saved[i])
+                : g * tape.saved[i];
         break;
       case Step::Kind::kChannelsLast:
         g = g.squeeze(2);
