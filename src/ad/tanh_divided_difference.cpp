@@ -71,15 +71,14 @@ class TanhDividedDifference : public torch::autograd::Function<TanhDividedDiffer
     auto s = ctx->get_saved_variables();
     const auto &a = s[0], &b = s[1], &ta = s[2], &tb = s[3];
     const bool graph = torch::GradMode::is_enabled();
-    if (!graph && kernel::applies(a, b, ta, tb) && grad[0].sizes() == a.sizes() &&
-        grad[0].scalar_type() == a.scalar_type()) {
+    // Autograd hands in grad with the output's shape and dtype, so where forward ran the
+    // loop, so does this (and T was saved only where it did not).
+    if (!graph && kernel::applies(a, b, ta, tb)) {
       auto [ga, gb] = kernel::tanh_grads(grad[0], a, b, ta, tb);
       return {ga, gb, Tensor(), Tensor()};
     }
     auto h = a - b;
-    auto T = graph                             ? tanhc(h)
-             : ctx->saved_data.count("T") != 0 ? ctx->saved_data["T"].toTensor()
-                                               : tanhc_value(h);
+    auto T = graph ? tanhc(h) : ctx->saved_data["T"].toTensor();
     auto dT = tanhc_prime(h, T);
     auto dTP = dT * (1.0 - ta * tb);
     auto ga = grad[0] * (dTP - T * (1.0 - ta * ta) * tb);

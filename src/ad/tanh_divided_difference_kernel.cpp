@@ -25,14 +25,15 @@ constexpr int64_t kGrain = 16384;
 
 template <typename S>
 struct Series {
-  static constexpr S c1 = S(-1.0 / 3), c2 = S(2.0 / 15), c3 = S(-17.0 / 315),
-                     c4 = S(62.0 / 2835), c5 = S(-1382.0 / 155925), c6 = S(21844.0 / 6081075);
+  static constexpr S c1 = S(-1.0 / 3), c2 = S(2.0 / 15), c3 = S(-17.0 / 315), c4 = S(62.0 / 2835),
+                     c5 = S(-1382.0 / 155925), c6 = S(21844.0 / 6081075);
   static constexpr S cut = sizeof(S) == sizeof(double) ? S(0.0625) : S(0.3);
   static S T(S h2) {
     return S(1) + h2 * (c1 + h2 * (c2 + h2 * (c3 + h2 * (c4 + h2 * (c5 + h2 * c6)))));
   }
   static S dT(S h, S h2) {
-    return h * (2 * c1 + h2 * (4 * c2 + h2 * (6 * c3 + h2 * (8 * c4 + h2 * (10 * c5 + h2 * 12 * c6)))));
+    return h *
+           (2 * c1 + h2 * (4 * c2 + h2 * (6 * c3 + h2 * (8 * c4 + h2 * (10 * c5 + h2 * 12 * c6)))));
   }
 };
 
@@ -78,38 +79,22 @@ inline void grads_body(const S* __restrict g, const S* __restrict a, const S* __
 #define ENFLOW_CLONES
 #endif
 
-ENFLOW_CLONES void value_f64(const double* a, const double* b, const double* ta, const double* tb,
-                             double* out, int64_t n) {
+// One overload per storage type, each cloned; value_typed/grads_typed pick by overload.
+ENFLOW_CLONES void value(const double* a, const double* b, const double* ta, const double* tb,
+                         double* out, int64_t n) {
   value_body(a, b, ta, tb, out, n);
 }
-ENFLOW_CLONES void value_f32(const float* a, const float* b, const float* ta, const float* tb,
-                             float* out, int64_t n) {
+ENFLOW_CLONES void value(const float* a, const float* b, const float* ta, const float* tb,
+                         float* out, int64_t n) {
   value_body(a, b, ta, tb, out, n);
 }
-ENFLOW_CLONES void grads_f64(const double* g, const double* a, const double* b, const double* ta,
-                             const double* tb, double* ga, double* gb, int64_t n) {
+ENFLOW_CLONES void grads(const double* g, const double* a, const double* b, const double* ta,
+                         const double* tb, double* ga, double* gb, int64_t n) {
   grads_body(g, a, b, ta, tb, ga, gb, n);
 }
-ENFLOW_CLONES void grads_f32(const float* g, const float* a, const float* b, const float* ta,
-                             const float* tb, float* ga, float* gb, int64_t n) {
+ENFLOW_CLONES void grads(const float* g, const float* a, const float* b, const float* ta,
+                         const float* tb, float* ga, float* gb, int64_t n) {
   grads_body(g, a, b, ta, tb, ga, gb, n);
-}
-
-void value(const double* a, const double* b, const double* ta, const double* tb, double* out,
-           int64_t n) {
-  value_f64(a, b, ta, tb, out, n);
-}
-void value(const float* a, const float* b, const float* ta, const float* tb, float* out,
-           int64_t n) {
-  value_f32(a, b, ta, tb, out, n);
-}
-void grads(const double* g, const double* a, const double* b, const double* ta, const double* tb,
-           double* ga, double* gb, int64_t n) {
-  grads_f64(g, a, b, ta, tb, ga, gb, n);
-}
-void grads(const float* g, const float* a, const float* b, const float* ta, const float* tb,
-           float* ga, float* gb, int64_t n) {
-  grads_f32(g, a, b, ta, tb, ga, gb, n);
 }
 
 template <typename S>
