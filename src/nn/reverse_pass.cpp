@@ -1,7 +1,10 @@
 #include "nn/reverse_pass.h"
 
+#include <ATen/Parallel.h>
+#include <ATen/ThreadLocalState.h>
 #include <torch/torch.h>
 
+#include <functional>
 #include <stdexcept>
 
 #include "ad/elementwise_rules.h"
@@ -126,10 +129,30 @@ Tensor conv_reverse(const PeriodicConv1dImpl& c, const Tensor& g) {
 // in `tape` what the reverse pass needs.
 using Streams = std::vector<Tensor>;
 
+// The two streams are independent until the divided difference joins them, and the matrix
+// products run on one BLAS thread (decision 33), so with two or more LibTorch threads each
+// stream's layer runs on its own thread (ops inside run serially there: in_parallel_region).
+// Grad mode and the other thread-local state are not inherited by OpenMP workers, so each task
+// takes the caller's; autograd records concurrently built graphs safely. The values are those of
+// the serial loop, bit for bit.
+Streams map_streams(const Streams& x, const std::function<Tensor(const Tensor&)>& f) {
+  Streams y(x.size());
+  const bool concurrent = x.size() > 1 && x[0].device().is_cpu() && at::get_num_threads() > 1 &&
+                          !at::in_parallel_region();
+  if (!concurrent) {
+    for (size_t i = 0; i < x.size(); ++i) y[i] = f(x[i]);
+    return y;
+  }
+  const at::ThreadLocalState caller;
+  at::parallel_for(0, static_cast<int64_t>(x.size()), 1, [&](int64_t lo, int64_t hi) {
+    at::ThreadLocalStateGuard state(caller);
+    for (int64_t i = lo; i < hi; ++i) y[i] = f(x[i]);
+  });
+  return y;
+}
+
 Streams forward(const std::vector<Step>& steps, Streams x, Tape& tape) {
-  auto each = [&x](auto&& f) {
-    for (auto& t : x) t = f(t);
-  };
+  auto each = [&x](const std::function<Tensor(const Tensor&)>& f) { x = map_streams(x, f); };
   tape.discrete = x.size() == 2;
   for (const auto& s : steps) {
     switch (s.kind) {
@@ -142,8 +165,7 @@ Streams forward(const std::vector<Step>& steps, Streams x, Tape& tape) {
         tape.saved.emplace_back();
         break;
       case Step::Kind::kAct: {
-        Streams y;
-        for (const auto& t : x) y.push_back(s.rule->f(t));
+        Streams y = map_streams(x, s.rule->f);
         if (tape.discrete) {
           tape.saved.push_back(s.rule->dd(x[0], x[1], y[0], y[1]));
         } else {

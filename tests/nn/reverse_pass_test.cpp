@@ -8,6 +8,7 @@
 #include "enflow/ad/discrete_gradient.h"
 #include "enflow/nn/energy_net.h"
 #include "support/pairs.h"
+#include "support/threads.h"
 
 namespace enflow::nn {
 namespace {
@@ -105,6 +106,37 @@ TEST_P(FastReversePass, ParameterAndInputDerivativesMatchTheTangentRoute) {
     if (!slow[i].defined()) continue;  // e.g. an unused bias
     ASSERT_TRUE(fast[i].defined()) << c_.name << " input " << i;
     EXPECT_LT(rel(fast[i], slow[i]), 1e-10) << c_.name << " input " << i;
+  }
+}
+
+TEST_P(FastReversePass, ConcurrentStreamsGiveTheSerialResult) {
+  // With two threads the u and v streams run side by side (reverse_pass.cpp): the same
+  // values, derivatives and grad mode (thread-local) as on one thread.
+  auto [u, v] = log_spaced_pairs(shape(32), torch::kFloat64);
+  auto run = [&, u = u, v = v](int threads) {
+    testing::Threads scope(threads);
+    std::vector<Tensor> out;
+    {
+      torch::NoGradGuard no_grad;
+      auto r = net_->discrete_gradient(u, v);
+      EXPECT_FALSE(r.dgrad.requires_grad() || r.H_u.requires_grad() || r.H_v.requires_grad())
+          << c_.name;
+      out.push_back(r.dgrad);
+    }
+    auto x = u.clone().requires_grad_(true);
+    auto r = net_->discrete_gradient(x, v, /*create_graph=*/true);
+    auto loss = (r.dgrad * r.dgrad).sum() + r.H_u.sum() - r.H_v.sum();
+    std::vector<Tensor> inputs = net_->parameters();
+    inputs.push_back(x);
+    for (auto& g : torch::autograd::grad({loss}, inputs, {}, false, false, true)) {
+      if (g.defined()) out.push_back(g);
+    }
+    return out;
+  };
+  auto serial = run(1), concurrent = run(2);
+  ASSERT_EQ(serial.size(), concurrent.size()) << c_.name;
+  for (size_t i = 0; i < serial.size(); ++i) {
+    EXPECT_LE(rel(concurrent[i], serial[i]), 1e-14) << c_.name << " output " << i;
   }
 }
 

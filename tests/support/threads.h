@@ -6,15 +6,21 @@
 
 namespace enflow::testing {
 
-class OneThread {
+// `n` LibTorch threads for the scope (tests of thread-dependent code paths).
+class Threads {
  public:
-  OneThread() : previous_(at::get_num_threads()) { at::set_num_threads(1); }
-  ~OneThread() { at::set_num_threads(previous_); }
-  OneThread(const OneThread&) = delete;
-  OneThread& operator=(const OneThread&) = delete;
+  explicit Threads(int n) : previous_(at::get_num_threads()) { at::set_num_threads(n); }
+  ~Threads() { at::set_num_threads(previous_); }
+  Threads(const Threads&) = delete;
+  Threads& operator=(const Threads&) = delete;
 
  private:
   int previous_;
+};
+
+class OneThread : public Threads {
+ public:
+  OneThread() : Threads(1) {}
 };
 
 }  // namespace enflow::testing
