@@ -7,14 +7,20 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-build/bench-compare}
 threads=${ENFLOW_NUM_THREADS:-$(nproc)}
-blas=${ENFLOW_BLAS_THREADS:-1}  # enflow's default (runtime.h); the tuned reference gets the same
 mkdir -p "$out"
 bash scripts/build.sh > "$out/build.log"
+# enflow's BLAS (decision 42): Debian's OpenMP build of OpenBLAS, loaded by the executables'
+# RPATH, on all threads; else the system's pthread build on one (decision 33). The tuned
+# reference gets the same library and thread count.
+omp_blas=$(readelf -d build/enflow | sed -n 's/.*R.*PATH.*\[\(.*openblas-openmp\)[]:].*/\1/p')
+if [ -n "$omp_blas" ]; then blas_default=$threads; else blas_default=1; fi
+blas=${ENFLOW_BLAS_THREADS:-$blas_default}
 {
   echo "date: $(date -u +%FT%TZ)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), $(nproc) cores"
-  echo "threads: $threads (LibTorch), OpenBLAS $blas"
+  echo "threads: $threads (LibTorch), OpenBLAS $blas (${omp_blas:+OpenMP build, }$(readlink -f \
+    "${omp_blas:-/usr/lib/$(gcc -print-multiarch)}/libopenblas.so.0"))"
   /usr/bin/python3 -c 'import torch; print("pytorch:", torch.__version__)'
 } > "$out/machine.txt"
 export ENFLOW_NUM_THREADS=$threads ENFLOW_BLAS_THREADS=$blas
@@ -27,7 +33,8 @@ build/bench/discrete_gradient_bench --benchmark_filter='/1$' --benchmark_repetit
 echo "[3/4] PyTorch reference, glibc malloc defaults"
 /usr/bin/python3 bench/pytorch/dgnet_reference.py --threads "$threads" --predict > "$out/pytorch.jsonl"
 echo "[4/4] PyTorch reference, with the settings enflow applies to itself (runtime.h:"
-echo "      tune_allocator, and the same OpenBLAS thread count)"
+echo "      tune_allocator, and the same OpenBLAS build and thread count)"
+LD_LIBRARY_PATH=${omp_blas}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
 MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=1099511627776 OPENBLAS_NUM_THREADS=$blas \
   /usr/bin/python3 bench/pytorch/dgnet_reference.py --threads "$threads" > "$out/pytorch_malloc.jsonl"
 {

@@ -7,6 +7,7 @@ pkgs=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev            # LibTorch 1.13 (C++ frontend)
   libopenblas-dev libopenblas0-pthread  # keep LibTorch off the reference BLAS
+  libopenblas0-openmp     # multiplies on LibTorch's OpenMP threads (decision 42)
   libhdf5-dev             # datasets
   libtomlplusplus-dev     # configs
   libcli11-dev            # command line

@@ -15,9 +15,10 @@ std::string version();
 /// ENFLOW_NUM_THREADS, then OMP_NUM_THREADS, then the number of cores (Debian's LibTorch
 /// otherwise starts with one thread). Returns the count in effect.
 /// Also calls tune_allocator() once, and sets OpenBLAS's thread count: ENFLOW_BLAS_THREADS
-/// if set, else the user's OPENBLAS_NUM_THREADS / GOTO_NUM_THREADS if set, else 1 (LibTorch's
-/// threads run the elementwise work, multiplies run on the calling thread: 1.4-3.9x faster
-/// training than OpenBLAS's default pool on the benchmark cases, docs/performance.md).
+/// if set, else the user's OPENBLAS_NUM_THREADS / GOTO_NUM_THREADS if set, else all n threads
+/// with OpenBLAS's OpenMP build (it shares LibTorch's pool; decision 42) and 1 with the
+/// pthread build (its own pool competes with LibTorch's: multiplies on the calling thread
+/// trained 1.4-3.9x faster on the benchmark cases, docs/performance.md).
 int init_threads(int requested = 0);
 
 /// OpenBLAS's own thread pool. LibTorch's set_num_threads reaches MKL but not OpenBLAS
@@ -27,6 +28,10 @@ int init_threads(int requested = 0);
 /// when OpenBLAS is not loaded (MKL, CUDA-only builds).
 int set_blas_threads(int n);
 int blas_threads();
+
+/// Whether the loaded BLAS is OpenBLAS built with OpenMP (enflow's executables load
+/// Debian's libopenblas0-openmp when it is installed, src/CMakeLists.txt).
+bool blas_uses_openmp();
 
 /// Keeps large tensor buffers in the process heap instead of fresh mmap'd pages. glibc
 /// serves blocks of ≥ 32 MiB by mmap and unmaps them on free, so every large temporary

@@ -54,18 +54,27 @@ int set_blas_threads(int n) {
   return blas_threads();
 }
 
+bool blas_uses_openmp() {
+  using Get = int (*)();
+  static const auto get = reinterpret_cast<Get>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+  return get && get() == 2;  // 0 sequential, 1 pthreads, 2 OpenMP
+}
+
 int init_threads(int requested) {
   tune_allocator();
   int n = requested > 0 ? requested : env_int("ENFLOW_NUM_THREADS");
   if (n <= 0) n = env_int("OMP_NUM_THREADS");
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  torch::set_num_threads(n);
-  // LibTorch sets MKL's thread count but not OpenBLAS's, whose pool otherwise starts one
-  // thread per core and competes with LibTorch's own; multiplies on the calling thread were
-  // fastest here (decision 33, docs/performance.md).
+  // LibTorch sets MKL's thread count but not OpenBLAS's. The pthread build's own pool
+  // competes with LibTorch's, so multiplies run on the calling thread there (decision 33);
+  // the OpenMP build shares LibTorch's pool and gets all n threads (decision 42).
   int b = env_int("ENFLOW_BLAS_THREADS");
-  if (b <= 0 && !std::getenv("OPENBLAS_NUM_THREADS") && !std::getenv("GOTO_NUM_THREADS")) b = 1;
+  if (b <= 0 && !std::getenv("OPENBLAS_NUM_THREADS") && !std::getenv("GOTO_NUM_THREADS")) {
+    b = blas_uses_openmp() ? n : 1;
+  }
   set_blas_threads(b);
+  // After the BLAS: the OpenMP build's setter also sets OpenMP's default team size.
+  torch::set_num_threads(n);
   return torch::get_num_threads();
 }
 

@@ -28,16 +28,32 @@ TEST_F(RuntimeThreads, SetsOpenBlasThreadCount) {
   EXPECT_EQ(enflow::set_blas_threads(0), 1) << "a non-positive count must leave it unchanged";
 }
 
-TEST_F(RuntimeThreads, InitThreadsRunsMultipliesOnTheCallingThreadUnlessTold) {
+TEST_F(RuntimeThreads, InitThreadsGivesTheBlasItsDefaultUnlessTold) {
   if (enflow::blas_threads() == 0) GTEST_SKIP() << "the loaded BLAS is not OpenBLAS";
   if (user_set_blas_threads()) GTEST_SKIP() << "OPENBLAS_NUM_THREADS is set by the user";
-  enflow::set_blas_threads(2);
+  // The OpenMP build shares LibTorch's threads; the pthread build runs on the caller's.
+  const int shared = enflow::blas_uses_openmp() ? 2 : 1;
+  enflow::set_blas_threads(3 - shared);
   EXPECT_EQ(enflow::init_threads(2), 2);
-  EXPECT_EQ(enflow::blas_threads(), 1);
+  EXPECT_EQ(enflow::blas_threads(), shared);
   setenv("ENFLOW_BLAS_THREADS", "2", 1);
   enflow::init_threads(1);
   EXPECT_EQ(at::get_num_threads(), 1);
   EXPECT_EQ(enflow::blas_threads(), 2);
 }
+
+TEST_F(RuntimeThreads, TheBlasSettingLeavesLibTorchsThreadCount) {
+  if (enflow::blas_threads() == 0) GTEST_SKIP() << "the loaded BLAS is not OpenBLAS";
+  // The OpenMP build's setter also sets OpenMP's default team size, which is LibTorch's.
+  setenv("ENFLOW_BLAS_THREADS", "1", 1);
+  EXPECT_EQ(enflow::init_threads(2), 2);
+  EXPECT_EQ(at::get_num_threads(), 2);
+}
+
+#ifdef ENFLOW_TEST_EXPECTS_OPENMP_BLAS
+// CMake found libopenblas0-openmp, so the executables' DT_RPATH must have loaded it in place
+// of the system's pthread build (src/CMakeLists.txt, decision 42).
+TEST_F(RuntimeThreads, ExecutablesLoadTheOpenMpBuild) { EXPECT_TRUE(enflow::blas_uses_openmp()); }
+#endif
 
 }  // namespace
