@@ -41,22 +41,28 @@ bool tune_allocator() {
   return applied;
 }
 
+namespace {
+// An OpenBLAS entry point, or null when the loaded BLAS is not OpenBLAS (looked up at run
+// time: LibTorch may bring MKL or no BLAS at all).
+template <class Fn>
+Fn openblas(const char* name) {
+  return reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, name));
+}
+}  // namespace
+
 int blas_threads() {
-  using Get = int (*)();
-  static const auto get = reinterpret_cast<Get>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+  static const auto get = openblas<int (*)()>("openblas_get_num_threads");
   return get ? get() : 0;
 }
 
 int set_blas_threads(int n) {
-  using Set = void (*)(int);
-  static const auto set = reinterpret_cast<Set>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  static const auto set = openblas<void (*)(int)>("openblas_set_num_threads");
   if (set && n > 0) set(n);
   return blas_threads();
 }
 
 bool blas_uses_openmp() {
-  using Get = int (*)();
-  static const auto get = reinterpret_cast<Get>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+  static const auto get = openblas<int (*)()>("openblas_get_parallel");
   return get && get() == 2;  // 0 sequential, 1 pthreads, 2 OpenMP
 }
 

@@ -129,9 +129,10 @@ Tensor conv_reverse(const PeriodicConv1dImpl& c, const Tensor& g) {
 // in `tape` what the reverse pass needs.
 using Streams = std::vector<Tensor>;
 
-// The two streams are independent until the divided difference joins them, and the matrix
-// products run on one BLAS thread (decision 33), so with two or more LibTorch threads each
-// stream's layer runs on its own thread (ops inside run serially there: in_parallel_region).
+// The two streams are independent until the divided difference joins them, so with two or
+// more LibTorch threads each stream's layer runs on its own thread; ops inside run serially
+// there (in_parallel_region), and so do the multiplies, on the pthread OpenBLAS's calling
+// thread (decision 33) or inside the OpenMP build's region (decision 42).
 // Grad mode and the other thread-local state are not inherited by OpenMP workers, so each task
 // takes the caller's; autograd records concurrently built graphs safely. The values are those of
 // the serial loop, bit for bit.
