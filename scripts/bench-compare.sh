@@ -9,21 +9,25 @@ out=${1:-build/bench-compare}
 threads=${ENFLOW_NUM_THREADS:-$(nproc)}
 mkdir -p "$out"
 bash scripts/build.sh > "$out/build.log"
-# enflow's BLAS (decision 42): Debian's OpenMP build of OpenBLAS, loaded by the executables'
-# RPATH, on all threads; else the system's pthread build on one (decision 33). The tuned
-# reference gets the same library and thread count.
-omp_blas=$(readelf -d build/enflow | sed -n 's/.*R.*PATH.*\[\(.*openblas-openmp\)[]:].*/\1/p')
-if [ -n "$omp_blas" ]; then blas_default=$threads; else blas_default=1; fi
-blas=${ENFLOW_BLAS_THREADS:-$blas_default}
+# enflow's BLAS (decision 42): `enflow info` says which OpenBLAS the executables loaded and
+# on how many threads init_threads puts it (ENFLOW_BLAS_THREADS, if set, is honoured). The
+# tuned reference gets the same library and thread count.
+export ENFLOW_NUM_THREADS=$threads
+info=$(build/enflow info --json)
+field() { /usr/bin/python3 -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]])' "$info" "$1"; }
+blas=$(field blas_threads)
+[ "$blas" -gt 0 ] || blas=1  # not OpenBLAS: the setting is unused
+omp_blas=""
+[ "$(field blas_threading)" = openmp ] && omp_blas=$(dirname "$(field blas_library)")
 {
   echo "date: $(date -u +%FT%TZ)"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p'), $(nproc) cores"
-  echo "threads: $threads (LibTorch), OpenBLAS $blas (${omp_blas:+OpenMP build, }$(readlink -f \
-    "${omp_blas:-/usr/lib/$(gcc -print-multiarch)}/libopenblas.so.0"))"
+  echo "cpu: $(field cpu), $(nproc) cores"
+  echo "threads: $threads (LibTorch), OpenBLAS $blas ($(field blas_threading) build, $(readlink -f "$(field blas_library)"))"
+  echo "blas config: $(field blas_config)"
   /usr/bin/python3 -c 'import torch; print("pytorch:", torch.__version__)'
 } > "$out/machine.txt"
-export ENFLOW_NUM_THREADS=$threads ENFLOW_BLAS_THREADS=$blas
+export ENFLOW_BLAS_THREADS=$blas
 echo "[1/4] enflow training and prediction (build/bench/training_step_bench)"
 build/bench/training_step_bench --benchmark_repetitions=3 --benchmark_min_time=2 \
   --benchmark_format=json > "$out/enflow.json"

@@ -7,20 +7,11 @@
 #include "enflow/io/dataset.h"
 #include "enflow/systems/generate.h"
 #include "enflow/systems/system.h"
+#include "json_text.h"
 
 namespace enflow::cli {
 
 namespace {
-
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out += c;
-  }
-  return out;
-}
 
 int run_inspect(const std::string& path, const Common& common) {
   auto d = io::load_dataset(path);

@@ -18,7 +18,8 @@ namespace enflow::cli {
 namespace fs = std::filesystem;
 
 LoadedForEval load_for_eval(const std::string& model_path, const std::string& data_path,
-                            const std::string& integrator, bool all_series) {
+                            const std::string& integrator, bool all_series,
+                            const std::string& step_integrator) {
   LoadedForEval l;
   l.lm = learn::load_model(model_path);
   l.data =
@@ -48,12 +49,14 @@ LoadedForEval load_for_eval(const std::string& model_path, const std::string& da
   }
   l.predict = predict_step(l.lm.config);
   if (!integrator.empty()) l.predict.integrator(integrator);
+  l.step = train_step(l.lm.config);
+  if (!step_integrator.empty()) l.step.integrator(step_integrator);
   return l;
 }
 
 learn::Evaluation evaluate_loaded(const LoadedForEval& l, int64_t steps) {
-  return learn::evaluate(*l.lm.model, l.data, l.series, train_step(l.lm.config), l.predict,
-                         l.system.get(), steps, train_derivative(l.lm.config));
+  return learn::evaluate(*l.lm.model, l.data, l.series, l.step, l.predict, l.system.get(), steps,
+                         train_derivative(l.lm.config));
 }
 
 std::vector<std::string> write_prediction(const LoadedForEval& l, const learn::Evaluation& ev,

@@ -21,15 +21,18 @@ struct LoadedForEval {
   std::unique_ptr<systems::System> system;  ///< null for imported data of an unknown system
   std::vector<int64_t> series;              ///< the series scored
   models::StepOptions predict;              ///< the prediction scheme
+  models::StepOptions step;                 ///< the step MSE's scheme (training's by default)
 };
 
 /// Loads a model file and its dataset (`data_path` overrides the one it was trained on),
 /// on the test series (every series when `all_series` or the data have no test split);
-/// `integrator` overrides the config's prediction scheme. Throws on a dimension mismatch.
+/// `integrator` overrides the config's prediction scheme and `step_integrator` the training
+/// scheme that the step MSE uses. Throws on a dimension mismatch.
 LoadedForEval load_for_eval(const std::string& model_path, const std::string& data_path = "",
-                            const std::string& integrator = "", bool all_series = false);
+                            const std::string& integrator = "", bool all_series = false,
+                            const std::string& step_integrator = "");
 
-/// learn::evaluate with the model's own training scheme; `steps` as there (0: all).
+/// learn::evaluate with the step scheme of `l`; `steps` as there (0: all).
 learn::Evaluation evaluate_loaded(const LoadedForEval& l, int64_t steps = 0);
 
 /// Writes the prediction of `ev` to `out` (HDF5, atomically) and its plots (energy and

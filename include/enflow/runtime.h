@@ -5,6 +5,7 @@
 #include <c10/core/ScalarType.h>
 
 #include <string>
+#include <vector>
 
 namespace enflow {
 
@@ -43,6 +44,28 @@ bool blas_uses_openmp();
 /// prediction spent 3x its time in page faults. ENFLOW_MALLOC_TUNING=0 leaves glibc's
 /// defaults. No-op on other C libraries. Returns whether it applied.
 bool tune_allocator();
+
+/// What this process computes with, for reports that must say it (`enflow info`, the
+/// benchmark headers): a number is only comparable with another from the same BLAS build
+/// and thread counts.
+struct RuntimeInfo {
+  std::string enflow_version;
+  std::string libtorch_version;  ///< the headers enflow was built against
+  std::string cpu;               ///< /proc/cpuinfo's model name, or ""
+  int cores = 0;                 ///< hardware threads
+  int threads = 0;               ///< LibTorch's intra-op threads now
+  std::string blas;              ///< "OpenBLAS" or "" when the loaded BLAS is not OpenBLAS
+  std::string blas_threading;    ///< OpenBLAS's build: "openmp", "pthreads" or "sequential"
+  std::string blas_library;      ///< the shared object OpenBLAS's symbols resolve to
+  std::string blas_config;       ///< openblas_get_config(): version, target, options
+  int blas_threads = 0;          ///< OpenBLAS's thread count now (0: not OpenBLAS)
+  bool allocator_tuned = false;  ///< tune_allocator() applied
+  std::vector<std::string> cuda_devices;  ///< "cuda:0", ...; empty without CUDA
+};
+
+/// Reads the settings in effect (call after init_threads to see what enflow will use; it
+/// applies tune_allocator() if nothing has yet).
+RuntimeInfo runtime_info();
 
 /// "cpu", "cuda" or "cuda:N"; throws std::invalid_argument if unknown or unavailable.
 c10::Device parse_device(const std::string& name);

@@ -6,11 +6,14 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 #include <stdexcept>
 #include <thread>
+
+#include <torch/version.h>
 
 #include "enflow/version.h"
 
@@ -64,6 +67,56 @@ int set_blas_threads(int n) {
 bool blas_uses_openmp() {
   static const auto get = openblas<int (*)()>("openblas_get_parallel");
   return get && get() == 2;  // 0 sequential, 1 pthreads, 2 OpenMP
+}
+
+namespace {
+std::string cpu_model_name() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) != 0) continue;
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) break;
+    const auto start = line.find_first_not_of(" \t", colon + 1);
+    return start == std::string::npos ? "" : line.substr(start);
+  }
+  return "";
+}
+
+// The file a symbol was loaded from: which libopenblas.so.0 the loader picked (the RPATH's
+// OpenMP build or the system's alternative).
+std::string library_of(void* symbol) {
+  Dl_info info{};
+  return symbol && dladdr(symbol, &info) && info.dli_fname ? info.dli_fname : "";
+}
+}  // namespace
+
+RuntimeInfo runtime_info() {
+  RuntimeInfo r;
+  r.enflow_version = version();
+  r.libtorch_version = TORCH_VERSION;
+  r.cpu = cpu_model_name();
+  r.cores = static_cast<int>(std::thread::hardware_concurrency());
+  r.threads = torch::get_num_threads();
+  if (auto get = openblas<int (*)()>("openblas_get_num_threads")) {
+    r.blas = "OpenBLAS";
+    r.blas_threads = get();
+    r.blas_library = library_of(reinterpret_cast<void*>(get));
+    static const char* const kinds[] = {"sequential", "pthreads", "openmp"};
+    if (auto par = openblas<int (*)()>("openblas_get_parallel")) {
+      const int p = par();
+      if (p >= 0 && p <= 2) r.blas_threading = kinds[p];
+    }
+    if (auto cfg = openblas<char* (*)()>("openblas_get_config")) {
+      if (const char* c = cfg()) r.blas_config = c;
+    }
+  }
+  r.allocator_tuned = tune_allocator();
+  if (torch::cuda::is_available()) {
+    for (int64_t i = 0; i < static_cast<int64_t>(torch::cuda::device_count()); ++i) {
+      r.cuda_devices.push_back("cuda:" + std::to_string(i));
+    }
+  }
+  return r;
 }
 
 int init_threads(int requested) {

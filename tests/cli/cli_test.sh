@@ -29,6 +29,10 @@ check unknown-dtype 1 "$bin" demo --dtype float16
 check bad-dt 1 "$bin" demo --dt nan
 check no-cuda-or-ok 0 bash -c "'$bin' demo --device cuda --steps 2 2>&1 | grep -q 'CUDA is not available' || '$bin' demo --device cuda --steps 2"
 "$bin" --version | grep -q "^enflow [0-9]" || { echo "FAIL version text"; fail=1; }
+check info 0 "$bin" info
+check info-json 0 "$bin" info --json
+# `enflow info` reports the thread counts init_threads set from --threads.
+"$bin" info --json --threads 1 | grep -q '"threads": 1,' || { echo "FAIL info threads"; fail=1; }
 
 # Learning pipeline end to end on a tiny dataset: generate, train, evaluate, predict.
 work=$(mktemp -d)
@@ -49,6 +53,10 @@ TOML
 check train 0 "$bin" train --config "$work/ms.toml" --json
 check train-set-override 0 "$bin" train --config "$work/ms.toml" --set model.type=hnn --set output.model="$work/hnn.pt"
 check evaluate 0 "$bin" evaluate --model "$work/ms.pt" --json
+# The step MSE of a DGNet's energy through another one-step map (the one HNN trains on).
+"$bin" evaluate --model "$work/ms.pt" --step-integrator rk2 --json | grep -q '"step_integrator": "rk2"' ||
+  { echo "FAIL evaluate --step-integrator"; fail=1; }
+check evaluate-step-integrator-unknown 1 "$bin" evaluate --model "$work/ms.pt" --step-integrator rk9
 check predict 0 "$bin" predict --model "$work/ms.pt" -o "$work/pred.h5" --steps 5
 check predict-output-readable 0 "$bin" inspect "$work/pred.h5"
 check train-unknown-key 1 "$bin" train --config "$work/ms.toml" --set train.lerning_rate=1

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 namespace {
 
@@ -48,6 +49,26 @@ TEST_F(RuntimeThreads, TheBlasSettingLeavesLibTorchsThreadCount) {
   setenv("ENFLOW_BLAS_THREADS", "1", 1);
   EXPECT_EQ(enflow::init_threads(2), 2);
   EXPECT_EQ(at::get_num_threads(), 2);
+}
+
+TEST_F(RuntimeThreads, InfoReportsTheSettingsInEffect) {
+  EXPECT_EQ(enflow::init_threads(1), 1);
+  const auto r = enflow::runtime_info();
+  EXPECT_EQ(r.enflow_version, enflow::version());
+  EXPECT_FALSE(r.libtorch_version.empty());
+  EXPECT_GT(r.cores, 0);
+  EXPECT_EQ(r.threads, 1);
+  EXPECT_EQ(r.blas_threads, enflow::blas_threads());
+  if (enflow::blas_threads() == 0) {
+    EXPECT_TRUE(r.blas.empty());
+    return;
+  }
+  EXPECT_EQ(r.blas, "OpenBLAS");
+  EXPECT_EQ(r.blas_threading == "openmp", enflow::blas_uses_openmp());
+  EXPECT_TRUE(std::filesystem::exists(r.blas_library)) << r.blas_library;
+#ifdef ENFLOW_TEST_EXPECTS_OPENMP_BLAS
+  EXPECT_NE(r.blas_library.find("openblas-openmp"), std::string::npos) << r.blas_library;
+#endif
 }
 
 #ifdef ENFLOW_TEST_EXPECTS_OPENMP_BLAS
