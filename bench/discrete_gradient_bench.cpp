@@ -8,9 +8,14 @@
 #include "enflow/ad/discrete_gradient.h"
 #include "enflow/nn/energy_net.h"
 
+#include "bench_device.h"
+
 namespace {
 
 using namespace enflow;
+
+using bench::device;
+using bench::sync;
 
 struct Setup {
   nn::EnergyNet net{nullptr};
@@ -29,7 +34,8 @@ Setup make(int64_t kind) {
     s.net = nn::make_periodic_conv_energy(nn::PeriodicConvOptions());
     s.u = torch::randn({200, 50}, torch::kFloat64);
   }
-  s.net->to(torch::kFloat64);
+  s.net->to(device(), torch::kFloat64);
+  s.u = s.u.to(device());
   s.v = s.u + 0.01 * torch::randn_like(s.u);
   return s;
 }
@@ -43,6 +49,7 @@ void BM_Gradient(benchmark::State& st) {
     auto g = fast ? s.net->gradient(s.u, graph) : ad::gradient(H, s.u, graph);
     if (graph) g.sum().backward();
     benchmark::DoNotOptimize(g.data_ptr());
+    sync();
   }
 }
 
@@ -56,6 +63,7 @@ void BM_DiscreteGradient(benchmark::State& st) {
                    : ad::discrete_gradient(H, s.u, s.v, graph).dgrad;
     if (graph) dg.sum().backward();
     benchmark::DoNotOptimize(dg.data_ptr());
+    sync();
   }
 }
 

@@ -15,6 +15,8 @@
 #include "enflow/models/stepper.h"
 #include "enflow/runtime.h"
 
+#include "bench_device.h"
+
 namespace {
 
 using namespace enflow;
@@ -41,13 +43,17 @@ const std::vector<Case>& cases() {
 
 const char* kSchemes[] = {"dg", "rk2", "dopri5"};
 
+using bench::device;
+using bench::sync;
+
 // The same deterministic pairs as the Python reference.
 learn::PairSet case_pairs(const Case& c) {
   auto i = torch::arange(c.pairs, torch::kFloat64).view({-1, 1});
   auto j = torch::arange(c.dim, torch::kFloat64).view({1, -1});
   auto u0 = 0.8 * torch::sin(0.37 * i + 1.3 * j);
   auto u1 = u0 + c.dt * 0.5 * torch::cos(0.23 * i + 0.7 * j);
-  return {u0.to(c.dtype), u1.to(c.dtype), torch::full({c.pairs}, c.dt, c.dtype)};
+  const auto o = torch::TensorOptions().dtype(c.dtype).device(device());
+  return {u0.to(o), u1.to(o), torch::full({c.pairs}, c.dt, o)};
 }
 
 models::DynamicsModel case_model(const Case& c, const std::string& scheme) {
@@ -59,7 +65,7 @@ models::DynamicsModel case_model(const Case& c, const std::string& scheme) {
                .structure(c.structure)
                .dx(c.dx);
   auto m = models::make_model(o);
-  m->to(c.dtype);
+  m->to(device(), c.dtype);
   return m;
 }
 
@@ -80,7 +86,10 @@ void BM_Train(benchmark::State& st) {
       step_options(scheme));
   learn::train(*model, pairs, opts.iterations(1));  // warm-up: allocations, plan compilation
   opts.iterations(kChunk);
-  for (auto _ : st) learn::train(*model, pairs, opts);
+  for (auto _ : st) {
+    learn::train(*model, pairs, opts);
+    sync();
+  }
   st.counters["it/s"] = benchmark::Counter(static_cast<double>(kChunk),
                                            benchmark::Counter::kIsIterationInvariantRate);
   if (scheme == "dopri5") {
@@ -111,7 +120,10 @@ void BM_Predict(benchmark::State& st) {
   auto x = prediction_states(c);
   auto o = step_options(newton ? "dg" : "rk4");
   models::predict_step(*model, x, c.dt, o);
-  for (auto _ : st) benchmark::DoNotOptimize(models::predict_step(*model, x, c.dt, o).data_ptr());
+  for (auto _ : st) {
+    benchmark::DoNotOptimize(models::predict_step(*model, x, c.dt, o).data_ptr());
+    sync();
+  }
 }
 
 // args: {case, reuse}. A 10-step implicit rollout: reuse 0 computes Newton's Jacobian
@@ -125,7 +137,7 @@ void BM_Rollout(benchmark::State& st) {
   auto x = prediction_states(c);
   auto o = step_options("dg");
   constexpr int64_t kSteps = 10;
-  auto t = torch::arange(kSteps + 1, torch::kFloat64) * c.dt;
+  auto t = torch::arange(kSteps + 1, torch::kFloat64) * c.dt;  // times stay on the host
   auto run = [&]() -> at::Tensor {
     if (reuse) return models::rollout(*model, x, t, o);
     auto u = x;
@@ -133,7 +145,10 @@ void BM_Rollout(benchmark::State& st) {
     return u;
   };
   run();
-  for (auto _ : st) benchmark::DoNotOptimize(run().data_ptr());
+  for (auto _ : st) {
+    benchmark::DoNotOptimize(run().data_ptr());
+    sync();
+  }
   st.counters["ms/step"] = benchmark::Counter(
       1e-3 * kSteps, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
@@ -141,13 +156,20 @@ void BM_Rollout(benchmark::State& st) {
 // Matrix-multiply rate (n × n, float32 and float64): the machine's peak that GFLOP/s figures
 // are compared with, so on all threads (init_threads keeps OpenBLAS on the calling thread for
 // the training steps, see runtime.h).
+// On a GPU 1024 is far from the peak, so the GPU multiplies 8192 × 8192 matrices.
 void BM_Matmul(benchmark::State& st) {
-  const int64_t n = st.range(0);
+  const int64_t n = device().is_cuda() ? 8192 : st.range(0);
   auto dtype = st.range(1) == 32 ? torch::kFloat32 : torch::kFloat64;
-  auto a = torch::randn({n, n}, dtype), b = torch::randn({n, n}, dtype);
+  const auto o = torch::TensorOptions().dtype(dtype).device(device());
+  auto a = torch::randn({n, n}, o), b = torch::randn({n, n}, o);
   const int blas = blas_threads();
   set_blas_threads(torch::get_num_threads());
-  for (auto _ : st) benchmark::DoNotOptimize(torch::mm(a, b).data_ptr());
+  torch::mm(a, b);
+  sync();
+  for (auto _ : st) {
+    benchmark::DoNotOptimize(torch::mm(a, b).data_ptr());
+    sync();
+  }
   set_blas_threads(blas);
   st.counters["GFLOP/s"] =
       benchmark::Counter(2.0 * n * n * n * 1e-9, benchmark::Counter::kIsIterationInvariantRate);

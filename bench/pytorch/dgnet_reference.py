@@ -28,6 +28,7 @@ import torch
 # --- discrete autograd (the DGNet authors' algorithm) -------------------------------------
 
 DISCRETE = [False]  # the authors switch the backward mode globally around autograd.grad
+DEVICE = [torch.device("cpu")]  # --device
 
 
 def eps_for(dtype):
@@ -146,10 +147,11 @@ def make_structure(kind, dim, dx, dtype):
         S = torch.zeros(dim, dim, dtype=dtype)
         S[:n, n:] = torch.eye(n)
         S[n:, :n] = -torch.eye(n)
+        S = S.to(DEVICE[0])
         return lambda g: g @ S.t()
     stencil = {"D": [-1.0 / (2 * dx), 0.0, 1.0 / (2 * dx)],
                "D2": [1.0 / dx**2, -2.0 / dx**2, 1.0 / dx**2]}[kind]
-    w = torch.tensor(stencil, dtype=dtype).view(1, 1, 3)
+    w = torch.tensor(stencil, dtype=dtype, device=DEVICE[0]).view(1, 1, 3)
     return lambda g: torch.nn.functional.conv1d(PeriodicConv.pad(g.unsqueeze(1)), w).squeeze(1)
 
 
@@ -215,12 +217,12 @@ def case_data(name):
     j = torch.arange(d, dtype=torch.float64).view(1, -1)
     u0 = 0.8 * torch.sin(0.37 * i + 1.3 * j)
     u1 = u0 + dt * 0.5 * torch.cos(0.23 * i + 0.7 * j)
-    return u0.to(dtype), u1.to(dtype), dt
+    return u0.to(DEVICE[0], dtype), u1.to(DEVICE[0], dtype), dt
 
 
 def build(name):
     net_kind, d, structure, dtype, _, _, _, dx = CASES[name]
-    net = (Mlp(d) if net_kind == "mlp" else PeriodicConv()).to(dtype)
+    net = (Mlp(d) if net_kind == "mlp" else PeriodicConv()).to(DEVICE[0], dtype)
     return net, make_structure(structure, d, dx, dtype)
 
 
@@ -235,7 +237,9 @@ def train_iterations(name, scheme, iters, rtol, atol, seed):
     f = lambda x: G(gradient(net, x, True))
 
     def step():
-        idx = torch.arange(n) if batch <= 0 or batch >= n else torch.randperm(n)[:batch]
+        full = batch <= 0 or batch >= n
+        idx = torch.arange(n) if full else torch.randperm(n)[:batch]
+        idx = idx.to(DEVICE[0])
         u0, u1, target = u0_all[idx], u1_all[idx], target_all[idx]
         stats["iterations"] += 1
         opt.zero_grad()
@@ -267,24 +271,32 @@ def fsolve_step(net, G, x1, dt, xtol=1e-12):
     guess = rk2(f, x1, dt).detach()
 
     def residual(flat):
-        x2 = torch.from_numpy(flat).view(shape).to(dtype)
+        x2 = torch.from_numpy(flat).view(shape).to(x1.device, dtype)
         r = G(discrete_gradient(net, x2, x1, False)) - (x2 - x1) / dt
-        return r.detach().double().numpy().reshape(-1)
+        return r.detach().double().cpu().numpy().reshape(-1)
 
     with warnings.catch_warnings():  # xtol 1e-12 is below float32 resolution, as in the original
         warnings.simplefilter("ignore", RuntimeWarning)
-        sol = scipy.optimize.fsolve(residual, guess.double().numpy().reshape(-1), xtol=xtol)
-    return torch.from_numpy(sol).view(shape).to(dtype)
+        sol = scipy.optimize.fsolve(residual, guess.double().cpu().numpy().reshape(-1), xtol=xtol)
+    return torch.from_numpy(sol).view(shape).to(x1.device, dtype)
+
+
+def sync():
+    """Waits for the GPU's queued work, so a timed call ends when its kernels do."""
+    if DEVICE[0].type == "cuda":
+        torch.cuda.synchronize()
 
 
 def timed(fn, seconds, min_reps=3):
     """Median per-call time over repetitions of ≥ `seconds`/3 each, after one warm-up call."""
     fn()
+    sync()
     reps = []
     for _ in range(min_reps):
         t0, n = time.perf_counter(), 0
         while True:
             fn()
+            sync()
             n += 1
             el = time.perf_counter() - t0
             if el >= seconds / min_reps:
@@ -302,7 +314,11 @@ def main():
     p.add_argument("--rtol", type=float, default=1e-6)
     p.add_argument("--atol", type=float, default=1e-8)
     p.add_argument("--predict", action="store_true", help="also time prediction steps")
+    p.add_argument("--device", default="cpu", help="cpu or cuda (the benchmark's GPU rows)")
     a = p.parse_args()
+    if a.device.startswith("cuda") and not torch.cuda.is_available():
+        sys.exit(f"error: device '{a.device}' requested but CUDA is not available")
+    DEVICE[0] = torch.device(a.device)
     torch.set_num_threads(a.threads)
     for name in a.cases.split(","):
         if name not in CASES:
@@ -314,7 +330,7 @@ def main():
             sec = timed(step, a.seconds)
             rec = {"side": "pytorch", "kind": "train", "case": name, "scheme": scheme,
                    "seconds_per_iteration": sec, "iterations_per_second": 1.0 / sec,
-                   "threads": a.threads}
+                   "threads": a.threads, "device": a.device}
             if scheme == "dopri5":
                 its = max(1, stats["iterations"])
                 rec["dopri5_substeps_per_iteration"] = stats["substeps"] / its
@@ -330,7 +346,8 @@ def main():
                     sec = timed(fn, a.seconds / 2)
                     print(json.dumps({"side": "pytorch", "kind": "predict", "case": name,
                                       "scheme": method, "batch": batch,
-                                      "seconds_per_step": sec, "threads": a.threads}), flush=True)
+                                      "seconds_per_step": sec, "threads": a.threads,
+                                      "device": a.device}), flush=True)
 
 
 if __name__ == "__main__":
