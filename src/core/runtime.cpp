@@ -97,10 +97,10 @@ RuntimeInfo runtime_info() {
   r.cpu = cpu_model_name();
   r.cores = static_cast<int>(std::thread::hardware_concurrency());
   r.threads = torch::get_num_threads();
-  if (auto get = openblas<int (*)()>("openblas_get_num_threads")) {
+  r.blas_threads = blas_threads();  // 0 when the loaded BLAS is not OpenBLAS
+  if (r.blas_threads > 0) {
     r.blas = "OpenBLAS";
-    r.blas_threads = get();
-    r.blas_library = library_of(reinterpret_cast<void*>(get));
+    r.blas_library = library_of(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
     static const char* const kinds[] = {"sequential", "pthreads", "openmp"};
     if (auto par = openblas<int (*)()>("openblas_get_parallel")) {
       const int p = par();

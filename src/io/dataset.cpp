@@ -20,6 +20,45 @@ namespace enflow::io {
 
 namespace {
 
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw std::runtime_error("dataset '" + path + "': " + what);
+}
+
+std::string shape_of(const at::Tensor& t) {
+  std::ostringstream s;
+  s << t.sizes();
+  return s.str();
+}
+
+/// Shared validation for save and load; `where` names the file.
+void validate(const Dataset& d, const std::string& where) {
+  if (!d.states.defined()) fail(where, "no states");
+  if (d.states.dim() != 3)
+    fail(where, "states must be [series, steps, dim], got rank " + std::to_string(d.states.dim()) +
+                    " " + shape_of(d.states));
+  const auto S = d.states.size(0), T = d.states.size(1);
+  if (S < 1 || T < 1 || d.states.size(2) < 1) fail(where, "states are empty " + shape_of(d.states));
+  if (!torch::isfinite(d.states).all().item<bool>())
+    fail(where, "states contain NaN or infinite values");
+  if (!d.t.defined()) fail(where, "no time stamps t");
+  const bool t1 = d.t.dim() == 1 && d.t.size(0) == T;
+  const bool t2 = d.t.dim() == 2 && d.t.size(0) == S && d.t.size(1) == T;
+  if (!t1 && !t2)
+    fail(where, "t must be [" + std::to_string(T) + "] or [" + std::to_string(S) + ", " +
+                    std::to_string(T) + "] to match states " + shape_of(d.states) + ", got " +
+                    shape_of(d.t));
+  if (!torch::isfinite(d.t).all().item<bool>()) fail(where, "t contains NaN or infinite values");
+  if (!std::isfinite(d.dt) || d.dt < 0) fail(where, "dt must be finite and >= 0");
+  if (!std::isfinite(d.noise) || d.noise < 0) fail(where, "noise must be finite and >= 0");
+  for (const auto& [k, v] : d.params)
+    if (!std::isfinite(v)) fail(where, "parameter '" + k + "' is not finite");
+  for (const auto* idx : {&d.train, &d.test})
+    for (auto i : *idx)
+      if (i < 0 || i >= S)
+        fail(where,
+             "split index " + std::to_string(i) + " out of range [0, " + std::to_string(S) + ")");
+}
+
 #if ENFLOW_WITH_HDF5
 /// Owns an HDF5 identifier and closes it with the matching function.
 class Handle {
@@ -40,13 +79,6 @@ class Handle {
 
 void silence_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
-#endif
-
-[[noreturn]] void fail(const std::string& path, const std::string& what) {
-  throw std::runtime_error("dataset '" + path + "': " + what);
-}
-
-#if ENFLOW_WITH_HDF5
 void check(herr_t status, const std::string& path, const std::string& what) {
   if (status < 0) fail(path, what);
 }
@@ -96,44 +128,6 @@ void write_string_attr(hid_t obj, const std::string& path, const std::string& na
   check(H5Awrite(a.get(), type.get(), &buf), path, "cannot write attribute " + name);
 }
 
-#endif
-
-std::string shape_of(const at::Tensor& t) {
-  std::ostringstream s;
-  s << t.sizes();
-  return s.str();
-}
-
-/// Shared validation for save and load; `where` names the file.
-void validate(const Dataset& d, const std::string& where) {
-  if (!d.states.defined()) fail(where, "no states");
-  if (d.states.dim() != 3)
-    fail(where, "states must be [series, steps, dim], got rank " + std::to_string(d.states.dim()) +
-                    " " + shape_of(d.states));
-  const auto S = d.states.size(0), T = d.states.size(1);
-  if (S < 1 || T < 1 || d.states.size(2) < 1) fail(where, "states are empty " + shape_of(d.states));
-  if (!torch::isfinite(d.states).all().item<bool>())
-    fail(where, "states contain NaN or infinite values");
-  if (!d.t.defined()) fail(where, "no time stamps t");
-  const bool t1 = d.t.dim() == 1 && d.t.size(0) == T;
-  const bool t2 = d.t.dim() == 2 && d.t.size(0) == S && d.t.size(1) == T;
-  if (!t1 && !t2)
-    fail(where, "t must be [" + std::to_string(T) + "] or [" + std::to_string(S) + ", " +
-                    std::to_string(T) + "] to match states " + shape_of(d.states) + ", got " +
-                    shape_of(d.t));
-  if (!torch::isfinite(d.t).all().item<bool>()) fail(where, "t contains NaN or infinite values");
-  if (!std::isfinite(d.dt) || d.dt < 0) fail(where, "dt must be finite and >= 0");
-  if (!std::isfinite(d.noise) || d.noise < 0) fail(where, "noise must be finite and >= 0");
-  for (const auto& [k, v] : d.params)
-    if (!std::isfinite(v)) fail(where, "parameter '" + k + "' is not finite");
-  for (const auto* idx : {&d.train, &d.test})
-    for (auto i : *idx)
-      if (i < 0 || i >= S)
-        fail(where,
-             "split index " + std::to_string(i) + " out of range [0, " + std::to_string(S) + ")");
-}
-
-#if ENFLOW_WITH_HDF5
 void write_file(const std::string& tmp, const std::string& path, const Dataset& d) {
   Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
   H5Pset_obj_track_times(fcpl.get(), false);
@@ -221,7 +215,6 @@ herr_t collect_param(hid_t, const char* name, const H5A_info_t*, void* op) {
   if (n.rfind("param_", 0) == 0) names->push_back(n);
   return 0;
 }
-
 #endif
 
 }  // namespace
