@@ -15,6 +15,7 @@ pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox             # PNG plots
   python3-torch python3-h5py python3-numpy python3-scipy  # PyTorch reference (bench/), h5py checks
+  python3-pytest          # tests/robustness
 )
 
 missing=()

@@ -95,11 +95,11 @@ int run_demo(const DemoArgs& a, const Common& common) {
     if (!common.json && (k % std::max(1, a.steps / 10) == 0 || k == a.steps)) {
       const double el =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      fmt::print(stderr, "\r  step {:>6}/{}  {:6.1f} steps/s  {:5.1f} s left", k, a.steps, k / el,
-                 (a.steps - k) * el / k);
+      progress_line(fmt::format("  step {:>6}/{}  {:6.1f} steps/s  {:5.1f} s left", k, a.steps,
+                                k / el, (a.steps - k) * el / k));
     }
   }
-  if (!common.json) fmt::print(stderr, "\n");
+  if (!common.json) end_progress_line();
 
   if (!a.plot.empty()) {
     io::plot_lines(a.plot,
@@ -135,15 +135,16 @@ int run_demo(const DemoArgs& a, const Common& common) {
 
 Action setup_demo(CLI::App& app, Common& common) {
   auto args = std::make_shared<DemoArgs>();
-  app.add_option("--dim", args->dim, "State dimension (even)");
-  app.add_option("--width", args->width, "Hidden width")->check(CLI::PositiveNumber);
+  app.add_option("--dim", args->dim, "State dimension (even)")->check(CLI::Range(2, 1 << 16));
+  app.add_option("--width", args->width, "Hidden width")->check(CLI::Range(1, 1 << 15));
   app.add_option("--activation", args->activation, "Activation of the energy network");
   app.add_option("--dtype", args->dtype, "float64 or float32");
   app.add_option("--device", args->device, "cpu or cuda");
   app.add_option("--steps", args->steps, "Time steps");
   app.add_option("--dt", args->dt, "Time step");
   app.add_option("--seed", args->seed, "Random seed");
-  app.add_option("--plot", args->plot, "Write the energy-error plot to this PNG");
+  app.add_option("--plot", args->plot, "Write the energy-error plot to this PNG")
+      ->check(kOutputFile);
   app.add_flag("--json", common.json, "Print the metrics as JSON");
   return [args, &common] { return run_demo(*args, common); };
 }

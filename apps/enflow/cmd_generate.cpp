@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "enflow/io/dataset.h"
+#include "enflow/runtime.h"
 #include "enflow/systems/generate.h"
 #include "enflow/systems/gradient_system.h"
 #include "enflow/systems/system.h"
@@ -37,6 +38,10 @@ int run_generate(const GenerateArgs& a, const Common& common) {
   if (!(p.dt > 0) || !std::isfinite(p.dt)) throw std::invalid_argument("--dt must be positive");
   if (!(p.noise >= 0) || !std::isfinite(p.noise))
     throw std::invalid_argument("--noise must be >= 0");
+  // The trajectories, their noisy copy and the file image are in memory at once.
+  require_memory(3.0 * 8.0 * static_cast<double>(p.series) * static_cast<double>(p.steps + 1) *
+                     static_cast<double>(system->dim()),
+                 fmt::format("--series {} x --steps {} of {}", p.series, p.steps, a.system));
   const auto t0 = std::chrono::steady_clock::now();
   systems::ProgressFn progress;
   if (!common.json) {
@@ -44,9 +49,9 @@ int run_generate(const GenerateArgs& a, const Common& common) {
       if (k % std::max<int64_t>(1, n / 20) && k != n) return;
       const double el =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      fmt::print(stderr, "\r  step {:>6}/{}  {:7.1f} steps/s  {:6.1f} s left", k, n, k / el,
-                 (n - k) * el / k);
-      if (k == n) fmt::print(stderr, "\n");
+      progress_line(fmt::format("  step {:>6}/{}  {:7.1f} steps/s  {:6.1f} s left", k, n, k / el,
+                                (n - k) * el / k));
+      if (k == n) end_progress_line();
     };
   }
   auto data = systems::generate_dataset(*system, p, a.seed, progress);
@@ -81,12 +86,17 @@ Action setup_generate(CLI::App& app, Common& common) {
   std::string names;
   for (const auto& n : systems::system_names()) names += " " + n;
   app.add_option("system", a->system, "Reference system:" + names)->required();
-  app.add_option("-o,--output", a->output, "Output HDF5 file")->required();
-  app.add_option("--series", a->series, "Number of series (default: the system's protocol)");
-  app.add_option("--steps", a->steps, "Time steps per series (time points = steps + 1)");
-  app.add_option("--dt", a->dt, "Time step");
-  app.add_option("--noise", a->noise, "Std of Gaussian observation noise on the stored states");
-  app.add_option("--train-fraction", a->train_fraction, "Leading fraction of series for training");
+  app.add_option("-o,--output", a->output, "Output HDF5 file")->required()->check(kOutputFile);
+  // -1 means "the protocol's value" inside; a value the user types is checked here.
+  app.add_option("--series", a->series, "Number of series (default: the system's protocol)")
+      ->check(kPositive);
+  app.add_option("--steps", a->steps, "Time steps per series (time points = steps + 1)")
+      ->check(kPositive);
+  app.add_option("--dt", a->dt, "Time step")->check(kPositive);
+  app.add_option("--noise", a->noise, "Std of Gaussian observation noise on the stored states")
+      ->check(kNonNegative);
+  app.add_option("--train-fraction", a->train_fraction, "Leading fraction of series for training")
+      ->check(CLI::Range(0.0, 1.0));
   app.add_option("--seed", a->seed, "Seed of the initial states and the noise");
   app.add_option("--protocol", a->protocol,
                  "Defaults: hnn (default) or dgnet for mass-spring, pendulum and two-body");

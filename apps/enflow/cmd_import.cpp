@@ -66,7 +66,7 @@ Action setup_import(CLI::App& app, Common& common) {
   auto a = std::make_shared<ImportArgs>();
   app.add_option("input", a->input, "Text (.txt, .csv, .dat, .tsv) or .npy trajectories")
       ->required();
-  app.add_option("-o,--output", a->output, "Output HDF5 file")->required();
+  app.add_option("-o,--output", a->output, "Output HDF5 file")->required()->check(kOutputFile);
   app.add_option("--columns", a->columns,
                  "Comma-separated column roles: series, t, _ (skip), or a state name, e.g. "
                  "series,t,q,p");

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "commands.h"
+#include "enflow/io/atomic_file.h"
 #include "enflow/io/config.h"
 #include "enflow/io/dataset.h"
 #include "enflow/learn/central_pairs.h"
@@ -25,8 +26,8 @@ namespace {
 namespace fs = std::filesystem;
 
 void print_progress(const learn::TrainProgress& p) {
-  fmt::print(stderr, "\r  iter {:>7}/{}  loss {:.4e}  {:7.1f} it/s  {:6.0f} s left   ", p.iteration,
-             p.total, p.loss, p.rate, p.eta);
+  progress_line(fmt::format("  iter {:>7}/{}  loss {:.4e}  {:7.1f} it/s  {:6.0f} s left   ",
+                            p.iteration, p.total, p.loss, p.rate, p.eta));
 }
 
 // ---------------------------------------------------------------- train
@@ -36,13 +37,46 @@ struct TrainArgs {
   bool resume = false;
 };
 
+// The [train] numbers, checked before any work so that a typo costs no training time.
+void check_train_options(const io::Config& cfg, int64_t iters, int64_t lbfgs_iters) {
+  auto bad = [&](const std::string& key, const std::string& why) {
+    return std::invalid_argument("config '" + cfg.source() + "': " + key + " " + why);
+  };
+  if (iters < 0) throw bad("train.iterations", "must be >= 0");
+  if (iters == 0 && lbfgs_iters == 0)
+    throw bad("train.iterations",
+              "= 0 trains nothing (set it >= 1, or train.lbfgs_iterations >= 1 for L-BFGS only)");
+  const double lr = cfg.get_double("train.lr", 1e-3);
+  if (!(lr > 0) || !std::isfinite(lr)) throw bad("train.lr", "must be positive and finite");
+  const double wd = cfg.get_double("train.weight_decay", 0.0);
+  if (!(wd >= 0) || !std::isfinite(wd)) throw bad("train.weight_decay", "must be >= 0");
+  for (const char* key : {"train.batch", "train.log_every", "train.checkpoint_every"})
+    if (cfg.get_int(key, 0) < 0) throw bad(key, "must be >= 0");
+}
+
 int run_train(const TrainArgs& a, const Common& common) {
   auto cfg = io::Config::load(a.config, a.set);
   cfg.check_known(learn::experiment_config_keys());
+  const int64_t iters = cfg.get_int("train.iterations", 1000);
+  const uint64_t seed = static_cast<uint64_t>(cfg.get_int("train.seed", 0));
+  const auto lbfgs = learn::lbfgs_options_from_config(cfg, train_step(cfg), seed);
+  check_train_options(cfg, iters, lbfgs.iterations());
+  const std::string out =
+      cfg.get_string("output.model",
+                     (fs::path("results") / (fs::path(a.config).stem().string() + ".pt")).string());
+  if (out.empty())
+    throw std::invalid_argument("config '" + cfg.source() + "': output.model is empty");
+  if (fs::path(out).has_parent_path()) {
+    std::error_code ec;
+    fs::create_directories(fs::path(out).parent_path(), ec);
+    if (ec)
+      throw std::invalid_argument("config '" + cfg.source() + "': output.model '" + out +
+                                  "': cannot create its directory: " + ec.message());
+  }
+  io::require_writable(out);
   const auto data = io::load_dataset(cfg.require_string("data.path"));
   const auto dtype = parse_dtype(cfg.get_string("train.dtype", "float64"));
   const auto device = parse_device(cfg.get_string("train.device", "cpu"));
-  const uint64_t seed = static_cast<uint64_t>(cfg.get_int("train.seed", 0));
   torch::manual_seed(seed);
   const int64_t dim = data.states.size(2);
   cfg.set("data.dim", std::to_string(dim));
@@ -53,11 +87,6 @@ int run_train(const TrainArgs& a, const Common& common) {
   auto model = models::make_model(learn::model_options_from_config(cfg, dim, dx));
   model->to(device, dtype);
 
-  const int64_t iters = cfg.get_int("train.iterations", 1000);
-  const std::string out =
-      cfg.get_string("output.model",
-                     (fs::path("results") / (fs::path(a.config).stem().string() + ".pt")).string());
-  if (fs::path(out).has_parent_path()) fs::create_directories(fs::path(out).parent_path());
   auto opts =
       learn::TrainOptions()
           .lr(cfg.get_double("train.lr", 1e-3))
@@ -69,6 +98,8 @@ int run_train(const TrainArgs& a, const Common& common) {
           .checkpoint_every(cfg.get_int("train.checkpoint_every", std::max<int64_t>(1, iters / 10)))
           .checkpoint_path(out + ".ckpt")
           .resume(a.resume)
+          // What the weights depend on: resuming with another network is refused.
+          .checkpoint_tag(cfg.lines_of({"model.", "data.dim", "train.dtype"}))
           .step(train_step(cfg));
   const auto derivative = train_derivative(cfg);
   auto train_pairs = learn::make_pairs_by(derivative, data, data.train, dtype, device);
@@ -79,8 +110,7 @@ int run_train(const TrainArgs& a, const Common& common) {
                iters);
   }
   auto rep = learn::train(*model, train_pairs, opts, common.json ? nullptr : print_progress);
-  if (!common.json) fmt::print(stderr, "\n");
-  const auto lbfgs = learn::lbfgs_options_from_config(cfg, train_step(cfg), seed);
+  if (!common.json) end_progress_line();
   if (lbfgs.iterations() > 0) {
     if (!common.json) fmt::print(stderr, "L-BFGS (strong Wolfe) refinement\n");
     auto lr =
@@ -199,8 +229,9 @@ const CommandRegistrar predict_reg(
     [](CLI::App& app, Common& common) -> Action {
       auto a = std::make_shared<EvalArgs>();
       add_eval_options(app, *a, common);
-      app.add_option("-o,--output", a->out, "Output HDF5 file")->required();
-      app.add_option("--plot-dir", a->plot_dir, "Directory for the PNG plots (default: beside -o)");
+      app.add_option("-o,--output", a->out, "Output HDF5 file")->required()->check(kOutputFile);
+      app.add_option("--plot-dir", a->plot_dir, "Directory for the PNG plots (default: beside -o)")
+          ->check(kOutputDir);
       return [a, &common] { return run_predict(*a, common); };
     });
 

@@ -14,8 +14,8 @@ Action setup(CLI::App& app, Common& common) {
   app.add_option("name", *name, "Protocol to run (--list shows them)");
   auto* list = app.add_flag("--list", "List the protocols");
   app.add_option("--trials", opts->trials, "Independent trials (seeds seed, seed+1, ...)")
-      ->check(CLI::PositiveNumber);
-  app.add_option("--out", opts->out_dir, "Directory for tables and plots");
+      ->check(kPositive);
+  app.add_option("--out", opts->out_dir, "Directory for tables and plots")->check(kOutputDir);
   app.add_option("--seed", opts->seed, "First seed");
   app.add_flag("--quick", opts->quick, "Small version of the protocol (for smoke tests)");
   app.add_flag("--resume", opts->resume,

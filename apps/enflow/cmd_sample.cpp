@@ -64,6 +64,9 @@ int sample_model(const SampleArgs& a, const Common& common) {
   if (a.steps < 0) throw std::invalid_argument("sample: --steps must be >= 0");
   auto loaded = pt::load_potential_flow(a.model);
   auto& flow = *loaded.model;
+  // The samples twice (chunks and their concatenation) and as CSV text (~25 bytes a value).
+  require_memory(static_cast<double>(a.n) * static_cast<double>(flow.options().dim() + 1) * 41.0,
+                 fmt::format("-n {} samples in {} dimensions", a.n, flow.options().dim()));
   const int64_t steps = a.steps > 0 ? a.steps : flow.options().steps();
   torch::manual_seed(a.seed);
   torch::NoGradGuard ng;
@@ -76,10 +79,11 @@ int sample_model(const SampleArgs& a, const Common& common) {
     const int64_t now = done + parts.back().size(0);
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (!common.json)
-      fmt::print(stderr, "\r  sampled {:>8}/{}  {:8.0f} samples/s  {:5.0f} s left ", now, a.n,
-                 now / std::max(el, 1e-9), (a.n - now) * el / std::max<int64_t>(now, 1));
+      progress_line(fmt::format("  sampled {:>8}/{}  {:8.0f} samples/s  {:5.0f} s left ", now, a.n,
+                                now / std::max(el, 1e-9),
+                                (a.n - now) * el / std::max<int64_t>(now, 1)));
   }
-  if (!common.json) fmt::print(stderr, "\n");
+  if (!common.json) end_progress_line();
   auto table = torch::cat(parts);
   const int64_t d = flow.options().dim();
   auto cols = coordinate_columns(d);
@@ -144,8 +148,9 @@ Action setup(CLI::App& app, Common& common) {
   app.add_option("-n", a->n, "Number of samples (--model)");
   app.add_option("--steps", a->steps, "RK4 steps (--model; default: the model's own)");
   app.add_option("--seed", a->seed, "Seed (--model; --config uses run.seed)");
-  app.add_option("--out,-o", a->out, "Output CSV file")->required();
-  app.add_option("--plot", a->plot, "Also draw the samples into this PNG (2-D)");
+  app.add_option("--out,-o", a->out, "Output CSV file")->required()->check(kOutputFile);
+  app.add_option("--plot", a->plot, "Also draw the samples into this PNG (2-D)")
+      ->check(kOutputFile);
   app.add_flag("--json", common.json, "Print a summary as JSON");
   return [a, &common]() -> int {
     if (a->model.empty() == a->config.empty())

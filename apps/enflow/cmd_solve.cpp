@@ -43,7 +43,7 @@ Action setup(CLI::App& app, Common& common) {
   app.add_option("--config,-c", args->config, "TOML config with a [problem] kind = \"...\"");
   app.add_option("--set", args->overrides, "Override a config entry: key=value (repeatable)")
       ->allow_extra_args(false);
-  app.add_option("--out,-o", args->out_dir, "Directory for results and plots");
+  app.add_option("--out,-o", args->out_dir, "Directory for results and plots")->check(kOutputDir);
   app.add_flag("--json", common.json, "Print the metrics as JSON");
   return [args, list, &common]() -> int {
     if (list->count() > 0) {

@@ -21,6 +21,21 @@ struct Common {
 
 using Setup = std::function<Action(CLI::App& sub, Common& common)>;
 
+/// CLI11 checks of output paths, run at parse time so that a bad path costs no work: a file
+/// that can be created (its directory exists and is writable), and a directory that can be
+/// created (it is one, or its nearest existing parent is a writable directory).
+extern const CLI::Validator kOutputFile;
+extern const CLI::Validator kOutputDir;
+/// Numbers > 0 and >= 0, with a message that says so (CLI11's own prints its range's bounds).
+extern const CLI::Validator kPositive;
+extern const CLI::Validator kNonNegative;
+
+/// Draws one line of progress on stderr in place ("\r"). An error printed while it is open
+/// starts on a line of its own.
+void progress_line(const std::string& text);
+/// Ends the open progress line with a newline; no-op when none is open.
+void end_progress_line();
+
 struct CommandSpec {
   std::string name, description;
   Setup setup;

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -45,10 +44,11 @@ particles::ProgressFn progress_line(const Common& common, const std::string& wha
   return [=](const particles::Progress& p) {
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - *t0).count();
     const double rate = p.iteration / std::max(el, 1e-9);
-    fmt::print(stderr, "\r  {} {:>6}/{}  {} {:.6g}  {} {:.4g}  {:7.1f} it/s  {:6.0f} s left ", what,
-               p.iteration, p.iterations, loss_name, p.loss, metric_name, p.metric, rate,
-               (p.iterations - p.iteration) / std::max(rate, 1e-9));
-    if (p.iteration == p.iterations) fmt::print(stderr, "\n");
+    cli::progress_line(
+        fmt::format("  {} {:>6}/{}  {} {:.6g}  {} {:.4g}  {:7.1f} it/s  {:6.0f} s left ", what,
+                    p.iteration, p.iterations, loss_name, p.loss, metric_name, p.metric, rate,
+                    (p.iterations - p.iteration) / std::max(rate, 1e-9)));
+    if (p.iteration == p.iterations) end_progress_line();
   };
 }
 
@@ -57,8 +57,7 @@ void write_csv(const std::string& path, const std::string& comment,
   auto t = table.to(torch::kCPU, torch::kDouble).contiguous();
   if (t.dim() != 2 || t.size(1) != static_cast<int64_t>(columns.size()))
     throw std::invalid_argument("write_csv: the table does not match its columns");
-  io::write_atomically(path, [&](const std::string& tmp) {
-    std::ofstream f(tmp);
+  io::write_text_atomically(path, [&](std::ostream& f) {
     if (!comment.empty()) f << "# " << comment << "\n";
     for (size_t c = 0; c < columns.size(); ++c) f << (c ? "," : "") << columns[c];
     f << "\n";
@@ -68,7 +67,6 @@ void write_csv(const std::string& path, const std::string& comment,
         f << (c ? "," : "") << fmt::format("{:.17g}", v[r * t.size(1) + c]);
       f << "\n";
     }
-    if (!f) throw std::runtime_error("cannot write " + tmp);
   });
 }
 

@@ -6,7 +6,6 @@
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <stdexcept>
 
 #include "commands.h"
@@ -27,11 +26,7 @@ fs::path config_dir(const std::string& sub, const std::string& who) {
 }
 
 void write_text(const std::string& path, const std::string& text) {
-  io::write_atomically(path, [&](const std::string& tmp) {
-    std::ofstream f(tmp);
-    f << text;
-    if (!f) throw std::runtime_error("cannot write " + tmp);
-  });
+  io::write_bytes_atomically(path, text);
 }
 
 void write_report(const std::string& root, const std::string& header, const std::string& table,

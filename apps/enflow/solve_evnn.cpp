@@ -24,18 +24,20 @@ int run_kind(const io::Config& cfg, const Common& common, const std::string& out
     progress = [start](const flows::StepReport& r, int64_t steps) {
       const double el =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      fmt::print(stderr, "\r  step {:>5}/{}  energy {:.10g}{}  {:6.2f} s/step  {:6.1f} s left",
-                 r.step, steps, r.energy_after, r.accepted ? "" : " (rejected)", el / r.step,
-                 (steps - r.step) * el / r.step);
+      progress_line(fmt::format("  step {:>5}/{}  energy {:.10g}{}  {:6.2f} s/step  {:6.1f} s left",
+                                r.step, steps, r.energy_after, r.accepted ? "" : " (rejected)",
+                                el / r.step, (steps - r.step) * el / r.step));
     };
   }
+  // The set-up (quadrature, initial fit) can take a while before the first step reports.
+  if (!common.json) progress_line("  setting up " + cfg.get_string("problem.kind", "") + " ...");
   const auto r = flows::run_evnn(cfg, progress);
   const auto files = flows::write_evnn_outputs(r, out_dir, cfg.to_toml());
   if (common.json) {
     fmt::print("{}\n", flows::evnn_summary_json(r));
     return 0;
   }
-  fmt::print(stderr, "\n");
+  end_progress_line();
   fmt::print("{} ({}), seed {}, {} steps of tau = {}\n", r.kind, r.frame, r.seed,
              r.step_seconds.size(), r.tau);
   fmt::print("  discrete energy  {:.10g} -> {:.10g}  (increases: {}, rejected steps: {})\n",

@@ -8,7 +8,6 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 
@@ -27,10 +26,11 @@ variational::ProgressFn progress_printer(const Common& common, const std::string
   return [t0, what, metric](const variational::Progress& p) {
     const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - *t0).count();
     const double rate = p.iteration / std::max(el, 1e-9);
-    fmt::print(stderr, "\r  {} {:>6}/{}  loss {:+.6e}  {} {:.2e}  {:6.1f} it/s  {:6.0f} s left ",
-               what, p.iteration, p.iterations, p.loss, metric, p.metric, rate,
-               (p.iterations - p.iteration) / std::max(rate, 1e-9));
-    if (p.iteration == p.iterations) fmt::print(stderr, "\n");
+    progress_line(
+        fmt::format("  {} {:>6}/{}  loss {:+.6e}  {} {:.2e}  {:6.1f} it/s  {:6.0f} s left ", what,
+                    p.iteration, p.iterations, p.loss, metric, p.metric, rate,
+                    (p.iterations - p.iteration) / std::max(rate, 1e-9)));
+    if (p.iteration == p.iterations) end_progress_line();
   };
 }
 
@@ -101,17 +101,11 @@ std::string RunReport::plot_path(const std::string& suffix) {
 
 int RunReport::finish() const {
   const std::string path = (fs::path(out_dir_) / (name_ + ".metrics.toml")).string();
-  io::write_atomically(path, [&](const std::string& tmp) {
-    std::ofstream f(tmp);
+  io::write_text_atomically(path, [&](std::ostream& f) {
     for (const auto& [k, v] : metrics_) f << k << " = " << v << "\n";
-    if (!f) throw std::runtime_error("cannot write " + tmp);
   });
-  io::write_atomically((fs::path(out_dir_) / (name_ + ".config.toml")).string(),
-                       [&](const std::string& tmp) {
-                         std::ofstream f(tmp);
-                         f << cfg_.to_toml();
-                         if (!f) throw std::runtime_error("cannot write " + tmp);
-                       });
+  io::write_bytes_atomically((fs::path(out_dir_) / (name_ + ".config.toml")).string(),
+                             cfg_.to_toml());
   if (common_.json) {
     std::string s = "{";
     for (size_t i = 0; i < metrics_.size(); ++i)

@@ -20,7 +20,12 @@ std::string version();
 /// with OpenBLAS's OpenMP build (it shares LibTorch's pool; decision 42) and 1 with the
 /// pthread build (its own pool competes with LibTorch's: multiplies on the calling thread
 /// trained 1.4-3.9x faster on the benchmark cases, docs/performance.md).
+/// Throws std::invalid_argument naming the source if the count (or an environment variable's)
+/// exceeds max_threads(): thousands of threads on a few cores only thrash.
 int init_threads(int requested = 0);
+
+/// The most threads init_threads accepts: 4 per hardware thread, at least 16.
+int max_threads();
 
 /// OpenBLAS's own thread pool. LibTorch's set_num_threads reaches MKL but not OpenBLAS
 /// (Debian's LibTorch uses OpenBLAS), whose pool otherwise keeps one thread per core that
@@ -44,6 +49,14 @@ bool blas_uses_openmp();
 /// prediction spent 3x its time in page faults. ENFLOW_MALLOC_TUNING=0 leaves glibc's
 /// defaults. No-op on other C libraries. Returns whether it applied.
 bool tune_allocator();
+
+/// Memory the kernel says is available now (MemAvailable), in bytes; 0 where unknown.
+double available_memory();
+
+/// Throws std::invalid_argument "<what> needs about X GB, and Y GB of memory is available"
+/// when `bytes` exceeds 80 % of available_memory(): sizes a user typed are refused before
+/// the work, not by the allocator halfway through it.
+void require_memory(double bytes, const std::string& what);
 
 /// What this process computes with, for reports that must say it (`enflow info`, the
 /// benchmark headers): a number is only comparable with another from the same BLAS build

@@ -4,6 +4,9 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -27,7 +30,7 @@ int env_int(const char* name) {
   if (!s || !*s) return 0;
   char* end = nullptr;
   long v = std::strtol(s, &end, 10);
-  return (end && *end == '\0' && v > 0) ? static_cast<int>(v) : 0;
+  return (end && *end == '\0' && v > 0) ? static_cast<int>(std::min<long>(v, INT_MAX)) : 0;
 }
 }  // namespace
 
@@ -119,10 +122,41 @@ RuntimeInfo runtime_info() {
   return r;
 }
 
+double available_memory() {
+  std::ifstream f("/proc/meminfo");
+  std::string key, unit;
+  double kib = 0;
+  while (f >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024.0;
+  return 0;
+}
+
+void require_memory(double bytes, const std::string& what) {
+  const double avail = available_memory();
+  if (avail > 0 && bytes > 0.8 * avail) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, " needs about %.3g GB, and %.3g GB of memory is available",
+                  bytes / 1e9, avail / 1e9);
+    throw std::invalid_argument(what + buf);
+  }
+}
+
+int max_threads() {
+  return static_cast<int>(std::max(16u, 4 * std::thread::hardware_concurrency()));
+}
+
 int init_threads(int requested) {
   tune_allocator();
-  int n = requested > 0 ? requested : env_int("ENFLOW_NUM_THREADS");
-  if (n <= 0) n = env_int("OMP_NUM_THREADS");
+  const char* source = "--threads";
+  int n = requested;
+  for (const char* var : {"ENFLOW_NUM_THREADS", "OMP_NUM_THREADS"}) {
+    if (n <= 0) n = env_int(var), source = var;
+  }
+  if (n > max_threads()) {
+    throw std::invalid_argument(std::string(source) + " = " + std::to_string(n) +
+                                " is more than this machine can use (at most " +
+                                std::to_string(max_threads()) + ": 4 per hardware thread)");
+  }
   if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   // LibTorch sets MKL's thread count but not OpenBLAS's. The pthread build's own pool
   // competes with LibTorch's, so multiplies run on the calling thread there (decision 33);

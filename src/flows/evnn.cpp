@@ -1,12 +1,12 @@
 #include "enflow/flows/evnn.h"
 
 #include <fmt/core.h>
+
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <stdexcept>
 
 #include "enflow/io/atomic_file.h"
@@ -91,6 +91,15 @@ const std::vector<std::string>& known_keys() {
 
 void require(bool ok, const std::string& msg) {
   if (!ok) throw std::invalid_argument(msg);
+}
+
+void check_point_count(const io::Config& c, const std::string& key, double points, int64_t dim) {
+  const double width = static_cast<double>(std::max<int64_t>(c.get_int("net.width", 32), 1));
+  const double depth = static_cast<double>(std::max<int64_t>(c.get_int("net.depth", 3), 1));
+  // float64 activations kept for the backward pass, their spatial gradient and its backward.
+  const double bytes = points * (static_cast<double>(dim) + 6.0 * width * depth) * 8.0;
+  require_memory(
+      bytes, fmt::format("{} gives {:.3g} points (lower it): the network on them", key, points));
 }
 
 RunSettings read_run_settings(const io::Config& c, double tau, int64_t steps, int64_t max_iter,
@@ -210,11 +219,7 @@ std::vector<std::string> write_evnn_outputs(const EvnnResult& r, const std::stri
   std::vector<std::string> written;
   auto put = [&](const std::string& name, const std::string& text) {
     const std::string path = dir + "/" + name;
-    io::write_atomically(path, [&](const std::string& tmp) {
-      std::ofstream f(tmp);
-      f << text;
-      if (!f) throw std::runtime_error("cannot write " + tmp);
-    });
+    io::write_bytes_atomically(path, text);
     written.push_back(path);
   };
   std::string e = "step,t,energy,accepted,seconds\n";

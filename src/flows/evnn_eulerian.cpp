@@ -17,6 +17,7 @@ namespace enflow::flows {
 namespace {
 
 const double kPi = M_PI;
+constexpr int64_t kMaxGaussNodes = 4096;  // per dimension
 
 struct EulerianSetup {
   EulerianProblem problem;
@@ -40,8 +41,21 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
   require(beta > 0, "problem.penalty must be positive");
   auto box_rule = [&](const std::vector<double>& lo, const std::vector<double>& hi, int64_t n_gauss,
                       int64_t n_samples) {
-    if (qkind == "gauss") return box_gauss(lo, hi, c.get_int("quadrature.n", n_gauss), o);
-    return box_samples(lo, hi, c.get_int("quadrature.n", n_samples), qkind, k.seed, o);
+    const int64_t d = static_cast<int64_t>(lo.size());
+    if (qkind == "gauss") {
+      const int64_t n = c.get_int("quadrature.n", n_gauss);
+      // The rule has n^d points, and Gauss–Legendre nodes cost O(n²) to compute.
+      check_point_count(c, "quadrature.n", std::pow(static_cast<double>(n), d), d);
+      require(n >= 1 && n <= kMaxGaussNodes,
+              fmt::format("quadrature.n = {} must be in [1, {}] for a Gauss rule (use "
+                          "quadrature.kind = halton for more points)",
+                          n, kMaxGaussNodes));
+      return box_gauss(lo, hi, n, o);
+    }
+    const int64_t n = c.get_int("quadrature.n", n_samples);
+    require(n >= 1, "quadrature.n must be >= 1");
+    check_point_count(c, "quadrature.n", static_cast<double>(n), d);
+    return box_samples(lo, hi, n, qkind, k.seed, o);
   };
   auto dirichlet_energy_minus_f = [](PointFn f) -> EnergyDensity {
     return [f](const torch::Tensor& x, const torch::Tensor& u, const torch::Tensor& g) {
@@ -91,6 +105,9 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
     s.hi = {1, 1};
     const int64_t n = c.get_int("quadrature.n", 24);
     require(qkind == "gauss", "evnn_poisson_disk uses quadrature.kind = gauss");
+    check_point_count(c, "quadrature.n", 2.0 * n * n, 2);
+    require(n >= 1 && n <= kMaxGaussNodes,
+            fmt::format("quadrature.n = {} must be in [1, {}]", n, kMaxGaussNodes));
     p.interior = disk_gauss(1.0, n, 2 * n, o);
     auto exact = [](const torch::Tensor& x) { return torch::exp(-x.pow(2).sum(1)); };
     p.density = dirichlet_energy_minus_f([](const torch::Tensor& x) {
@@ -114,7 +131,10 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
     s.lo.assign(d, 0.0);
     s.hi.assign(d, 1.0);
     const std::string sk = qkind == "gauss" ? "halton" : qkind;
-    p.interior = box_samples(s.lo, s.hi, c.get_int("quadrature.n", 4096), sk, k.seed, o);
+    const int64_t n = c.get_int("quadrature.n", 4096);
+    require(n >= 1, "quadrature.n must be >= 1");
+    check_point_count(c, "quadrature.n", static_cast<double>(n), d);
+    p.interior = box_samples(s.lo, s.hi, n, sk, k.seed, o);
     p.eval = box_samples(s.lo, s.hi, c.get_int("quadrature.eval_n", 16384), "halton",
                          k.seed + 1000003, o);
     auto exact = [](const torch::Tensor& x) { return torch::sin(0.5 * kPi * x).sum(1); };

@@ -21,6 +21,11 @@ namespace enflow::flows {
 /// Throws std::invalid_argument(msg) unless ok.
 void require(bool ok, const std::string& msg);
 
+/// Refuses, before any work, a point set (quadrature or particles) whose network evaluation
+/// would not fit in the memory available now: a rough estimate of `points` × the activations
+/// of the [net] network (forward, backward and the spatial gradient), named by `key`.
+void check_point_count(const io::Config& c, const std::string& key, double points, int64_t dim);
+
 /// Settings every EVNN run reads (time, optimizer, output, run).
 struct RunSettings {
   std::string kind;

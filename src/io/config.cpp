@@ -199,6 +199,22 @@ void Config::check_known(const std::vector<std::string>& known) const {
   }
 }
 
+std::string Config::lines_of(const std::vector<std::string>& prefixes) const {
+  auto ks = keys();
+  std::sort(ks.begin(), ks.end());
+  std::ostringstream s;
+  for (const auto& k : ks) {
+    const bool wanted = std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) {
+      return k.compare(0, p.size(), p) == 0;
+    });
+    if (!wanted) continue;
+    s << k << " = ";
+    find(impl_->root, k)->visit([&](const auto& v) { s << v; });
+    s << '\n';
+  }
+  return s.str();
+}
+
 std::string Config::to_toml() const {
   std::ostringstream s;
   s << impl_->root;

@@ -128,12 +128,17 @@ void write_string_attr(hid_t obj, const std::string& path, const std::string& na
   check(H5Awrite(a.get(), type.get(), &buf), path, "cannot write attribute " + name);
 }
 
-void write_file(const std::string& tmp, const std::string& path, const Dataset& d) {
+// The whole file is built in memory (HDF5's core driver, no backing store) and written by
+// write_bytes_atomically: HDF5 itself never touches the disk, so a full disk is one checked
+// write, not a half-flushed file that HDF5's exit handler would close a second time.
+std::string file_image(const std::string& path, const Dataset& d) {
   Handle fcpl(H5Pcreate(H5P_FILE_CREATE), H5Pclose);
   H5Pset_obj_track_times(fcpl.get(), false);
   Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
   H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_EARLIEST, H5F_LIBVER_V18);
-  Handle file(H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose);
+  check(H5Pset_fapl_core(fapl.get(), 1 << 20, /*backing_store=*/0), path,
+        "cannot set up the in-memory HDF5 file");
+  Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()), H5Fclose);
   if (!file.ok()) fail(path, "cannot create the HDF5 file");
   auto states = d.states.to(torch::kFloat64).contiguous();
   auto t = d.t.to(torch::kFloat64).contiguous();
@@ -155,6 +160,12 @@ void write_file(const std::string& tmp, const std::string& path, const Dataset& 
   if (!d.source.empty()) write_string_attr(root.get(), path, "source", d.source);
   for (const auto& [k, v] : d.params) write_double_attr(root.get(), path, "param_" + k, v);
   check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), path, "cannot flush the file");
+  const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+  if (size <= 0) fail(path, "cannot build the HDF5 file image");
+  std::string image(static_cast<size_t>(size), '\0');
+  if (H5Fget_file_image(file.get(), image.data(), image.size()) != size)
+    fail(path, "cannot build the HDF5 file image");
+  return image;
 }
 
 /// Reads a whole numeric dataset as float64 or int64; returns an undefined tensor if the
@@ -173,7 +184,13 @@ at::Tensor read_array(hid_t file, const std::string& path, const char* name, boo
   std::vector<hsize_t> dims(rank);
   H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
   std::vector<int64_t> shape(dims.begin(), dims.end());
-  auto out = torch::empty(shape, integer ? torch::kInt64 : torch::kFloat64);
+  at::Tensor out;
+  try {
+    out = torch::empty(shape, integer ? torch::kInt64 : torch::kFloat64);
+  } catch (const std::exception&) {  // c10::Error from the allocator, std::bad_alloc
+    fail(path, std::string("/") + name + " of shape " + c10::str(c10::IntArrayRef(shape)) +
+                   " does not fit in memory");
+  }
   if (out.numel() > 0) {
     check(H5Dread(ds.get(), integer ? H5T_NATIVE_INT64 : H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
                   H5P_DEFAULT, out.data_ptr()),
@@ -223,7 +240,7 @@ herr_t collect_param(hid_t, const char* name, const H5A_info_t*, void* op) {
 void save_dataset(const std::string& path, const Dataset& data) {
   silence_hdf5();
   validate(data, path);
-  write_atomically(path, [&](const std::string& tmp) { write_file(tmp, path, data); });
+  write_bytes_atomically(path, file_image(path, data));
 }
 
 Dataset load_dataset(const std::string& path) {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 
@@ -63,21 +64,25 @@ torch::Tensor read_text(const std::string& path) {
   bool header_allowed = true;
   while (std::getline(f, line)) {
     ++lineno;
+    if (lineno == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const auto first = line.find_first_not_of(" \t");
     if (first == std::string::npos) continue;
     if (line[first] == '%' || line[first] == '#') continue;
     auto toks = split_row(line);
     std::vector<double> row(toks.size());
-    bool numeric = true;
-    for (size_t i = 0; i < toks.size(); ++i) numeric = numeric && parse_number(toks[i], &row[i]);
-    if (!numeric) {
-      if (header_allowed) {  // a line of column names
-        header_allowed = false;
-        continue;
-      }
-      fail(path,
-           "line " + std::to_string(lineno) + ": not a number in '" + line.substr(first) + "'");
+    size_t numbers = 0;
+    for (size_t i = 0; i < toks.size(); ++i) numbers += parse_number(toks[i], &row[i]) ? 1 : 0;
+    // A header is a line of names only, before the first row: a row with one typo ("1.0O")
+    // is an error, never a header that silently drops the row.
+    if (numbers == 0 && header_allowed) {
+      header_allowed = false;
+      continue;
+    }
+    if (numbers != toks.size()) {
+      size_t bad = 0;
+      while (bad < toks.size() && parse_number(toks[bad], &row[bad])) ++bad;
+      fail(path, "line " + std::to_string(lineno) + ": not a number: '" + toks[bad] + "'");
     }
     header_allowed = false;
     if (cols == 0) cols = row.size();
@@ -133,7 +138,8 @@ torch::Tensor read_npy(const std::string& path) {
     tok.erase(std::remove_if(tok.begin(), tok.end(), ::isspace), tok.end());
     if (tok.empty()) continue;
     double v;
-    if (!parse_number(tok, &v) || v < 0) fail(path, "bad shape in header");
+    if (!parse_number(tok, &v) || v < 0 || v > 4e18 || v != std::floor(v))
+      fail(path, "bad shape in header");
     shape.push_back(static_cast<int64_t>(v));
   }
   torch::ScalarType type;
@@ -148,6 +154,22 @@ torch::Tensor read_npy(const std::string& path) {
     type = torch::kInt32, width = 4;
   else
     fail(path, "unsupported dtype '" + descr + "' (float64, float32, int64, int32)");
+  // The header's shape against the bytes that follow it, before allocating anything: a
+  // damaged header must not ask for petabytes.
+  const std::streamoff data_start = f.tellg();
+  f.seekg(0, std::ios::end);
+  const std::streamoff available = f.tellg() - data_start;
+  f.seekg(data_start);
+  int64_t numel = 1;
+  for (const int64_t n : shape) {
+    if (n != 0 && numel > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(width) / n)
+      fail(path, "the shape in its header is too large");
+    numel *= n;
+  }
+  if (numel * static_cast<int64_t>(width) > available)
+    fail(path, "file is shorter than its header says (" + std::to_string(numel) + " values need " +
+                   std::to_string(numel * static_cast<int64_t>(width)) + " bytes, " +
+                   std::to_string(available) + " follow the header)");
   auto out = torch::empty(shape, type);
   const auto bytes = static_cast<std::streamsize>(out.numel() * width);
   if (bytes > 0 && !f.read(static_cast<char*>(out.data_ptr()), bytes))

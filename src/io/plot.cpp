@@ -1,8 +1,10 @@
 #include "enflow/io/plot.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +12,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "enflow/interrupt.h"
 #include "enflow/io/atomic_file.h"
 
 namespace enflow::io {
@@ -36,38 +39,76 @@ std::string label(const std::string& s) {
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 
 namespace {
+// gnuplot exits 0 when its PNG write fails (a full disk): the file must be a whole PNG, from
+// the signature to the IEND chunk, before it replaces the old one.
+void verify_png(const std::string& tmp, const std::string& path) {
+  static const unsigned char kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  static const unsigned char kEnd[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82};
+  std::ifstream f(tmp, std::ios::binary | std::ios::ate);
+  const std::streamoff size = f ? static_cast<std::streamoff>(f.tellg()) : -1;
+  unsigned char head[8] = {0}, tail[12] = {0};
+  const bool whole = size >= 20 && f.seekg(0).read(reinterpret_cast<char*>(head), 8) &&
+                     f.seekg(size - 12).read(reinterpret_cast<char*>(tail), 12) &&
+                     std::equal(head, head + 8, kSignature) && std::equal(tail, tail + 12, kEnd);
+  if (!whole)
+    throw std::runtime_error("cannot write '" + path + "': gnuplot wrote an incomplete PNG (" +
+                             std::to_string(std::max<std::streamoff>(size, 0)) +
+                             " bytes; is the disk full?)");
+}
+
 // Runs a gnuplot script whose output goes to a temporary PNG, renamed into place.
 // The script starts with the PNG terminal, output, title and axis labels of `spec`.
 void run_gnuplot(const std::string& path, const PlotSpec& spec, const std::filesystem::path& work,
                  const std::function<void(std::ostream&)>& script_body) {
   const std::string script = (work / "plot.gp").string();
-  write_atomically(path, [&](const std::string& tmp) {
-    {
-      std::ofstream g(script);
-      g << "set terminal pngcairo size " << spec.width << "," << spec.height
-        << " enhanced font 'sans,11'\n";
-      g << "set output " << quote(tmp) << "\n";
-      g << "set title " << label(spec.title) << "\n";
-      g << "set xlabel " << label(spec.xlabel) << "\nset ylabel " << label(spec.ylabel) << "\n";
-      script_body(g);
-    }
-    const std::string cmd = "gnuplot " + quote(script) + " 2>" + quote((work / "err.txt").string());
-    if (std::system(cmd.c_str()) != 0) {
-      std::ifstream e(work / "err.txt");
-      std::string line, msg;
-      while (std::getline(e, line)) msg += line + " ";
-      throw std::runtime_error("gnuplot failed: " + msg);
-    }
-  });
+  write_atomically(
+      path,
+      [&](const std::string& tmp) {
+        {
+          std::ofstream g(script);
+          g << "set terminal pngcairo size " << spec.width << "," << spec.height
+            << " enhanced font 'sans,11'\n";
+          g << "set output " << quote(tmp) << "\n";
+          g << "set title " << label(spec.title) << "\n";
+          g << "set xlabel " << label(spec.xlabel) << "\nset ylabel " << label(spec.ylabel) << "\n";
+          script_body(g);
+        }
+        const std::string cmd =
+            "gnuplot " + quote(script) + " 2>" + quote((work / "err.txt").string());
+        if (std::system(cmd.c_str()) != 0) {
+          std::ifstream e(work / "err.txt");
+          std::string line, msg;
+          while (std::getline(e, line)) msg += line + " ";
+          throw std::runtime_error("gnuplot failed: " + msg);
+        }
+      },
+      [&](const std::string& tmp) { verify_png(tmp, path); });
 }
 
-std::filesystem::path work_dir(const void* tag) {
+// Folders of plots whose process is gone (a kill -9 skips every destructor).
+void remove_stale_work_dirs(const std::filesystem::path& tmp) {
   namespace fs = std::filesystem;
-  const fs::path work =
-      fs::temp_directory_path() / ("enflow-plot-" + std::to_string(::getpid()) + "-" +
-                                   std::to_string(reinterpret_cast<uintptr_t>(tag)));
+  std::error_code ec;
+  for (fs::directory_iterator it(tmp, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("enflow-plot-", 0) != 0) continue;
+    const long pid = std::strtol(name.c_str() + 12, nullptr, 10);
+    if (pid > 0 && pid != ::getpid() && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code rm;
+      fs::remove_all(it->path(), rm);
+    }
+  }
+}
+
+// A private folder for gnuplot's script and data, removed on every way out of the plot call.
+ScopedTempPath work_dir(const void* tag) {
+  namespace fs = std::filesystem;
+  const fs::path tmp = fs::temp_directory_path();
+  remove_stale_work_dirs(tmp);
+  const fs::path work = tmp / ("enflow-plot-" + std::to_string(::getpid()) + "-" +
+                               std::to_string(reinterpret_cast<uintptr_t>(tag)));
   fs::create_directories(work);
-  return work;
+  return ScopedTempPath(work.string(), /*directory=*/true);
 }
 }  // namespace
 
@@ -112,7 +153,8 @@ void plot_heatmap(const std::string& path, const PlotSpec& spec, const Heatmap& 
   require_gnuplot();
   check_heatmap(map, "heatmap");
   namespace fs = std::filesystem;
-  const auto work = work_dir(&map);
+  const ScopedTempPath work_guard = work_dir(&map);
+  const fs::path work(work_guard.path());
   const std::string data = (work / "map.txt").string();
   write_grid(data, map);
   run_gnuplot(path, spec, work, [&](std::ostream& g) {
@@ -120,8 +162,6 @@ void plot_heatmap(const std::string& path, const PlotSpec& spec, const Heatmap& 
     g << "set view map\nunset key\n";
     g << "plot " << quote(data) << " using 1:2:3 with image\n";
   });
-  std::error_code ec;
-  fs::remove_all(work, ec);
 }
 
 void plot_panels(const std::string& path, const PlotSpec& spec, const std::vector<Panel2d>& panels,
@@ -140,7 +180,8 @@ void plot_panels(const std::string& path, const PlotSpec& spec, const std::vecto
     }
   }
   namespace fs = std::filesystem;
-  const auto work = work_dir(&panels);
+  const ScopedTempPath work_guard = work_dir(&panels);
+  const fs::path work(work_guard.path());
   const int cols = std::min<int>(columns, static_cast<int>(panels.size()));
   const int rows = (static_cast<int>(panels.size()) + cols - 1) / cols;
   // Data files first: grids, contour lines (through gnuplot's table output) and points.
@@ -225,14 +266,13 @@ void plot_panels(const std::string& path, const PlotSpec& spec, const std::vecto
     }
     g << "unset multiplot\n";
   });
-  std::error_code ec;
-  fs::remove_all(work, ec);
 }
 
 void plot_lines(const std::string& path, const PlotSpec& spec, const std::vector<Series>& series) {
   require_gnuplot();
   namespace fs = std::filesystem;
-  const auto work = work_dir(&series);
+  const ScopedTempPath work_guard = work_dir(&series);
+  const fs::path work(work_guard.path());
   const std::string data = (work / "data.txt").string();
   {
     std::ofstream f(data);
@@ -253,8 +293,6 @@ void plot_lines(const std::string& path, const PlotSpec& spec, const std::vector
     }
     g << "\n";
   });
-  std::error_code ec;
-  fs::remove_all(work, ec);
 }
 
 }  // namespace enflow::io

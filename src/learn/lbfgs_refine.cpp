@@ -141,12 +141,23 @@ LbfgsReport lbfgs_refine(models::DynamicsModelImpl& model, const PairSet& all,
 
 LbfgsOptions lbfgs_options_from_config(const io::Config& c, const models::StepOptions& step,
                                        uint64_t seed) {
+  // Checked here, where the keys can be named, so a bad value stops the run before training.
+  auto at_least = [&](const char* key, int64_t fallback, int64_t lo) {
+    const int64_t v = c.get_int(key, fallback);
+    if (v < lo)
+      throw std::invalid_argument("config '" + c.source() + "': " + key + " = " +
+                                  std::to_string(v) + " must be >= " + std::to_string(lo));
+    return v;
+  };
+  const double lr = c.get_double("train.lbfgs_lr", 1.0);
+  if (!(lr > 0) || !std::isfinite(lr))
+    throw std::invalid_argument("config '" + c.source() + "': train.lbfgs_lr must be positive");
   return LbfgsOptions()
-      .iterations(c.get_int("train.lbfgs_iterations", 0))
-      .max_iter(c.get_int("train.lbfgs_max_iter", 20))
-      .lr(c.get_double("train.lbfgs_lr", 1.0))
-      .history(c.get_int("train.lbfgs_history", 20))
-      .batch(c.get_int("train.lbfgs_batch", 0))
+      .iterations(at_least("train.lbfgs_iterations", 0, 0))
+      .max_iter(at_least("train.lbfgs_max_iter", 20, 1))
+      .lr(lr)
+      .history(at_least("train.lbfgs_history", 20, 1))
+      .batch(at_least("train.lbfgs_batch", 0, 0))
       .seed(seed)
       .step(step);
 }

@@ -6,12 +6,17 @@
 #include <memory>
 #include <stdexcept>
 
-#include "enflow/io/atomic_file.h"
+#include "enflow/io/archive_file.h"
 #include "enflow/learn/ggd_config.h"
 #include "enflow/runtime.h"
 #include "enflow/systems/system.h"
 
 namespace enflow::learn {
+
+namespace {
+// Wider layers than this are a typo (a 2-layer MLP of this width already needs ~8 GB).
+constexpr int64_t kMaxLayerWidth = 1 << 15;
+}  // namespace
 
 double dataset_grid_spacing(const io::Dataset& data) {
   if (auto it = data.params.find("dx"); it != data.params.end()) {
@@ -85,7 +90,31 @@ const std::vector<std::string>& experiment_config_keys() {
   return keys;
 }
 
+namespace {
+// Sizes are checked here, where the key can be named; the networks check them again.
+int64_t size_key(const io::Config& c, const std::string& key, int64_t fallback, int64_t lo) {
+  const int64_t v = c.get_int(key, fallback);
+  if (v < lo || v > kMaxLayerWidth)
+    throw std::invalid_argument("config '" + c.source() + "': " + key + " = " + std::to_string(v) +
+                                " is out of range [" + std::to_string(lo) + ", " +
+                                std::to_string(kMaxLayerWidth) + "]");
+  return v;
+}
+}  // namespace
+
 models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim, double dx) {
+  const auto hidden = c.get_ints("model.hidden", {200, 200});
+  for (const auto h : hidden)
+    if (h < 1 || h > kMaxLayerWidth)
+      throw std::invalid_argument("config '" + c.source() + "': model.hidden has a layer of " +
+                                  std::to_string(h) + " units; each must be in [1, " +
+                                  std::to_string(kMaxLayerWidth) + "]");
+  size_key(c, "model.channels", 200, 1);
+  size_key(c, "model.depth", 2, 1);
+  const int64_t kernel = size_key(c, "model.kernel", 3, 1);
+  if (kernel % 2 == 0)
+    throw std::invalid_argument("config '" + c.source() + "': model.kernel = " +
+                                std::to_string(kernel) + " must be odd (a centred stencil)");
   models::ModelOptions o;
   o.type(c.get_string("model.type", "dgnet"))
       .dim(dim)
@@ -104,24 +133,17 @@ models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim,
 
 void save_model(const std::string& path, models::DynamicsModelImpl& model,
                 const io::Config& config) {
-  io::write_atomically(path, [&](const std::string& tmp) {
-    torch::serialize::OutputArchive ar, m;
-    model.save(m);
-    ar.write("model", m);
-    ar.write("config", c10::IValue(config.to_toml()));
-    ar.write("format", c10::IValue(std::string("enflow-model-1")));
-    ar.save_to(tmp);
-  });
+  torch::serialize::OutputArchive ar, m;
+  model.save(m);
+  ar.write("model", m);
+  ar.write("config", c10::IValue(config.to_toml()));
+  ar.write("format", c10::IValue(std::string("enflow-model-1")));
+  io::write_archive_atomically(path, ar);
 }
 
 LoadedModel load_model(const std::string& path) {
-  io::require_readable(path);
   torch::serialize::InputArchive ar;
-  try {
-    ar.load_from(path);
-  } catch (const std::exception&) {
-    throw std::runtime_error("'" + path + "' is not an enflow model file");
-  }
+  io::read_archive(path, ar, "an enflow model file");
   c10::IValue fmt, cfg;
   if (!ar.try_read("format", fmt) || !fmt.isString() || fmt.toStringRef() != "enflow-model-1" ||
       !ar.try_read("config", cfg)) {
@@ -134,8 +156,8 @@ LoadedModel load_model(const std::string& path) {
   lm.model = models::make_model(model_options_from_config(lm.config, dim, dx));
   lm.model->to(parse_dtype(lm.config.get_string("train.dtype", "float64")));
   torch::serialize::InputArchive m;
-  ar.read("model", m);
-  lm.model->load(m);
+  if (!ar.try_read("model", m)) throw std::runtime_error("'" + path + "' has no weights");
+  io::load_module_checked(*lm.model, m, "'" + path + "' (a damaged or hand-edited model file)");
   return lm;
 }
 

@@ -5,8 +5,11 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
+#include "enflow/interrupt.h"
+#include "enflow/io/archive_file.h"
 #include "enflow/io/atomic_file.h"
 
 namespace enflow::learn {
@@ -43,12 +46,62 @@ PairSet make_pairs(const io::Dataset& data, const std::vector<int64_t>& series,
 
 namespace {
 
-// A checkpoint: model, optimizer, the iteration reached, the training time so far and the
-// mean loss of the current log window (so a resumed run reports totals, and a finished one
-// its final loss; older checkpoints lack the two).
-void save_checkpoint(const std::string& path, models::DynamicsModelImpl& model,
-                     torch::optim::Adam& opt, int64_t iteration, double seconds, double loss) {
-  io::write_atomically(path, [&](const std::string& tmp) {
+// Lines of `a` that are not in `b`, joined by "; " (for naming what changed in a config).
+std::string lines_missing_from(const std::string& a, const std::string& b) {
+  std::istringstream sa(a);
+  std::string line, out;
+  while (std::getline(sa, line)) {
+    if (line.empty() || ("\n" + b + "\n").find("\n" + line + "\n") != std::string::npos) continue;
+    out += (out.empty() ? "" : "; ") + line;
+  }
+  return out.empty() ? "(nothing)" : out;
+}
+
+// Checkpoints: model, optimizer, the iteration reached, the training time so far, the mean
+// loss of the current log window and the tag of what the weights depend on. A checkpoint is
+// serialized when it is due but committed to disk only once the loss of its state has been
+// seen to be finite, so the file always holds a state training can continue from.
+class Checkpoints {
+ public:
+  explicit Checkpoints(const TrainOptions& o) : o_(o), path_(o.checkpoint_path()) {
+    existed_before_ = !path_.empty() && std::filesystem::exists(path_);
+  }
+
+  void load(models::DynamicsModelImpl& model, torch::optim::Adam& opt, TrainReport& rep) {
+    torch::serialize::InputArchive ar, m, o;
+    io::read_archive(path_, ar, "a readable checkpoint; delete it to start afresh");
+    c10::IValue tag;
+    if (ar.try_read("tag", tag) && tag.isString() && !o_.checkpoint_tag().empty() &&
+        tag.toStringRef() != o_.checkpoint_tag()) {
+      throw std::runtime_error("cannot resume from '" + path_ + "': it was written for " +
+                               lines_missing_from(tag.toStringRef(), o_.checkpoint_tag()) +
+                               ", the config now has " +
+                               lines_missing_from(o_.checkpoint_tag(), tag.toStringRef()));
+    }
+    const std::string where = "cannot resume from '" + path_ + "'";
+    if (!ar.try_read("model", m) || !ar.try_read("optimizer", o))
+      throw std::runtime_error(where + ": not an enflow checkpoint");
+    io::load_module_checked(model, m, where);
+    try {
+      opt.load(o);
+    } catch (const c10::Error&) {
+      throw std::runtime_error(where + ": its optimizer state does not fit the model");
+    }
+    torch::Tensor it, seconds, loss;
+    ar.read("iteration", it);
+    rep.start_iteration = rep.iterations = it.item<int64_t>();
+    if (ar.try_read("seconds", seconds)) rep.seconds = seconds.item<double>();
+    if (ar.try_read("loss", loss)) rep.final_loss = loss.item<double>();
+    resumed_ = true;
+  }
+
+  bool due(int64_t it) const {
+    return o_.checkpoint_every() > 0 && !path_.empty() &&
+           (it % o_.checkpoint_every() == 0 || it == o_.iterations());
+  }
+
+  void stage(models::DynamicsModelImpl& model, torch::optim::Adam& opt, int64_t iteration,
+             double seconds, double loss) {
     torch::serialize::OutputArchive ar, m, o;
     model.save(m);
     opt.save(o);
@@ -57,24 +110,48 @@ void save_checkpoint(const std::string& path, models::DynamicsModelImpl& model,
     ar.write("iteration", torch::tensor(iteration));
     ar.write("seconds", torch::tensor(seconds, torch::kFloat64));
     ar.write("loss", torch::tensor(loss, torch::kFloat64));
-    ar.save_to(tmp);
-  });
-}
+    ar.write("tag", c10::IValue(o_.checkpoint_tag()));
+    std::ostringstream bytes;
+    ar.save_to(bytes);  // in memory: committed to disk later by write_bytes_atomically
+    pending_ = bytes.str();
+    pending_iteration_ = iteration;
+  }
 
-void load_checkpoint(const std::string& path, models::DynamicsModelImpl& model,
-                     torch::optim::Adam& opt, TrainReport& rep) {
-  torch::serialize::InputArchive ar, m, o;
-  ar.load_from(path);
-  ar.read("model", m);
-  ar.read("optimizer", o);
-  model.load(m);
-  opt.load(o);
-  torch::Tensor it, seconds, loss;
-  ar.read("iteration", it);
-  rep.start_iteration = rep.iterations = it.item<int64_t>();
-  if (ar.try_read("seconds", seconds)) rep.seconds = seconds.item<double>();
-  if (ar.try_read("loss", loss)) rep.final_loss = loss.item<double>();
-}
+  /// The state of iteration `it` - 1 had a finite loss: its staged checkpoint is good.
+  void confirm(int64_t it) {
+    if (pending_iteration_ == it - 1) commit();
+  }
+
+  void commit() {
+    if (pending_iteration_ < 0) return;
+    io::write_bytes_atomically(path_, pending_);
+    written_iteration_ = pending_iteration_;
+    pending_iteration_ = -1;
+    pending_.clear();
+  }
+
+  /// What a user can continue from, in words.
+  std::string describe(int64_t start_iteration) const {
+    if (path_.empty()) return "no checkpoint is written (no checkpoint path)";
+    if (written_iteration_ >= 0)
+      return "the checkpoint '" + path_ + "' holds iteration " +
+             std::to_string(written_iteration_) + ", whose loss was finite";
+    if (resumed_)
+      return "the checkpoint '" + path_ + "' still holds iteration " +
+             std::to_string(start_iteration) + ", the one this run resumed from";
+    if (existed_before_)
+      return "no checkpoint of this run was written; '" + path_ + "' is left from an earlier run";
+    return "no checkpoint was written (train.checkpoint_every = " +
+           std::to_string(o_.checkpoint_every()) + ")";
+  }
+
+ private:
+  const TrainOptions& o_;
+  std::string path_;
+  std::string pending_;
+  int64_t pending_iteration_ = -1, written_iteration_ = -1;
+  bool existed_before_ = false, resumed_ = false;
+};
 
 }  // namespace
 
@@ -84,11 +161,13 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
   if (N == 0) throw std::invalid_argument("no training pairs");
   if (o.iterations() < 0) throw std::invalid_argument("iterations must be >= 0");
   if (!(o.lr() > 0)) throw std::invalid_argument("learning rate must be positive");
+  InterruptScope interrupt_scope;
   torch::optim::Adam opt(model.parameters(),
                          torch::optim::AdamOptions(o.lr()).weight_decay(o.weight_decay()));
   TrainReport rep;
+  Checkpoints checkpoints(o);
   if (o.resume() && !o.checkpoint_path().empty() && std::filesystem::exists(o.checkpoint_path())) {
-    load_checkpoint(o.checkpoint_path(), model, opt, rep);
+    checkpoints.load(model, opt, rep);
   }
   auto gen = at::detail::createCPUGenerator(o.seed() + static_cast<uint64_t>(rep.start_iteration));
   const int64_t B = (o.batch() <= 0 || o.batch() >= N) ? N : o.batch();
@@ -116,13 +195,17 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
     auto loss = (rate - target.index_select(0, idx)).pow(2).mean();
     const double lv = loss.item<double>();
     if (!std::isfinite(lv)) {
-      throw std::runtime_error(
-          "training diverged at iteration " + std::to_string(it) + ": loss is " +
-          std::to_string(lv) +
-          (o.checkpoint_path().empty()
-               ? std::string("; lower the learning rate")
-               : "; the last good checkpoint is kept at " + o.checkpoint_path()));
+      throw std::runtime_error("training diverged at iteration " + std::to_string(it) +
+                               ": loss is " +
+                               (std::isnan(lv) ? "NaN"
+                                : lv > 0       ? "+inf"
+                                               : "-inf") +
+                               "; " + checkpoints.describe(rep.start_iteration) +
+                               "; lower train.lr (and continue with --resume)");
     }
+    checkpoints.confirm(it);
+    throw_if_interrupted("training stopped before iteration " + std::to_string(it) + "; " +
+                         checkpoints.describe(rep.start_iteration) + " (continue with --resume)");
     loss.backward();
     opt.step();
     window_sum += lv;
@@ -146,10 +229,10 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
         on_progress(p);
       }
     }
-    if (o.checkpoint_every() > 0 && !o.checkpoint_path().empty() &&
-        (it % o.checkpoint_every() == 0 || it == o.iterations())) {
-      save_checkpoint(o.checkpoint_path(), model, opt, it, seconds_before + elapsed(),
-                      window_n > 0 ? window_sum / window_n : rep.final_loss);
+    if (checkpoints.due(it)) {
+      checkpoints.stage(model, opt, it, seconds_before + elapsed(),
+                        window_n > 0 ? window_sum / window_n : rep.final_loss);
+      if (it == o.iterations()) checkpoints.commit();  // the last one: no later loss to see
     }
   }
   if (window_n > 0) rep.final_loss = window_sum / window_n;

@@ -113,6 +113,9 @@ ad::DiscreteGradient EnergyNetImpl::discrete_gradient(const torch::Tensor& u,
 
 EnergyNet make_mlp_energy(const MlpOptions& o) {
   if (o.hidden().empty()) throw std::invalid_argument("MLP energy: at least one hidden layer");
+  if (o.input_dim() < 1) throw std::invalid_argument("MLP energy: input dimension must be >= 1");
+  for (const int64_t h : o.hidden())
+    if (h < 1) throw std::invalid_argument("MLP energy: hidden sizes must be >= 1");
   auto seq = std::make_shared<SequentialImpl>();
   int64_t width = o.input_dim();
   for (size_t i = 0; i < o.hidden().size(); ++i) {
@@ -135,6 +138,8 @@ EnergyNet make_mlp_energy(const MlpOptions& o) {
 
 EnergyNet make_periodic_conv_energy(const PeriodicConvOptions& o) {
   if (o.depth() < 1) throw std::invalid_argument("periodic conv energy: depth must be >= 1");
+  // LibTorch divides by the channel count when it initializes (a SIGFPE at 0).
+  if (o.channels() < 1) throw std::invalid_argument("periodic conv energy: channels must be >= 1");
   auto seq = std::make_shared<SequentialImpl>();
   seq->push_back(std::make_shared<UnsqueezeImpl>(1));
   seq->push_back(std::make_shared<PeriodicConv1dImpl>(1, o.channels(), o.kernel(), true, o.init()));

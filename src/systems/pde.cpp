@@ -16,13 +16,18 @@ namespace enflow::systems::detail {
 
 namespace {
 
+constexpr int64_t kMaxPoints = 16384;
+
 /// Base for 1-D periodic PDEs: grid, difference matrices, Newton for the scheme
 /// (v − u)/dt = A g(u, v) where g is the discrete variational derivative.
 class PeriodicPde : public EnergySystem {
  public:
   PeriodicPde(std::string name, Params p) : name_(std::move(name)), p_(std::move(p)) {
     n_ = positive_int_param(p_, "points", name_);
-    if (n_ < 3) throw std::invalid_argument("system '" + name_ + "': points must be >= 3");
+    // The reference solver's Newton Jacobian is dense: 2 GB at the upper bound.
+    if (n_ < 3 || n_ > kMaxPoints)
+      throw std::invalid_argument("system '" + name_ + "': points must be in [3, " +
+                                  std::to_string(kMaxPoints) + "]");
     if (!(p_.at("length") > 0))
       throw std::invalid_argument("system '" + name_ + "': length must be positive");
     dx_ = p_.at("length") / static_cast<double>(n_);

@@ -112,6 +112,49 @@ TEST(Import, MalformedInputGivesOneLineErrors) {
   fs::remove_all(dir);
 }
 
+TEST(Import, AHeaderIsALineOfNamesOnlyAndATypoInTheFirstRowIsAnError) {
+  auto dir = fresh_dir("import-header");
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name, std::ios::binary) << text;
+    return (dir / name).string();
+  };
+  auto rows = [&](const std::string& path) { return import_trajectories(path, {}).states.size(1); };
+  EXPECT_EQ(rows(write("names.txt", "q p\n1 2\n3 4\n5 6\n")), 3);
+  EXPECT_EQ(rows(write("plain.txt", "1 2\n3 4\n5 6\n")), 3);
+  // A UTF-8 byte-order mark is not a header: no row is lost.
+  EXPECT_EQ(rows(write("bom.txt",
+                       "\xEF\xBB\xBF"
+                       "1 2\n3 4\n5 6\n")),
+            3);
+  EXPECT_EQ(rows(write("bom-names.csv",
+                       "\xEF\xBB\xBF"
+                       "q,p\n1,2\n3,4\n")),
+            2);
+  // One bad token in a row of numbers is a typo, on the first line as on any other.
+  auto msg = error_of([&] { rows(write("typo.txt", "1.0O 2\n3 4\n5 6\n")); });
+  EXPECT_NE(msg.find("line 1: not a number: '1.0O'"), std::string::npos) << msg;
+  msg = error_of([&] { rows(write("typo-after-header.txt", "q p\n1 2x\n3 4\n")); });
+  EXPECT_NE(msg.find("line 2: not a number: '2x'"), std::string::npos) << msg;
+  fs::remove_all(dir);
+}
+
+TEST(Import, ANpyHeaderThatAsksForMoreThanTheFileHoldsIsRefusedBeforeAllocating) {
+  auto dir = fresh_dir("import-npy-huge");
+  std::string header = "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000000, 4), }";
+  while ((10 + header.size() + 1) % 64) header += ' ';
+  header += '\n';
+  {
+    std::ofstream f(dir / "huge.npy", std::ios::binary);
+    f.write("\x93NUMPY\x01\x00", 8);
+    f.put(static_cast<char>(header.size() & 0xff));
+    f.put(static_cast<char>(header.size() >> 8));
+    f << header << std::string(64, '\0');
+  }
+  const auto msg = error_of([&] { import_trajectories((dir / "huge.npy").string(), {}); });
+  EXPECT_NE(msg.find("shorter than its header says"), std::string::npos) << msg;
+  fs::remove_all(dir);
+}
+
 TEST(Import, NpyArrays) {
   auto dir = fresh_dir("import-npy");
   auto a = torch::randn({3, 5, 2}, torch::kFloat64);

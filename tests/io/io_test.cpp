@@ -37,6 +37,56 @@ TEST(AtomicFile, MissingDirectoryAndFileAreClearErrors) {
   EXPECT_THROW(require_readable("/nonexistent-dir/x.txt"), std::runtime_error);
 }
 
+TEST(AtomicFile, BytesAndTextAreWrittenWholeAndAFailedCheckKeepsTheOldFile) {
+  auto dir = fresh_dir("atomic-bytes");
+  const auto target = (dir / "out.csv").string();
+  write_bytes_atomically(target, std::string("a,b\n1,2\n"));
+  EXPECT_EQ(testing::file_bytes(target), "a,b\n1,2\n");
+  write_text_atomically(target, [](std::ostream& s) { s << "x\n" << 3.5 << "\n"; });
+  EXPECT_EQ(testing::file_bytes(target), "x\n3.5\n");
+  // A verifier that finds the new file incomplete (e.g. a truncated PNG) stops the rename.
+  EXPECT_THROW(write_atomically(
+                   target, [](const std::string& tmp) { std::ofstream(tmp) << "trunc"; },
+                   [](const std::string&) { throw std::runtime_error("incomplete"); }),
+               std::runtime_error);
+  EXPECT_EQ(testing::file_bytes(target), "x\n3.5\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir), fs::directory_iterator()), 1);
+  fs::remove_all(dir);
+}
+
+TEST(AtomicFile, TemporariesOfDeadProcessesAreRemovedByTheNextWrite) {
+  auto dir = fresh_dir("atomic-stale");
+  // pid_max is at most 2^22 on Linux: this pid cannot be running.
+  const auto stale = dir / ".out.txt.tmp.4194399";
+  const auto other = dir / ".other.txt.tmp.4194399";  // another target's: not ours to remove
+  std::ofstream(stale) << "left by kill -9";
+  std::ofstream(other) << "x";
+  write_bytes_atomically((dir / "out.txt").string(), "new");
+  EXPECT_FALSE(fs::exists(stale));
+  EXPECT_TRUE(fs::exists(other));
+  fs::remove_all(dir);
+}
+
+TEST(AtomicFile, OutputPathsAreCheckedBeforeWork) {
+  auto dir = fresh_dir("atomic-writable");
+  std::ofstream(dir / "file") << "x";
+  auto error_of = [](const std::string& p) {
+    try {
+      require_writable(p);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error_of((dir / "ok.h5").string()), "");
+  EXPECT_NE(error_of((dir / "missing" / "x.h5").string()).find("does not exist"),
+            std::string::npos);
+  EXPECT_NE(error_of((dir / "file" / "x.h5").string()).find("not a directory"), std::string::npos);
+  EXPECT_NE(error_of(dir.string()).find("is a directory"), std::string::npos);
+  EXPECT_NE(error_of("").find("empty"), std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST(Plot, WritesAPng) {
   if (!gnuplot_available()) GTEST_SKIP() << "gnuplot not installed";
   auto dir = fresh_dir("plot");

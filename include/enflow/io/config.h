@@ -37,6 +37,9 @@ class Config {
   void check_known(const std::vector<std::string>& known) const;
   /// All leaf keys, dotted.
   std::vector<std::string> keys() const;
+  /// "key = value" lines (TOML) of every leaf key that starts with one of `prefixes`, sorted:
+  /// a fingerprint of part of a config, e.g. what a model's weights depend on.
+  std::string lines_of(const std::vector<std::string>& prefixes) const;
   /// The whole config as TOML text (saved beside models so they need no other flags).
   std::string to_toml() const;
   const std::string& source() const { return source_; }

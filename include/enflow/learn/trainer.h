@@ -42,6 +42,9 @@ struct TrainOptions {
   TORCH_ARG(std::string, checkpoint_path) = "";
   /// Continue from checkpoint_path if it exists.
   TORCH_ARG(bool, resume) = false;
+  /// What the weights depend on ("key = value" lines, e.g. the [model] table): stored in each
+  /// checkpoint; resuming from a checkpoint with other lines is refused, naming them.
+  TORCH_ARG(std::string, checkpoint_tag) = "";
   TORCH_ARG(models::StepOptions, step) = models::StepOptions();
 };
 
@@ -62,8 +65,11 @@ struct TrainReport {
   std::vector<double> logged_loss;
 };
 
-/// Adam training. Throws std::runtime_error if the loss becomes NaN or inf (the last
-/// checkpoint written stays as it was).
+/// Adam training. A checkpoint is committed to disk only once the loss of the state it holds
+/// has been seen to be finite (one iteration later), so the file on disk is always a state
+/// that training can continue from. Throws std::runtime_error if the loss becomes NaN or inf,
+/// saying which checkpoint exists; throws enflow::Interrupted at the next iteration after
+/// SIGINT/SIGTERM, after committing the checkpoint in hand.
 TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs,
                   const TrainOptions& options,
                   const std::function<void(const TrainProgress&)>& on_progress = {});
