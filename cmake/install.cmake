@@ -1,4 +1,4 @@
-# `cmake --install build [--prefix DIR]`: the public headers, libenflow.a, the enflow binary
+# `cmake --install build [--prefix DIR]`: the public headers, libenflow.so, the enflow binary
 # and a CMake package, so that another project can
 #   find_package(enflow REQUIRED)
 #   target_link_libraries(app PRIVATE enflow::enflow)
@@ -7,7 +7,7 @@ include(CMakePackageConfigHelpers)
 set(ENFLOW_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/enflow)
 
 install(TARGETS enflow_core EXPORT enflowTargets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS enflow RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/enflow DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}

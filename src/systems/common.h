@@ -59,13 +59,4 @@ at::Tensor rk4_substeps(const System& system, const at::Tensor& u, double dt, in
 
 int64_t positive_int_param(const Params& p, const std::string& key, const std::string& system);
 
-std::unique_ptr<System> make_mass_spring(const Params& overrides);
-std::unique_ptr<System> make_pendulum(const Params& overrides);
-std::unique_ptr<System> make_two_body(const Params& overrides);
-std::unique_ptr<System> make_kdv(const Params& overrides);
-std::unique_ptr<System> make_cahn_hilliard(const Params& overrides);
-std::unique_ptr<System> make_particle(int64_t dims, const Params& overrides);
-std::unique_ptr<System> make_chemical_kinetics(const Params& overrides);
-std::unique_ptr<System> make_diffusion(const Params& overrides);
-
 }  // namespace enflow::systems::detail

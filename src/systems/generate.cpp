@@ -12,50 +12,6 @@
 
 namespace enflow::systems {
 
-std::vector<std::string> protocol_variants(const std::string& system) {
-  if (system == "mass-spring" || system == "pendulum" || system == "two-body") {
-    return {"hnn", "dgnet"};
-  }
-  for (const auto& n : system_names())
-    if (n == system) return {""};
-  make_system(system);  // throws the unknown-system message
-  return {};
-}
-
-Protocol default_protocol(const std::string& system, const std::string& variant) {
-  const auto variants = protocol_variants(system);
-  const bool hnn = variant.empty() || variant == "hnn";
-  const bool dgnet = variant == "dgnet";
-  auto fail = [&]() -> Protocol {
-    std::ostringstream s;
-    s << "system '" << system << "' has no protocol '" << variant << "' (known:";
-    for (const auto& v : variants) s << " " << (v.empty() ? "default" : v);
-    s << ")";
-    throw std::invalid_argument(s.str());
-  };
-  if (system == "mass-spring" || system == "pendulum") {
-    if (dgnet) return {50, 99, 20.0 / 99.0, 0.1, 0.5, "DGNet: t in [0, 20], 100 points"};
-    if (!hnn) return fail();
-    // HNN: t_eval = linspace(0, 3, timescale·3) with timescale 10 (spring), 15 (pendulum).
-    if (system == "mass-spring") return {50, 29, 3.0 / 29.0, 0.1, 0.5, "HNN: linspace(0, 3, 30)"};
-    return {50, 44, 3.0 / 44.0, 0.1, 0.5, "HNN: linspace(0, 3, 45)"};
-  }
-  if (system == "two-body") {
-    // DGNet: the HNN orbits at 500 points over t in [0, 25] (the authors' training script).
-    if (dgnet) return {1000, 499, 25.0 / 499.0, 0.0, 0.8, "DGNet: linspace(0, 25, 500)"};
-    if (!hnn) return fail();
-    return {1000, 49, 20.0 / 49.0, 0.0, 0.8, "HNN: linspace(0, 20, 50)"};
-  }
-  if (!variant.empty() && variant != "default") return fail();
-  if (system == "kdv") return {100, 500, 1e-3, 0.0, 0.9, "DGNet"};
-  if (system == "cahn-hilliard") return {100, 500, 1e-4, 0.0, 0.9, "DGNet"};
-  if (system == "particle-1d" || system == "particle-2d")
-    return {50, 50, 0.1, 0.0, 0.8, "enflow choice"};
-  if (system == "chemical-kinetics") return {50, 100, 0.05, 0.0, 0.8, "enflow choice"};
-  if (system == "diffusion") return {50, 100, 0.2, 0.0, 0.8, "enflow choice"};
-  return fail();
-}
-
 io::Dataset generate_dataset(const System& system, const Protocol& p, uint64_t seed,
                              const ProgressFn& progress) {
   if (p.series < 1) throw std::invalid_argument("generate: series must be >= 1");

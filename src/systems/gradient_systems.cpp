@@ -6,6 +6,7 @@
 
 #include "enflow/ad/discrete_gradient.h"
 #include "enflow/systems/gradient_system.h"
+#include "enflow/systems/system_registry.h"
 #include "systems/common.h"
 
 namespace enflow::systems {
@@ -256,15 +257,30 @@ class Diffusion : public GeneralizedGradientSystem {
   at::Tensor L_;
 };
 
-}  // namespace
+const Protocol kChoice{50, 50, 0.1, 0.0, 0.8, "enflow choice"};
 
-std::unique_ptr<System> make_particle(int64_t dims, const Params& o) {
-  return std::make_unique<Particle>(dims, o);
-}
-std::unique_ptr<System> make_chemical_kinetics(const Params& o) {
-  return std::make_unique<ChemicalKinetics>(o);
-}
-std::unique_ptr<System> make_diffusion(const Params& o) { return std::make_unique<Diffusion>(o); }
+const SystemRegistrar particle_1d_reg("particle-1d",
+                                      {"a damped particle in 1-D (generalized gradient dynamics)",
+                                       [](const Params& o) {
+                                         return std::make_unique<Particle>(1, o);
+                                       },
+                                       {{"", kChoice}}});
+const SystemRegistrar particle_2d_reg("particle-2d",
+                                      {"a damped particle in 2-D (generalized gradient dynamics)",
+                                       [](const Params& o) {
+                                         return std::make_unique<Particle>(2, o);
+                                       },
+                                       {{"", kChoice}}});
+const SystemRegistrar chemical_kinetics_reg(
+    "chemical-kinetics", {"mass-action chemical kinetics (generalized gradient dynamics)",
+                          [](const Params& o) { return std::make_unique<ChemicalKinetics>(o); },
+                          {{"", {50, 100, 0.05, 0.0, 0.8, "enflow choice"}}}});
+const SystemRegistrar diffusion_reg("diffusion",
+                                    {"diffusion on a periodic grid (generalized gradient dynamics)",
+                                     [](const Params& o) { return std::make_unique<Diffusion>(o); },
+                                     {{"", {50, 100, 0.2, 0.0, 0.8, "enflow choice"}}}});
+
+}  // namespace
 
 }  // namespace detail
 

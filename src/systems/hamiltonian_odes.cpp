@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "enflow/systems/system.h"
+#include "enflow/systems/system_registry.h"
 #include "systems/common.h"
 
 namespace enflow::systems::detail {
@@ -157,12 +157,30 @@ class TwoBody : public EnergySystem {
   at::Tensor rel_;
 };
 
-}  // namespace
+// HNN: t_eval = linspace(0, 3, timescale·3) with timescale 10 (spring), 15 (pendulum);
+// DGNet: t in [0, 20], 100 points.
+const Protocol kDgnetOneDof{50, 99, 20.0 / 99.0, 0.1, 0.5, "DGNet: t in [0, 20], 100 points"};
 
-std::unique_ptr<System> make_mass_spring(const Params& o) {
-  return std::make_unique<MassSpring>(o);
-}
-std::unique_ptr<System> make_pendulum(const Params& o) { return std::make_unique<Pendulum>(o); }
-std::unique_ptr<System> make_two_body(const Params& o) { return std::make_unique<TwoBody>(o); }
+const SystemRegistrar mass_spring_reg(
+    "mass-spring", {"H = q^2 + p^2, state (q, p) (HNN, DGNet)",
+                    [](const Params& o) { return std::make_unique<MassSpring>(o); },
+                    {{"hnn", {50, 29, 3.0 / 29.0, 0.1, 0.5, "HNN: linspace(0, 3, 30)"}},
+                     {"dgnet", kDgnetOneDof}}});
+
+const SystemRegistrar pendulum_reg(
+    "pendulum", {"H = k (1 - cos q) + p^2, state (q, p) (HNN, DGNet)",
+                 [](const Params& o) { return std::make_unique<Pendulum>(o); },
+                 {{"hnn", {50, 44, 3.0 / 44.0, 0.1, 0.5, "HNN: linspace(0, 3, 45)"}},
+                  {"dgnet", kDgnetOneDof}}});
+
+// DGNet: the HNN orbits at 500 points over t in [0, 25] (the authors' training script).
+const SystemRegistrar two_body_reg(
+    "two-body",
+    {"two unit masses under gravity, state (qx1, qx2, qy1, qy2, px1, px2, py1, py2) (HNN)",
+     [](const Params& o) { return std::make_unique<TwoBody>(o); },
+     {{"hnn", {1000, 49, 20.0 / 49.0, 0.0, 0.8, "HNN: linspace(0, 20, 50)"}},
+      {"dgnet", {1000, 499, 25.0 / 499.0, 0.0, 0.8, "DGNet: linspace(0, 25, 500)"}}}});
+
+}  // namespace
 
 }  // namespace enflow::systems::detail

@@ -9,7 +9,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "enflow/systems/system.h"
+#include "enflow/systems/system_registry.h"
 #include "systems/common.h"
 
 namespace enflow::systems::detail {
@@ -226,11 +226,17 @@ class CahnHilliard : public PeriodicPde {
   }
 };
 
-}  // namespace
+const SystemRegistrar kdv_reg("kdv", {"Korteweg-de Vries on a periodic grid (DGNet)",
+                                      [](const Params& o) { return std::make_unique<KdV>(o); },
+                                      {{"", {100, 500, 1e-3, 0.0, 0.9, "DGNet"}}}});
 
-std::unique_ptr<System> make_kdv(const Params& o) { return std::make_unique<KdV>(o); }
-std::unique_ptr<System> make_cahn_hilliard(const Params& o) {
-  return std::make_unique<CahnHilliard>(o);
-}
+const SystemRegistrar cahn_hilliard_reg("cahn-hilliard",
+                                        {"Cahn-Hilliard on a periodic grid (DGNet)",
+                                         [](const Params& o) {
+                                           return std::make_unique<CahnHilliard>(o);
+                                         },
+                                         {{"", {100, 500, 1e-4, 0.0, 0.9, "DGNet"}}}});
+
+}  // namespace
 
 }  // namespace enflow::systems::detail

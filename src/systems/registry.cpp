@@ -1,31 +1,40 @@
-#include <sstream>
+// make_system and friends: lookups in the systems' registry (each system registers itself,
+// with its protocols, in the file that defines it).
 #include <stdexcept>
 
-#include "enflow/systems/system.h"
-#include "systems/common.h"
+#include "enflow/systems/system_registry.h"
 
 namespace enflow::systems {
 
-std::vector<std::string> system_names() {
-  return {"mass-spring", "pendulum",    "two-body",          "kdv",      "cahn-hilliard",
-          "particle-1d", "particle-2d", "chemical-kinetics", "diffusion"};
+const std::map<std::string, SystemEntry>& system_entries() {
+  return Registry<SystemEntry>::instance().entries();
 }
 
+std::vector<std::string> system_names() { return Registry<SystemEntry>::instance().names(); }
+
 std::unique_ptr<System> make_system(const std::string& name, const Params& overrides) {
-  if (name == "mass-spring") return detail::make_mass_spring(overrides);
-  if (name == "pendulum") return detail::make_pendulum(overrides);
-  if (name == "two-body") return detail::make_two_body(overrides);
-  if (name == "kdv") return detail::make_kdv(overrides);
-  if (name == "cahn-hilliard") return detail::make_cahn_hilliard(overrides);
-  if (name == "particle-1d") return detail::make_particle(1, overrides);
-  if (name == "particle-2d") return detail::make_particle(2, overrides);
-  if (name == "chemical-kinetics") return detail::make_chemical_kinetics(overrides);
-  if (name == "diffusion") return detail::make_diffusion(overrides);
-  std::ostringstream s;
-  s << "unknown system '" << name << "' (known:";
-  for (const auto& n : system_names()) s << " " << n;
-  s << ")";
-  throw std::invalid_argument(s.str());
+  return Registry<SystemEntry>::instance().at(name).make(overrides);
+}
+
+std::vector<std::string> protocol_variants(const std::string& system) {
+  std::vector<std::string> out;
+  for (const auto& [name, p] : Registry<SystemEntry>::instance().at(system).protocols)
+    out.push_back(name);
+  return out;
+}
+
+Protocol default_protocol(const std::string& system, const std::string& variant) {
+  const auto& protocols = Registry<SystemEntry>::instance().at(system).protocols;
+  if (protocols.empty()) throw std::logic_error("system '" + system + "' has no protocol");
+  if (variant.empty()) return protocols.front().second;
+  const std::string want = variant == "default" ? "" : variant;
+  std::string known;
+  for (const auto& [name, p] : protocols) {
+    if (name == want) return p;
+    known += " " + (name.empty() ? std::string("default") : name);
+  }
+  throw std::invalid_argument("system '" + system + "' has no protocol '" + variant +
+                              "' (known:" + known + ")");
 }
 
 }  // namespace enflow::systems

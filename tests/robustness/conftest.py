@@ -107,6 +107,17 @@ def start(args, cwd=None, env=None):
                             stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_limit_memory)
 
 
+def communicate(p, timeout):
+    """Waits for a started enflow process; a timeout kills its group and fails as a hang."""
+    try:
+        return p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        out, err = p.communicate()
+        pytest.fail(f"hang: no exit within {timeout:.0f} s: {' '.join(map(str, p.args))}\n"
+                    f"stderr tail: {err.decode(errors='replace')[-800:]}")
+
+
 def run(args, cwd=None, timeout=DEFAULT_TIMEOUT, env=None, check=False, binary=None):
     """Runs enflow ARGS; a timeout fails the test as a hang. check=True: rc must be 0."""
     if binary is None:
@@ -116,13 +127,7 @@ def run(args, cwd=None, timeout=DEFAULT_TIMEOUT, env=None, check=False, binary=N
     p = subprocess.Popen(argv, cwd=str(cwd or REPO_ROOT), env=base_env(env),
                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, start_new_session=True, preexec_fn=_limit_memory)
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        out, err = p.communicate()
-        pytest.fail(f"hang: no exit within {timeout:.0f} s: {' '.join(argv)}\n"
-                    f"stderr tail: {err.decode(errors='replace')[-800:]}")
+    out, err = communicate(p, timeout)
     r = Result(argv, p.returncode, out.decode(errors="replace"), err.decode(errors="replace"),
                time.monotonic() - t0, p.pid)
     if check and r.rc != 0:

@@ -13,7 +13,6 @@ import os
 import random
 import shutil
 import signal
-import subprocess
 import time
 from pathlib import Path
 
@@ -25,13 +24,7 @@ SEED = 20261203
 
 
 def wait(p, timeout):
-    try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        out, err = p.communicate()
-        pytest.fail(f"hang: no exit within {timeout} s: {' '.join(p.args)}\n"
-                    f"stderr tail: {err.decode(errors='replace')[-800:]}")
+    out, err = C.communicate(p, timeout)
     return p.returncode, out.decode(errors="replace"), err.decode(errors="replace")
 
 

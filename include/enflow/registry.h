@@ -1,0 +1,74 @@
+// One registry mechanism for every extension point: name → entry, filled by the file that
+// defines the entry through a static Registrar, so adding a system (model, solver, ...) is
+// one new file and no shared list. Lookups of unknown names fail with the known ones listed.
+//
+//   // in double_pendulum.cpp
+//   const Registrar<systems::SystemEntry> reg("double-pendulum", {...});
+//
+// Entries live in libenflow's shared library, whose static initializers run when it is
+// loaded, so every entry is registered before main() (a static archive would drop files
+// nobody references; decision 48).
+#pragma once
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace enflow {
+
+/// Entry types name themselves for messages: `static constexpr const char* kKind = "system";`
+template <class Entry>
+class Registry {
+ public:
+  /// The one registry of this entry type (a function-local static: ready before any
+  /// Registrar of another translation unit uses it).
+  static Registry& instance() {
+    static Registry r;
+    return r;
+  }
+
+  /// Throws std::logic_error if the name is taken (two files registering one name).
+  void add(const std::string& name, Entry entry) {
+    if (!entries_.emplace(name, std::move(entry)).second)
+      throw std::logic_error(std::string(Entry::kKind) + " '" + name + "' registered twice");
+  }
+
+  bool contains(const std::string& name) const { return entries_.count(name) > 0; }
+
+  /// Throws std::invalid_argument "unknown <kind> 'name' (known: a, b, c)".
+  const Entry& at(const std::string& name) const {
+    const auto it = entries_.find(name);
+    if (it == entries_.end()) {
+      std::string known;
+      for (const auto& [n, e] : entries_) known += (known.empty() ? "" : ", ") + n;
+      throw std::invalid_argument("unknown " + std::string(Entry::kKind) + " '" + name +
+                                  "' (known: " + known + ")");
+    }
+    return it->second;
+  }
+
+  /// Registered names, sorted.
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    for (const auto& [n, e] : entries_) out.push_back(n);
+    return out;
+  }
+
+  const std::map<std::string, Entry>& entries() const { return entries_; }
+
+ private:
+  Registry() = default;
+  std::map<std::string, Entry> entries_;
+};
+
+/// Registers an entry at static-initialization time: `const Registrar<E> r("name", E{...});`
+template <class Entry>
+struct Registrar {
+  Registrar(const std::string& name, Entry entry) {
+    Registry<Entry>::instance().add(name, std::move(entry));
+  }
+};
+
+}  // namespace enflow
