@@ -10,6 +10,7 @@
 #include "enflow/io/dataset.h"
 #include "enflow/systems/generate.h"
 #include "enflow/systems/system.h"
+#include "support/errors.h"
 #include "support/files.h"
 
 namespace enflow::io {
@@ -34,13 +35,9 @@ Dataset small(bool irregular) {
   return d;
 }
 
+// These tests expect runtime errors (files), not argument errors.
 std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
+  return testing::error_of<std::runtime_error>(f);
 }
 
 /// Debian's python3-h5py lives under /usr/bin/python3.

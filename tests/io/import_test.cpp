@@ -8,6 +8,7 @@
 
 #include "enflow/io/dataset.h"
 #include "enflow/io/import.h"
+#include "support/errors.h"
 #include "support/files.h"
 
 namespace enflow::io {
@@ -17,13 +18,9 @@ namespace fs = std::filesystem;
 
 using enflow::testing::fresh_dir;
 
+// These tests expect runtime errors (files), not argument errors.
 std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
+  return testing::error_of<std::runtime_error>(f);
 }
 
 /// Writes a float64 C-order .npy file.

@@ -11,6 +11,7 @@
 #include "enflow/interrupt.h"
 #include "enflow/learn/trainer.h"
 #include "enflow/models/model.h"
+#include "support/errors.h"
 #include "support/files.h"
 #include "support/oscillator.h"
 
@@ -18,6 +19,7 @@ namespace enflow::learn {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::error_of;
 
 struct Checkpoints : ::testing::Test {
   void SetUp() override {
@@ -49,14 +51,6 @@ struct Checkpoints : ::testing::Test {
     bad.u1 = pairs.u1.clone();
     bad.u1[0][0] = std::nan("");
     return bad;
-  }
-  std::string error_of(const std::function<void()>& f) {
-    try {
-      f();
-    } catch (const std::exception& e) {
-      return e.what();
-    }
-    return "";
   }
   fs::path dir;
   std::string ckpt;
