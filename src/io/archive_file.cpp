@@ -12,10 +12,14 @@
 
 namespace enflow::io {
 
-void write_archive_atomically(const std::string& path, torch::serialize::OutputArchive& archive) {
+std::string archive_bytes(torch::serialize::OutputArchive& archive) {
   std::ostringstream bytes;
   archive.save_to(bytes);
-  write_bytes_atomically(path, bytes.str());
+  return bytes.str();
+}
+
+void write_archive_atomically(const std::string& path, torch::serialize::OutputArchive& archive) {
+  write_bytes_atomically(path, archive_bytes(archive));
 }
 
 void read_archive(const std::string& path, torch::serialize::InputArchive& archive,

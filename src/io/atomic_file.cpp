@@ -96,11 +96,7 @@ void write_bytes_atomically(const std::string& path, std::string_view bytes) {
       }
       done += static_cast<size_t>(n);
     }
-    if (::fsync(fd) != 0) {
-      const int err = errno;
-      ::close(fd);
-      fail_write(path, errno_text(err));
-    }
+    // write_atomically fsyncs the closed temporary (as for files other programs write).
     if (::close(fd) != 0) fail_write(path, errno_text(errno));
   });
 }

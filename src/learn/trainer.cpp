@@ -111,9 +111,7 @@ class Checkpoints {
     ar.write("seconds", torch::tensor(seconds, torch::kFloat64));
     ar.write("loss", torch::tensor(loss, torch::kFloat64));
     ar.write("tag", c10::IValue(o_.checkpoint_tag()));
-    std::ostringstream bytes;
-    ar.save_to(bytes);  // in memory: committed to disk later by write_bytes_atomically
-    pending_ = bytes.str();
+    pending_ = io::archive_bytes(ar);  // committed to disk later by write_bytes_atomically
     pending_iteration_ = iteration;
   }
 

@@ -13,6 +13,10 @@ class Module;
 
 namespace enflow::io {
 
+/// The archive's bytes, serialized in memory (for a file written later, e.g. a checkpoint
+/// committed once its state is known to be good).
+std::string archive_bytes(torch::serialize::OutputArchive& archive);
+
 /// Serializes `archive` in memory, then writes it with write_bytes_atomically. LibTorch's own
 /// file writer ends the process when a write fails in its destructor (a full disk); this
 /// reports "cannot write 'path': ..." and leaves the old file as it was.
