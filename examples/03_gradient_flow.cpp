@@ -25,9 +25,10 @@ int main() {
     [output]
     error_every = 5
   )");
-  const auto r = flows::run_evnn(config, [](const flows::StepReport& s, int64_t steps) {
-    std::printf("  step %lld/%lld  energy %.8g\n", static_cast<long long>(s.step),
-                static_cast<long long>(steps), s.energy_after);
+  // Every long loop reports an enflow::Progress; for EVNN, loss is the discrete energy.
+  const auto r = flows::run_evnn(config, [](const Progress& p) {
+    std::printf("  step %lld/%lld  energy %.8g\n", static_cast<long long>(p.iteration),
+                static_cast<long long>(p.iterations), p.loss);
   });
   std::printf("energy %.8g -> %.8g, %lld increases; relative L2 error at t = %.3g: %.3e\n",
               r.energy.front(), r.energy.back(), static_cast<long long>(r.energy_increases),

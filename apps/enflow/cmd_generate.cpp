@@ -43,9 +43,10 @@ int run_generate(const GenerateArgs& a, const Common& common) {
                      static_cast<double>(system->dim()),
                  fmt::format("--series {} x --steps {} of {}", p.series, p.steps, a.system));
   const auto t0 = std::chrono::steady_clock::now();
-  systems::ProgressFn progress;
+  ProgressFn progress;
   if (!common.json) {
-    progress = [&](int64_t k, int64_t n) {
+    progress = [&](const Progress& r) {
+      const int64_t k = r.iteration, n = r.iterations;
       if (k % std::max<int64_t>(1, n / 20) && k != n) return;
       const double el =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -22,22 +22,15 @@ Action setup(CLI::App& app, Common& common) {
                "Reuse the datasets and continue (or reuse) the training found in --out");
   app.add_flag("--json", common.json, "Print the results as JSON");
   return [name, opts, list, &common]() -> int {
-    const auto& reg = reproduction_registry();
+    const auto& reg = ReproductionRegistry::instance();
     if (list->count() > 0 || name->empty()) {
-      for (const auto& r : reg) fmt::print("{:<20} {}\n", r.name, r.description);
+      for (const auto& [n, r] : reg.entries()) fmt::print("{:<20} {}\n", n, r.description);
       return name->empty() && list->count() == 0 ? 1 : 0;
     }
-    for (const auto& r : reg) {
-      if (r.name != *name) continue;
-      if (opts->resume && !r.resumable) {
-        throw std::invalid_argument("--resume is not supported by protocol '" + r.name + "'");
-      }
-      return r.run(*opts, common);
-    }
-    std::string known;
-    for (const auto& r : reg) known += (known.empty() ? "" : ", ") + r.name;
-    throw std::invalid_argument("unknown protocol '" + *name +
-                                "' (known: " + (known.empty() ? "none yet" : known) + ")");
+    const auto& r = reg.at(*name);  // unknown: "unknown protocol 'x' (known: ...)"
+    if (opts->resume && !r.resumable)
+      throw std::invalid_argument("--resume is not supported by protocol '" + *name + "'");
+    return r.run(*opts, common);
   };
 }
 

@@ -13,16 +13,18 @@
 
 #include "commands.h"
 #include "enflow/io/config.h"
+#include "enflow/io/csv.h"
 #include "enflow/io/plot.h"
+#include "enflow/io/plot_data.h"
 #include "enflow/particles/potential_flow.h"
+#include "enflow/particles/svgd_setup.h"
+#include "enflow/run_config.h"
 #include "enflow/runtime.h"
-#include "particles_cli.h"
-#include "svgd_setup.h"
+#include "run_output.h"
 
 namespace enflow::cli {
 namespace {
 
-namespace pc = particles_cli;
 namespace pt = enflow::particles;
 
 struct SampleArgs {
@@ -46,11 +48,11 @@ void plot_samples(const std::string& path, const std::string& title, const at::T
   const double box = x.abs().max().item<double>() * 1.05;
   if (flow) {
     const int64_t n = 121;
-    auto g = pc::grid_points(box, n, x.options());
-    p.background = pc::grid_heatmap(torch::exp(flow->log_prob(g)), box, n);
+    auto g = io::grid_points(box, n, x.options());
+    p.background = io::grid_heatmap(torch::exp(flow->log_prob(g)), box, n);
     p.cblabel = "model density";
   }
-  p.points.push_back(pc::point_set("", x.narrow(0, 0, std::min<int64_t>(x.size(0), 5000)),
+  p.points.push_back(io::point_set("", x.narrow(0, 0, std::min<int64_t>(x.size(0), 5000)),
                                    flow ? "white" : "#1f77b4", 0.3));
   p.xmin = p.ymin = -box;
   p.xmax = p.ymax = box;
@@ -88,7 +90,7 @@ int sample_model(const SampleArgs& a, const Common& common) {
   const int64_t d = flow.options().dim();
   auto cols = coordinate_columns(d);
   cols.push_back("log_p");
-  pc::write_csv(a.out,
+  io::write_csv(a.out,
                 fmt::format("enflow sample --model {} -n {} --steps {} --seed {}", a.model, a.n,
                             steps, a.seed),
                 cols, table);
@@ -112,11 +114,13 @@ int sample_config(const SampleArgs& a, const Common& common) {
   const auto cfg = io::Config::load(a.config, a.overrides);
   if (cfg.get_string("problem.kind", "") != "svgd")
     throw std::invalid_argument(cfg.source() + ": sample --config runs problem.kind = \"svgd\"");
-  const uint64_t seed = pc::start_run(cfg, common);
-  auto s = pc::svgd_setup(cfg, pc::tensor_options(cfg));
-  s.options.on_progress(pc::progress_line(common, "iter", "mean|phi|", "h"));
+  // Progress only: the solver's status lines are not the sampler's.
+  const auto ctx = run_context(common, ".").log(nullptr);
+  const uint64_t seed = start_run(cfg, ctx);
+  auto s = pt::svgd_setup(cfg, run_tensor_options(cfg));
+  s.options.on_progress(named(ctx.progress(), "iter", "mean|phi|", "h"));
   auto r = pt::svgd(s.log_p, s.init, s.options);
-  pc::write_csv(a.out,
+  io::write_csv(a.out,
                 fmt::format("enflow sample --config {}: SVGD on {}, {} particles, {} iterations, "
                             "seed {}",
                             a.config, s.kind, r.particles.size(0), s.options.iterations(), seed),

@@ -1,9 +1,7 @@
 // `enflow solve --config FILE.toml [--set key=value ...]`: loads a solver config and runs the
-// solver registered for its `problem.kind` (see solve_registry.h).
+// library's solver for its `problem.kind` (enflow::solve, include/enflow/run.h).
 #include <fmt/core.h>
 
-#include <algorithm>
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -11,14 +9,10 @@
 
 #include "commands.h"
 #include "enflow/io/config.h"
-#include "solve_registry.h"
+#include "enflow/run.h"
+#include "run_output.h"
 
 namespace enflow::cli {
-
-std::vector<SolverSpec>& solver_registry() {
-  static std::vector<SolverSpec> r;
-  return r;
-}
 
 namespace {
 
@@ -27,15 +21,6 @@ struct SolveArgs {
   std::vector<std::string> overrides;
   std::string out_dir = "results";
 };
-
-std::string known_kinds() {
-  auto specs = solver_registry();
-  std::sort(specs.begin(), specs.end(),
-            [](const SolverSpec& a, const SolverSpec& b) { return a.kind < b.kind; });
-  std::string known;
-  for (const auto& s : specs) known += (known.empty() ? "" : ", ") + s.kind;
-  return known.empty() ? "none registered" : known;
-}
 
 Action setup(CLI::App& app, Common& common) {
   auto args = std::make_shared<SolveArgs>();
@@ -47,26 +32,14 @@ Action setup(CLI::App& app, Common& common) {
   app.add_flag("--json", common.json, "Print the metrics as JSON");
   return [args, list, &common]() -> int {
     if (list->count() > 0) {
-      auto specs = solver_registry();
-      std::sort(specs.begin(), specs.end(),
-                [](const SolverSpec& a, const SolverSpec& b) { return a.kind < b.kind; });
-      for (const auto& s : specs) fmt::print("{:<28} {}\n", s.kind, s.description);
+      for (const auto& [kind, s] : SolverRegistry::instance().entries())
+        fmt::print("{:<28} {}\n", kind, s.help);
       return 0;
     }
     if (args->config.empty())
       throw std::invalid_argument("solve needs --config FILE.toml (--list shows problem kinds)");
     const auto cfg = io::Config::load(args->config, args->overrides);
-    if (!cfg.has("problem.kind"))
-      throw std::invalid_argument(cfg.source() + ": missing problem.kind (known: " + known_kinds() +
-                                  ")");
-    const std::string kind = cfg.require_string("problem.kind");
-    for (const auto& s : solver_registry()) {
-      if (s.kind != kind) continue;
-      std::filesystem::create_directories(args->out_dir);
-      return s.run(cfg, common, args->out_dir);
-    }
-    throw std::invalid_argument(cfg.source() + ": unknown problem.kind '" + kind +
-                                "' (known: " + known_kinds() + ")");
+    return print_result(solve(cfg, run_context(common, args->out_dir)), common);
   };
 }
 

@@ -9,6 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "enflow/progress.h"
+#include "enflow/registry.h"
+
 namespace enflow::cli {
 
 using Action = std::function<int()>;
@@ -35,17 +38,24 @@ extern const CLI::Validator kNonNegative;
 void progress_line(const std::string& text);
 /// Ends the open progress line with a newline; no-op when none is open.
 void end_progress_line();
+/// The progress line of any loop (none with --json): "iter i/n  loss L  penalty M  rate  time
+/// left" with the names the loop gives its numbers (enflow::named), ended at the last
+/// iteration.
+ProgressFn progress_printer(const Common& common);
+/// The same for a loop that does not name its numbers itself (literals).
+ProgressFn progress_printer(const Common& common, const char* what, const char* loss_name,
+                            const char* metric_name);
 
 struct CommandSpec {
-  std::string name, description;
+  static constexpr const char* kKind = "command";
+  std::string description;
   Setup setup;
 };
-
-std::vector<CommandSpec>& command_registry();
+using CommandRegistry = Registry<CommandSpec>;
 
 struct CommandRegistrar {
-  CommandRegistrar(std::string name, std::string description, Setup setup) {
-    command_registry().push_back({std::move(name), std::move(description), std::move(setup)});
+  CommandRegistrar(const std::string& name, std::string description, Setup setup) {
+    CommandRegistry::instance().add(name, {std::move(description), std::move(setup)});
   }
 };
 
@@ -59,16 +69,16 @@ struct ReproduceOptions {
 };
 using Reproduction = std::function<int(const ReproduceOptions&, const Common&)>;
 struct ReproductionSpec {
-  std::string name, description;
+  static constexpr const char* kKind = "protocol";
+  std::string description;
   Reproduction run;
   bool resumable = false;  ///< honours ReproduceOptions::resume
 };
-std::vector<ReproductionSpec>& reproduction_registry();
+using ReproductionRegistry = Registry<ReproductionSpec>;
 struct ReproductionRegistrar {
-  ReproductionRegistrar(std::string name, std::string description, Reproduction run,
+  ReproductionRegistrar(const std::string& name, std::string description, Reproduction run,
                         bool resumable = false) {
-    reproduction_registry().push_back(
-        {std::move(name), std::move(description), std::move(run), resumable});
+    ReproductionRegistry::instance().add(name, {std::move(description), std::move(run), resumable});
   }
 };
 

@@ -13,31 +13,23 @@
 #include "enflow/interrupt.h"
 #include "enflow/runtime.h"
 
-namespace enflow::cli {
-std::vector<CommandSpec>& command_registry() {
-  static std::vector<CommandSpec> r;
-  return r;
-}
-std::vector<ReproductionSpec>& reproduction_registry() {
-  static std::vector<ReproductionSpec> r;
-  return r;
-}
-}  // namespace enflow::cli
+namespace enflow::cli {}  // namespace enflow::cli
 
 int main(int argc, char** argv) {
   using namespace enflow::cli;
   enflow::install_interrupt_handlers();
+  enflow::set_warning_handler([](const std::string& m) {
+    end_progress_line();  // on a line of its own
+    fmt::print(stderr, "enflow: warning: {}\n", m);
+  });
   CLI::App app{"enflow: neural networks that keep the laws of physics in discrete time"};
   app.set_version_flag("--version", "enflow " + enflow::version());
   app.require_subcommand(1);
   Common common;
 
-  auto specs = command_registry();
-  std::sort(specs.begin(), specs.end(),
-            [](const CommandSpec& a, const CommandSpec& b) { return a.name < b.name; });
   std::vector<std::pair<CLI::App*, Action>> commands;
-  for (const auto& spec : specs) {
-    auto* sub = app.add_subcommand(spec.name, spec.description);
+  for (const auto& [name, spec] : CommandRegistry::instance().entries()) {
+    auto* sub = app.add_subcommand(name, spec.description);
     sub->add_option("--threads", common.threads,
                     "CPU threads (default: ENFLOW_NUM_THREADS, OMP_NUM_THREADS, or all cores; "
                     "at most " +

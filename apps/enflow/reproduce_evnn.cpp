@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,130 +22,45 @@
 namespace enflow::cli {
 namespace {
 
+// The cases, in the order of the table. Each is configs/evnn/<name>.toml, run as it is (with
+// the --quick overrides, the seed and the target draw on top); its [reproduce] table holds what
+// the row says about it. This command reads its experiments from configs/ only.
+const char* const kCases[] = {"poisson_square",   "poisson_disk",      "poisson_4d",
+                              "poisson_8d",       "poisson_16d",       "heat_2d",
+                              "allen_cahn",       "allen_cahn_volume", "fokker_planck_1d",
+                              "fokker_planck_2d", "fokker_planck_4d",  "fokker_planck_8d",
+                              "ou_mokrov_1d",     "ou_mokrov_4d",      "ou_mokrov_12d",
+                              "porous_medium_m2", "porous_medium_m4"};
+
 struct Case {
-  std::string name, setting, config;
+  std::string name, path, setting;
   std::vector<std::string> quick;  // overrides for --quick
   std::string anchor;
   int draws = 1;  // draws of the problem's random target (problem.target_seed = 0, 1, …)
 };
 
+Case read_case(const std::string& name) {
+  Case c;
+  c.name = name;
+  c.path = (config_dir("evnn", "reproduce evnn") / (name + ".toml")).string();
+  const auto f = io::Config::load(c.path);
+  for (const auto& k : f.keys()) {
+    if (k.rfind("reproduce.", 0) == 0 && k != "reproduce.setting" && k != "reproduce.anchor" &&
+        k != "reproduce.quick" && k != "reproduce.draws")
+      throw std::runtime_error("config '" + c.path + "': unknown key '" + k + "'");
+  }
+  c.setting = f.require_string("reproduce.setting");
+  c.anchor = f.require_string("reproduce.anchor");
+  c.quick = f.get_strings("reproduce.quick", {});
+  c.draws = static_cast<int>(f.get_int("reproduce.draws", 1));
+  if (c.draws < 1)
+    throw std::runtime_error("config '" + c.path + "': reproduce.draws must be >= 1");
+  return c;
+}
+
 std::vector<Case> cases() {
-  const std::string euler_opt = "optimizer = { max_iter = 300, fit_iter = 3000 }\n";
   std::vector<Case> c;
-  c.push_back({"poisson_square",
-               "[0,1]², BC by construction, 32×32 Gauss, MLP 1×32",
-               "problem.kind = \"evnn_poisson_square\"\nnet = { width = 32 }\nquadrature.n = "
-               "32\ntime = { tau = 1.0, steps = 5 }\n" +
-                   euler_opt,
-               {"quadrature.n=16", "time.steps=3", "optimizer.max_iter=100", "net.width=16"},
-               "0.0095–0.027 (EVNN)"});
-  c.push_back({"poisson_disk",
-               "unit disk, BC by penalty β=1000, 24×48 polar Gauss, ResNet 2×32",
-               "problem = { kind = \"evnn_poisson_disk\", bc = \"penalty\", penalty = 1000.0 "
-               "}\nnet = { arch = \"resnet\", width = 32, depth = 2 }\nquadrature = { n = 24, "
-               "boundary_n = 256 }\ntime = { tau = 1.0, steps = 5 }\n" +
-                   euler_opt,
-               {"quadrature.n=12", "time.steps=3", "optimizer.max_iter=100", "net.width=16"},
-               "—"});
-  const char* hd_anchor[] = {"0.0175 (EVNN)", "0.0223 (EVNN)", "0.036 (EVNN)"};
-  int i = 0;
-  for (int d : {4, 8, 16}) {
-    c.push_back(
-        {fmt::format("poisson_{}d", d),
-         fmt::format("[0,1]^{}, penalty β=1000, 4096 Halton + 2048 boundary, ResNet 2×32", d),
-         fmt::format("problem = {{ kind = \"evnn_poisson_highdim\", dim = {}, penalty = "
-                     "1000.0 }}\nnet = {{ arch = \"resnet\", width = 32, depth = 2 }}\n"
-                     "quadrature = {{ kind = \"halton\", n = 4096, boundary_n = 2048, "
-                     "eval_n = 16384 }}\ntime = {{ tau = 1.0, steps = 3 }}\n"
-                     "optimizer.max_iter = 200\n",
-                     d),
-         {"quadrature.n=1024", "quadrature.boundary_n=512", "quadrature.eval_n=2048",
-          "net.width=16", "time.steps=2", "optimizer.max_iter=60"},
-         hd_anchor[i++]});
-  }
-  c.push_back({"heat_2d",
-               "[0,1]², u₀ = sin πx sin πy, τ = 1e-3, t ≤ 0.05, 24×24 Gauss, MLP 1×32",
-               "problem.kind = \"evnn_heat\"\nnet = { width = 32 }\nquadrature.n = 24\ntime = { "
-               "tau = 1e-3, steps = 50 }\noutput.error_every = 10\n" +
-                   euler_opt,
-               {"quadrature.n=16", "time.steps=10", "optimizer.max_iter=60",
-                "optimizer.fit_iter=600", "net.width=16", "output.error_every=5"},
-               "—"});
-  for (bool vol : {false, true}) {
-    c.push_back(
-        {vol ? "allen_cahn_volume" : "allen_cahn",
-         std::string("ε = 0.1, circle R₀ = 0.5, τ = 2e-3, t ≤ 0.05, 40×40 Gauss, MLP 1×64") +
-             (vol ? ", volume by construction" : ""),
-         std::string("problem = { kind = \"evnn_allen_cahn\", volume_constraint = ") +
-             (vol ? "true" : "false") +
-             " }\nnet = { width = 64 }\nquadrature.n = 40\ntime = { tau = 2e-3, steps = 25 }\n"
-             "optimizer = { max_iter = 150, fit_iter = 3000 }\n",
-         {"quadrature.n=24", "time.steps=5", "optimizer.max_iter=40", "optimizer.fit_iter=500",
-          "net.width=16"},
-         "— (no exact solution)"});
-  }
-  const char* fp_anchor[] = {"sym. KL 6.8e-4 (JKO-ICNN, 1-D)", "—",
-                             "rel. L² 0.34 at the end (EVNN); sym. KL 7.5e-3 (JKO-ICNN)", "—"};
-  i = 0;
-  for (int d : {1, 2, 4, 8}) {
-    const std::string part = d <= 2 ? (d == 1 ? "particles = { init = \"grid\", n = 1000 }\n"
-                                              : "particles = { init = \"grid\", n = 40 }\n")
-                                    : "particles = { init = \"halton\", n = 1000 }\n";
-    c.push_back(
-        {fmt::format("fokker_planck_{}d", d),
-         fmt::format("N(1, 0.25 I) → OU, t = 0.9, τ = 0.05, {}",
-                     d <= 2 ? "grid particles, ICNN 2×32" : "1000 Halton particles, ICNN 2×16"),
-         fmt::format("problem = {{ kind = \"evnn_fokker_planck\", dim = {} }}\n", d) + part +
-             (d <= 2 ? "map = { width = 32, depth = 2 }\noptimizer.max_iter = 100\n"
-                     : "map = { width = 16, depth = 2, warm_start = false }\n"
-                       "optimizer.max_iter = 60\n") +
-             "time = { tau = 0.05, steps = 18 }\noutput.error_every = 6\n",
-         {"time.steps=6", "optimizer.max_iter=40", "map.width=8",
-          d <= 2 ? "particles.n=20" : "particles.n=500", "output.error_every=3"},
-         fp_anchor[i++]});
-  }
-  // Mokrov et al. 2021 (ou_vary_dim): N(0, I) towards N(b, Σ), b ~ N(0, I), Σ random SPD as
-  // scikit-learn's make_spd_matrix; τ = 0.05, sym. KL at t = 0.9 on 8192 independent samples.
-  // The paper averages 15 draws of the target; we average `draws` of them.
-  const char* ou_anchor[] = {"sym. KL 6.8e-4 (JKO-ICNN)", "sym. KL 7.5e-3 (JKO-ICNN)",
-                             "sym. KL 1.8e-2 (JKO-ICNN)"};
-  i = 0;
-  for (int d : {1, 4, 12}) {
-    // 12-D: 1000 particles let the ICNN fit particle noise (sym. KL 4.8e-2 on draw 0); 4000
-    // with the Jacobian-variation penalty reach 7.0e-3 (docs/evnn.md).
-    const int n = d == 12 ? 4000 : 1000;
-    const double penalty = d == 12 ? 1.0 : 0.0;
-    Case k{fmt::format("ou_mokrov_{}d", d),
-           fmt::format("Mokrov et al. OU: N(0, I) → N(b, Σ) random, t = 0.9, τ = 0.05, {} {} "
-                       "particles, ICNN 2×16{}, 8192 tracers",
-                       n, d == 1 ? "grid" : "Halton",
-                       penalty > 0 ? fmt::format(", Jacobian penalty {}", penalty) : ""),
-           fmt::format("problem = {{ kind = \"evnn_fokker_planck\", dim = {}, target = "
-                       "\"random_spd\" }}\nparticles = {{ init = \"{}\", n = {} }}\n"
-                       "map = {{ width = 16, depth = 2, warm_start = false, jacobian_penalty = "
-                       "{:.1f} }}\noptimizer.max_iter = 60\n"
-                       "time = {{ tau = 0.05, steps = 18 }}\noutput = {{ error_every = 6, "
-                       "eval_n = 8192 }}\n",
-                       d, d == 1 ? "grid" : "halton", n, penalty),
-           {"time.steps=6", "optimizer.max_iter=40", "map.width=8", "particles.n=300",
-            "output.error_every=3", "output.eval_n=1000"},
-           ou_anchor[i++]};
-    k.draws = 3;
-    c.push_back(k);
-  }
-  for (int m : {2, 4}) {
-    c.push_back(
-        {fmt::format("porous_medium_m{}", m),
-         fmt::format("1-D, m = {}, Barenblatt from t₀ = 0.1 to 0.3, τ = 0.005, ICNN 2×32", m),
-         fmt::format("problem = {{ kind = \"evnn_porous_medium\", dim = 1, m = {}.0, t0 = "
-                     "0.1 }}\nparticles = {{ init = \"grid\", n = 1000 }}\n"
-                     "map = {{ width = 32, depth = 2 }}\ntime = {{ tau = 0.005, steps = 40 "
-                     "}}\noptimizer.max_iter = 100\noutput.error_every = 10\n",
-                     m),
-         {"time.steps=5", "particles.n=200", "optimizer.max_iter=40", "map.width=8",
-          "output.error_every=5"},
-         "—"});
-  }
+  for (const char* name : kCases) c.push_back(read_case(name));
   return c;
 }
 
@@ -230,10 +146,11 @@ int run(const ReproduceOptions& opts, const Common& common) {
   std::vector<io::Series> decay;
   std::string json = "[";
   // ENFLOW_EVNN_ONLY="heat_2d,poisson_4d" runs a subset of the cases (long protocols).
+  const std::vector<Case> all = cases();
   std::vector<std::string> names;
-  for (const auto& c : cases()) names.push_back(c.name);
+  for (const auto& c : all) names.push_back(c.name);
   const CaseFilter only("ENFLOW_EVNN_ONLY", names);
-  for (const auto& c : cases()) {
+  for (const auto& c : all) {
     if (!only.keeps(c.name)) continue;
     const int draws = opts.quick ? 1 : c.draws;
     for (int trial = 0; trial < opts.trials; ++trial) {
@@ -242,7 +159,8 @@ int run(const ReproduceOptions& opts, const Common& common) {
         std::vector<std::string> ov = opts.quick ? c.quick : std::vector<std::string>{};
         ov.push_back(fmt::format("run.seed={}", opts.seed + trial));
         if (c.draws > 1) ov.push_back(fmt::format("problem.target_seed={}", draw));
-        const auto cfg = io::Config::parse(c.config, ov, "reproduce evnn: " + c.name);
+        // run_evnn rejects unknown keys: it gets the file without the [reproduce] table.
+        const auto cfg = io::Config::load(c.path, ov).without("reproduce");
         if (!common.json)
           fmt::print(stderr, "{} (seed {}{}) ...\n", c.name, opts.seed + trial,
                      c.draws > 1 ? fmt::format(", target draw {}", draw) : "");

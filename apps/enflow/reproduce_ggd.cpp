@@ -20,6 +20,7 @@
 #include "enflow/io/plot.h"
 #include "enflow/learn/central_pairs.h"
 #include "enflow/learn/ggd_compare.h"
+#include "enflow/learn/ggd_plots.h"
 #include "enflow/learn/metrics.h"
 #include "enflow/learn/model_io.h"
 #include "enflow/learn/trainer.h"
@@ -28,11 +29,12 @@
 #include "enflow/runtime.h"
 #include "enflow/systems/generate.h"
 #include "enflow/systems/gradient_system.h"
-#include "plot_ggd.h"
 #include "reproduce_util.h"
 
 namespace enflow::cli {
 namespace {
+
+using learn::plot_ggd;
 
 namespace fs = std::filesystem;
 
@@ -115,55 +117,6 @@ std::string generate(const DataSpec& s, const std::string& path, uint64_t seed) 
       s.system, s.series, s.steps, s.dt, s.train_fraction, params, seed, path);
 }
 
-struct Measured {
-  double mse_central = NAN;  // continuous-time rate at x_k vs central differences (test)
-  double mse_exact = NAN;    // vs the system's exact rate at the same states
-  double mse_scheme = NAN;   // the training scheme's own loss on the test pairs
-  int64_t entropy_decreases = 0, entropy_steps = 0;
-  double entropy_min_increment = NAN;
-  double gauge_S = NAN, gauge_Xi = NAN;
-};
-
-// Entropy along discrete-time predictions from the test initial states, at the data's dt
-// and at 10 dt: decreases beyond rounding (1e-12 relative) are counted.
-void check_entropy(models::GgdModelImpl& m, const at::Tensor& x0, double dt, int64_t steps,
-                   Measured& r) {
-  for (double h : {dt, 10 * dt}) {
-    auto t = torch::arange(steps + 1, torch::kFloat64) * h;
-    auto traj = models::rollout(m, x0, t, models::StepOptions().integrator("discrete_gradient"));
-    auto S = m.entropy(traj.reshape({-1, traj.size(2)})).reshape({traj.size(0), -1});
-    auto dS = S.narrow(1, 1, steps) - S.narrow(1, 0, steps);
-    const double tol = 1e-12 * std::max(1.0, S.abs().max().item<double>());
-    r.entropy_decreases += (dS < -tol).sum().item<int64_t>();
-    r.entropy_steps += dS.numel();
-    const double mn = dS.min().item<double>();
-    r.entropy_min_increment =
-        std::isnan(r.entropy_min_increment) ? mn : std::min(r.entropy_min_increment, mn);
-  }
-}
-
-Measured measure(models::GgdModelImpl& m, const io::Config& cfg, const io::Dataset& data,
-                 const systems::GeneralizedGradientSystem& sys,
-                 const std::vector<int64_t>& series) {
-  Measured r;
-  auto euler = models::StepOptions().integrator("euler");
-  auto central = learn::make_central_pairs(data, series, torch::kFloat64, torch::kCPU);
-  r.mse_central = learn::rate_mse(m, central, euler);
-  r.mse_exact = learn::derivative_mse(m, sys, central.u0);
-  const auto integ = cfg.get_string("train.integrator", "euler");
-  const auto deriv = cfg.get_string("train.derivative", "central");
-  r.mse_scheme =
-      learn::rate_mse(m, learn::make_pairs_by(deriv, data, series, torch::kFloat64, torch::kCPU),
-                      models::StepOptions().integrator(integ));
-  auto states = central.u0;
-  auto g = learn::fit_gauge(m, sys, states, /*affine=*/true);
-  if (m.options().entropy() == "learned") r.gauge_S = g.entropy_rel_rmse;
-  if (m.options().dissipation() == "learned" && g.valid) {
-    r.gauge_Xi = learn::dissipation_rel_rmse(m, sys, g, states, sys.conjugate(states));
-  }
-  return r;
-}
-
 std::string fmt_or_dash(double v, const char* f = "{:.3e}") {
   return std::isnan(v) ? "—" : fmt::format(fmt::runtime(f), v);
 }
@@ -202,7 +155,7 @@ int run(const ReproduceOptions& opts, const Common& common) {
     std::vector<std::string> args{"--config", cfg_path,
                                   "--set",    "data.path=" + dataset(c.data),
                                   "--set",    "output.model=" + model_path,
-                                  "--set",    fmt::format("train.seed={}", opts.seed)};
+                                  "--set",    fmt::format("run.seed={}", opts.seed)};
     if (opts.quick) {
       for (const auto& q : quick_overrides()) args.insert(args.end(), {"--set", q});
     }
@@ -219,17 +172,17 @@ int run(const ReproduceOptions& opts, const Common& common) {
     auto data = io::load_dataset(dataset(c.data));
     auto sys_ptr = systems::make_system(data.system, data.params);
     auto& sys = dynamic_cast<systems::GeneralizedGradientSystem&>(*sys_ptr);
-    auto r = measure(m, lm.config, data, sys, data.test);
+    auto r = learn::measure_ggd(m, lm.config, data, sys, data.test);
     const int64_t horizon = std::min<int64_t>(data.states.size(1) - 1, opts.quick ? 20 : 200);
     auto x0 = data.states.select(1, 0).index_select(0, torch::tensor(data.test));
-    check_entropy(m, x0, data.dt, horizon, r);
+    learn::check_entropy_law(m, x0, data.dt, horizon, r);
     std::string extra;
     if (c.name == "diffusion") {  // generalization to the other start types
       for (const char* s : {"polynomial", "discontinuous", "gaussian"}) {
         auto d = io::load_dataset(dataset(std::string("diffusion-") + s));
         std::vector<int64_t> all(d.states.size(0));
         for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<int64_t>(i);
-        auto rs = measure(m, lm.config, d, sys, all);
+        auto rs = learn::measure_ggd(m, lm.config, d, sys, all);
         extra += fmt::format("<br>{}: {} (vs exact {})", s, fmt_or_dash(rs.mse_central),
                              fmt_or_dash(rs.mse_exact));
         json += fmt::format(

@@ -5,24 +5,21 @@
 // floors) beside our numbers in <out>/particles/table.md.
 #include <fmt/core.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <functional>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "commands.h"
 #include "enflow/io/config.h"
-#include "particles_cli.h"
+#include "enflow/run.h"
 #include "reproduce_util.h"
-#include "solve_registry.h"
+#include "run_output.h"
 
 namespace enflow::cli {
 namespace {
 
 namespace fs = std::filesystem;
-namespace pc = particles_cli;
 
 struct Case {
   std::string name, setting;
@@ -152,12 +149,6 @@ std::vector<Case> cases() {
   };
 }
 
-const SolverSpec& solver(const std::string& kind) {
-  for (const auto& s : solver_registry())
-    if (s.kind == kind) return s;
-  throw std::runtime_error("solver kind '" + kind + "' is not registered");
-}
-
 int reproduce(const ReproduceOptions& ro, const Common& common) {
   const std::string dir = (fs::path(ro.out_dir) / "particles").string();
   fs::create_directories(dir);
@@ -188,8 +179,7 @@ int reproduce(const ReproduceOptions& ro, const Common& common) {
       const std::string cmd = command_line("solve", args);
       commands += cmd + "\n";
       if (!common.json) fmt::print(stderr, "[{}] seed {}: {}\n", c.name, ro.seed + t, cmd);
-      const int rc = solver(cfg.require_string("problem.kind")).run(cfg, common, dir);
-      if (rc != 0) return rc;
+      print_result(enflow::solve(cfg, run_context(common, dir)), common);
       const auto m = io::Config::load((fs::path(dir) / (name + ".metrics.toml")).string());
       std::string setting = c.setting;
       if (ro.quick) {  // the table must say what actually ran

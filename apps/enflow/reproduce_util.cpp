@@ -83,20 +83,17 @@ std::string command_line(const std::string& name, const std::vector<std::string>
 }
 
 int run_command(const std::string& name, const std::vector<std::string>& args) {
-  for (const auto& spec : command_registry()) {
-    if (spec.name != name) continue;
-    CLI::App app{"enflow"};
-    auto* sub = app.add_subcommand(spec.name, spec.description);
-    Common common;
-    auto action = spec.setup(*sub, common);
-    std::vector<std::string> words{"enflow", name};
-    words.insert(words.end(), args.begin(), args.end());
-    std::vector<const char*> argv;
-    for (const auto& w : words) argv.push_back(w.c_str());
-    app.parse(static_cast<int>(argv.size()), argv.data());
-    return action();
-  }
-  throw std::logic_error("no registered command " + name);
+  const auto& spec = CommandRegistry::instance().at(name);
+  CLI::App app{"enflow"};
+  auto* sub = app.add_subcommand(name, spec.description);
+  Common common;
+  auto action = spec.setup(*sub, common);
+  std::vector<std::string> words{"enflow", name};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<const char*> argv;
+  for (const auto& w : words) argv.push_back(w.c_str());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  return action();
 }
 
 }  // namespace enflow::cli

@@ -124,7 +124,7 @@ int reproduce(const ReproduceOptions& ro, const Common& common) {
       const std::string run_name = c.name + (ro.trials > 1 ? "_t" + std::to_string(t) : "");
       std::vector<std::string> args{"--config", (cfg_dir / (c.name + ".toml")).string(), "--out",
                                     root};
-      std::vector<std::string> sets{"train.seed=" + std::to_string(ro.seed + uint64_t(t)),
+      std::vector<std::string> sets{"run.seed=" + std::to_string(ro.seed + uint64_t(t)),
                                     "output.name='" + run_name + "'"};
       if (ro.quick) sets.insert(sets.end(), c.quick.begin(), c.quick.end());
       for (const auto& s : sets) args.insert(args.end(), {"--set", s});

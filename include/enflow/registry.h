@@ -40,13 +40,17 @@ class Registry {
   /// Throws std::invalid_argument "unknown <kind> 'name' (known: a, b, c)".
   const Entry& at(const std::string& name) const {
     const auto it = entries_.find(name);
-    if (it == entries_.end()) {
-      std::string known;
-      for (const auto& [n, e] : entries_) known += (known.empty() ? "" : ", ") + n;
+    if (it == entries_.end())
       throw std::invalid_argument("unknown " + std::string(Entry::kKind) + " '" + name +
-                                  "' (known: " + known + ")");
-    }
+                                  "' (known: " + known() + ")");
     return it->second;
+  }
+
+  /// "a, b, c": the registered names, sorted, for messages.
+  std::string known() const {
+    std::string s;
+    for (const auto& [n, e] : entries_) s += (s.empty() ? "" : ", ") + n;
+    return s.empty() ? "none registered" : s;
   }
 
   /// Registered names, sorted.

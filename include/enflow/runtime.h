@@ -4,6 +4,7 @@
 #include <c10/core/Device.h>
 #include <c10/core/ScalarType.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -88,5 +89,12 @@ c10::ScalarType parse_dtype(const std::string& name);
 
 /// "float32" or "float64".
 std::string dtype_name(c10::ScalarType t);
+
+/// A warning for the user (a deprecated config key, a model that looks untrained, ...): given
+/// to the warning handler once per distinct message. The default handler prints
+/// "enflow: warning: MESSAGE" on stderr; front ends install their own (the CLI ends its
+/// progress line first; Python raises warnings.warn).
+void warn(const std::string& message);
+void set_warning_handler(std::function<void(const std::string&)> handler);
 
 }  // namespace enflow

@@ -13,6 +13,8 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -192,6 +194,44 @@ std::string dtype_name(c10::ScalarType t) {
   if (t == torch::kFloat64) return "float64";
   if (t == torch::kFloat32) return "float32";
   return c10::toString(t);
+}
+
+}  // namespace enflow
+
+namespace enflow {
+
+namespace {
+
+struct Warnings {
+  std::mutex mutex;
+  std::set<std::string> seen;
+  std::function<void(const std::string&)> handler = [](const std::string& m) {
+    std::fprintf(stderr, "enflow: warning: %s\n", m.c_str());
+  };
+};
+
+Warnings& warnings() {
+  static Warnings w;
+  return w;
+}
+
+}  // namespace
+
+void warn(const std::string& message) {
+  std::function<void(const std::string&)> handler;
+  {
+    auto& w = warnings();
+    std::lock_guard<std::mutex> lock(w.mutex);
+    if (!w.seen.insert(message).second) return;  // once per distinct message
+    handler = w.handler;
+  }
+  if (handler) handler(message);
+}
+
+void set_warning_handler(std::function<void(const std::string&)> handler) {
+  auto& w = warnings();
+  std::lock_guard<std::mutex> lock(w.mutex);
+  w.handler = std::move(handler);
 }
 
 }  // namespace enflow

@@ -24,20 +24,13 @@ double EvnnResult::metric(const std::string& name, double fallback) const {
 }
 
 std::vector<std::pair<std::string, std::string>> evnn_kinds() {
-  return {
-      {"evnn_poisson_square", "EVNN Eulerian: Poisson -Δu = f on [0,1]² as energy minimization"},
-      {"evnn_poisson_disk", "EVNN Eulerian: Poisson -Δu = f on the unit disk"},
-      {"evnn_poisson_highdim", "EVNN Eulerian: Poisson on [0,1]^d (d = 4, 8, 16), QMC integrals"},
-      {"evnn_heat", "EVNN Eulerian: heat equation u_t = Δu on [0,1]^d (d = 1, 2)"},
-      {"evnn_allen_cahn", "EVNN Eulerian: Allen–Cahn, ε = 0.1, optional volume constraint"},
-      {"evnn_fokker_planck", "EVNN Lagrangian: Fokker–Planck, quadratic V (OU), exact Gaussian"},
-      {"evnn_porous_medium", "EVNN Lagrangian: porous medium u_t = Δ(u^m) vs Barenblatt"},
-  };
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, e] : EvnnProblemRegistry::instance().entries())
+    out.emplace_back(name, e.help);
+  return out;
 }
 
-namespace {
-
-const std::vector<std::string>& known_keys() {
+const std::vector<std::string>& evnn_config_keys() {
   static const std::vector<std::string> k = {"problem.kind",
                                              "problem.dim",
                                              "problem.bc",
@@ -52,9 +45,9 @@ const std::vector<std::string>& known_keys() {
                                              "problem.mass",
                                              "problem.target",
                                              "problem.target_seed",
-                                             "net.arch",
-                                             "net.width",
-                                             "net.depth",
+                                             "network.arch",
+                                             "network.width",
+                                             "network.depth",
                                              "map.kind",
                                              "map.width",
                                              "map.depth",
@@ -87,15 +80,13 @@ const std::vector<std::string>& known_keys() {
   return k;
 }
 
-}  // namespace
-
 void require(bool ok, const std::string& msg) {
   if (!ok) throw std::invalid_argument(msg);
 }
 
 void check_point_count(const io::Config& c, const std::string& key, double points, int64_t dim) {
-  const double width = static_cast<double>(std::max<int64_t>(c.get_int("net.width", 32), 1));
-  const double depth = static_cast<double>(std::max<int64_t>(c.get_int("net.depth", 3), 1));
+  const double width = static_cast<double>(std::max<int64_t>(c.get_int("network.width", 32), 1));
+  const double depth = static_cast<double>(std::max<int64_t>(c.get_int("network.depth", 3), 1));
   // float64 activations kept for the backward pass, their spatial gradient and its backward.
   const double bytes = points * (static_cast<double>(dim) + 6.0 * width * depth) * 8.0;
   require_memory(
@@ -141,7 +132,7 @@ std::vector<double> to_vector(const at::Tensor& t) {
   return std::vector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
 }
 
-void drive(const RunSettings& k, const Stepper& s, const EvnnProgress& progress, EvnnResult* r) {
+void drive(const RunSettings& k, const Stepper& s, const ProgressFn& progress, EvnnResult* r) {
   // Snapshot steps: `snapshots` evenly spaced over [0, steps].
   std::vector<int64_t> snaps;
   for (int64_t i = 0; i < k.snapshots; ++i) {
@@ -164,54 +155,79 @@ void drive(const RunSettings& k, const Stepper& s, const EvnnProgress& progress,
     r->accepted.push_back(rep.accepted ? 1 : 0);
     if (!rep.accepted) ++r->rejected;
     if (rep.energy_after > r->energy[r->energy.size() - 2]) ++r->energy_increases;
-    if (progress) progress(rep, k.steps);
+    if (progress) {
+      Progress p;
+      p.iteration = n;
+      p.iterations = k.steps;
+      p.loss = rep.energy_after;
+      p.metric = rep.objective;
+      p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (!rep.accepted) p.note = "rejected";
+      progress(p);
+    }
     if (s.errors && (n % k.error_every == 0 || n == k.steps)) s.errors(s.time());
     snapshot(n);
   }
   r->wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+EvnnResult run_evnn(const io::Config& c, const ProgressFn& progress) {
+  c.check_known(evnn_config_keys());
+  return EvnnProblemRegistry::instance().at(c.require_string("problem.kind")).run(c, progress);
+}
+
+RunResult evnn_run_result(const EvnnResult& r) {
+  double mean_step = 0;
+  for (double s : r.step_seconds) mean_step += s;
+  mean_step /= static_cast<double>(std::max<size_t>(1, r.step_seconds.size()));
+  RunResult out;
+  out.name = r.kind;
+  auto& m = out.metrics;
+  m.emplace_back("kind", r.kind);
+  m.emplace_back("frame", r.frame);
+  m.emplace_back("seed", static_cast<int64_t>(r.seed));
+  m.emplace_back("tau", r.tau);
+  m.emplace_back("steps", static_cast<int64_t>(r.step_seconds.size()));
+  m.emplace_back("energy_initial", r.energy.front());
+  m.emplace_back("energy_final", r.energy.back());
+  m.emplace_back("energy_increases", static_cast<int64_t>(r.energy_increases));
+  m.emplace_back("rejected_steps", static_cast<int64_t>(r.rejected));
+  m.emplace_back("seconds_per_step", mean_step);
+  m.emplace_back("wall_seconds", r.wall_seconds);
+  for (const auto& [k, v] : r.metrics) m.emplace_back(k, v);
+  m.emplace_back("error_t", r.error_t);
+  m.emplace_back("rel_l2", r.error);
+  if (!r.sym_kl.empty()) m.emplace_back("sym_kl", r.sym_kl);
+  if (!r.error_particles.empty()) m.emplace_back("rel_l2_particles", r.error_particles);
+  if (!r.sym_kl_particles.empty()) m.emplace_back("sym_kl_particles", r.sym_kl_particles);
+  m.emplace_back("energy", r.energy);
+  return out;
+}
+
+std::string evnn_summary_json(const EvnnResult& r) { return to_json(evnn_run_result(r)); }
+
 namespace {
 
-std::string csv_line(const std::vector<double>& v) {
-  std::string s;
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? "," : "") + fmt::format("{:.17g}", v[i]);
-  return s;
+// The solver of every EVNN problem kind (`enflow solve`, enflow::solve).
+RunResult run_evnn_solver(const io::Config& file_config, const RunContext& ctx) {
+  // configs/evnn/*.toml carry a [reproduce] table for `enflow reproduce evnn`.
+  const auto c = file_config.without("reproduce");
+  // These networks are small: one thread is fastest, and far faster on a shared, loaded
+  // machine. The context's threads or run.threads ask for more.
+  init_threads(ctx.threads() > 0 ? ctx.threads() : static_cast<int>(c.get_int("run.threads", 1)));
+  ctx.say("setting up " + c.get_string("problem.kind", "") + " ...");
+  const auto r = run_evnn(c, named(ctx.progress(), "step", "energy", ""));
+  auto result = evnn_run_result(r);
+  result.files = write_evnn_outputs(r, ctx.out_dir(), c.to_toml());
+  return result;
 }
 
 }  // namespace
 
-EvnnResult run_evnn(const io::Config& c, const EvnnProgress& progress) {
-  c.check_known(known_keys());
-  const auto kind = c.require_string("problem.kind");
-  if (kind == "evnn_fokker_planck" || kind == "evnn_porous_medium")
-    return run_lagrangian(c, progress);
-  for (const auto& kd : evnn_kinds())
-    if (kd.first == kind) return run_eulerian(c, progress);
-  std::string known;
-  for (const auto& kd : evnn_kinds()) known += (known.empty() ? "" : ", ") + kd.first;
-  throw std::invalid_argument("unknown EVNN problem.kind '" + kind + "' (known: " + known + ")");
-}
-
-std::string evnn_summary_json(const EvnnResult& r) {
-  double mean_step = 0;
-  for (double s : r.step_seconds) mean_step += s;
-  mean_step /= std::max<size_t>(1, r.step_seconds.size());
-  std::string s = fmt::format(
-      "{{\"kind\": \"{}\", \"frame\": \"{}\", \"seed\": {}, \"tau\": {}, \"steps\": {}, "
-      "\"energy_initial\": {:.12g}, \"energy_final\": {:.12g}, \"energy_increases\": {}, "
-      "\"rejected_steps\": {}, \"seconds_per_step\": {:.4g}, \"wall_seconds\": {:.4g}",
-      r.kind, r.frame, r.seed, r.tau, r.step_seconds.size(), r.energy.front(), r.energy.back(),
-      r.energy_increases, r.rejected, mean_step, r.wall_seconds);
-  for (const auto& m : r.metrics) s += fmt::format(", \"{}\": {:.6g}", m.first, m.second);
-  s += ", \"error_t\": [" + csv_line(r.error_t) + "], \"rel_l2\": [" + csv_line(r.error) + "]";
-  if (!r.sym_kl.empty()) s += ", \"sym_kl\": [" + csv_line(r.sym_kl) + "]";
-  if (!r.error_particles.empty())
-    s += ", \"rel_l2_particles\": [" + csv_line(r.error_particles) + "]";
-  if (!r.sym_kl_particles.empty())
-    s += ", \"sym_kl_particles\": [" + csv_line(r.sym_kl_particles) + "]";
-  s += ", \"energy\": [" + csv_line(r.energy) + "]}";
-  return s;
+EvnnProblemRegistrar::EvnnProblemRegistrar(const std::string& kind, EvnnProblemEntry entry) {
+  const std::string help = entry.help;
+  EvnnProblemRegistry::instance().add(kind, std::move(entry));
+  SolverRegistry::instance().add(kind, {help, run_evnn_solver});
 }
 
 std::vector<std::string> write_evnn_outputs(const EvnnResult& r, const std::string& dir,

@@ -172,7 +172,7 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
 
 }  // namespace
 
-EvnnResult run_eulerian(const io::Config& c, const EvnnProgress& progress) {
+EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress) {
   const auto kind = c.require_string("problem.kind");
   const bool stationary = kind.find("poisson") != std::string::npos;
   const int64_t default_steps = stationary ? 5 : 20;
@@ -181,9 +181,9 @@ EvnnResult run_eulerian(const io::Config& c, const EvnnProgress& progress) {
   torch::manual_seed(k.seed);
   auto setup = make_eulerian(c, k);
   auto net = FieldNet(FieldNetOptions(setup.problem.dim)
-                          .arch(c.get_string("net.arch", "shallow"))
-                          .width(c.get_int("net.width", 32))
-                          .depth(c.get_int("net.depth", 1)));
+                          .arch(c.get_string("network.arch", "shallow"))
+                          .width(c.get_int("network.width", 32))
+                          .depth(c.get_int("network.depth", 1)));
   net->to(k.opts.device(), k.opts.dtype().toScalarType());
   const auto& o = k.optimizer;
   EulerianSolver solver(net, setup.problem,
@@ -258,5 +258,25 @@ EvnnResult run_eulerian(const io::Config& c, const EvnnProgress& progress) {
   }
   return r;
 }
+
+namespace {
+
+const EvnnProblemRegistrar poisson_square(
+    "evnn_poisson_square",
+    {"EVNN Eulerian: Poisson -Δu = f on [0,1]² as energy minimization", run_eulerian});
+const EvnnProblemRegistrar poisson_disk("evnn_poisson_disk",
+                                        {"EVNN Eulerian: Poisson -Δu = f on the unit disk",
+                                         run_eulerian});
+const EvnnProblemRegistrar poisson_highdim(
+    "evnn_poisson_highdim",
+    {"EVNN Eulerian: Poisson on [0,1]^d (d = 4, 8, 16), QMC integrals", run_eulerian});
+const EvnnProblemRegistrar heat("evnn_heat",
+                                {"EVNN Eulerian: heat equation u_t = Δu on [0,1]^d (d = 1, 2)",
+                                 run_eulerian});
+const EvnnProblemRegistrar allen_cahn(
+    "evnn_allen_cahn",
+    {"EVNN Eulerian: Allen–Cahn, ε = 0.1, optional volume constraint", run_eulerian});
+
+}  // namespace
 
 }  // namespace enflow::flows

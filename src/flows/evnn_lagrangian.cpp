@@ -151,7 +151,7 @@ LagrangianSetup porous_medium(const io::Config& c, const RunSettings& k, int64_t
 
 }  // namespace
 
-EvnnResult run_lagrangian(const io::Config& c, const EvnnProgress& progress) {
+EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress) {
   const auto kind = c.require_string("problem.kind");
   const bool fp = kind == "evnn_fokker_planck";
   auto k = read_run_settings(c, fp ? 0.05 : 0.01, fp ? 18 : 20, 100, 1);
@@ -273,5 +273,16 @@ EvnnResult run_lagrangian(const io::Config& c, const EvnnProgress& progress) {
   }
   return r;
 }
+
+namespace {
+
+const EvnnProblemRegistrar fokker_planck_entry(
+    "evnn_fokker_planck",
+    {"EVNN Lagrangian: Fokker–Planck, quadratic V (OU), exact Gaussian", run_lagrangian});
+const EvnnProblemRegistrar porous_medium_entry(
+    "evnn_porous_medium",
+    {"EVNN Lagrangian: porous medium u_t = Δ(u^m) vs Barenblatt", run_lagrangian});
+
+}  // namespace
 
 }  // namespace enflow::flows

@@ -54,9 +54,9 @@ struct Stepper {
 /// Steps `steps` times; records t, the discrete energy (energy_increases counts any rise),
 /// acceptance and wall time of every step, errors every error_every steps and at the end,
 /// `snapshots` evenly spaced snapshots, and progress.
-void drive(const RunSettings& k, const Stepper& s, const EvnnProgress& progress, EvnnResult* r);
+void drive(const RunSettings& k, const Stepper& s, const ProgressFn& progress, EvnnResult* r);
 
-EvnnResult run_eulerian(const io::Config& c, const EvnnProgress& progress);
-EvnnResult run_lagrangian(const io::Config& c, const EvnnProgress& progress);
+EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress);
+EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress);
 
 }  // namespace enflow::flows

@@ -8,9 +8,6 @@ namespace enflow::geometry {
 
 namespace {
 torch::TensorOptions f64() { return torch::TensorOptions().dtype(torch::kFloat64); }
-
-// Periodic shift matrix: (P u)_k = u_{k+1}.
-torch::Tensor shift(int64_t n) { return torch::roll(torch::eye(n, f64()), 1, 1); }
 }  // namespace
 
 at::Tensor canonical_symplectic(int64_t dim) {
@@ -21,18 +18,6 @@ at::Tensor canonical_symplectic(int64_t dim) {
   S.narrow(0, 0, n).narrow(1, n, n).copy_(torch::eye(n, f64()));
   S.narrow(0, n, n).narrow(1, 0, n).copy_(-torch::eye(n, f64()));
   return S;
-}
-
-at::Tensor central_difference(int64_t n, double dx) {
-  if (n < 3) throw std::invalid_argument("central difference needs at least 3 grid points");
-  auto P = shift(n);
-  return (P - P.t()) / (2.0 * dx);
-}
-
-at::Tensor second_difference(int64_t n, double dx) {
-  if (n < 3) throw std::invalid_argument("second difference needs at least 3 grid points");
-  auto P = shift(n);
-  return (P + P.t() - 2.0 * torch::eye(n, f64())) / (dx * dx);
 }
 
 FixedStructureImpl::FixedStructureImpl(at::Tensor G, std::string kind, bool conservative)
@@ -68,21 +53,45 @@ LearnableDissipativeImpl::LearnableDissipativeImpl(int64_t dim) {
 }
 at::Tensor LearnableDissipativeImpl::matrix() { return (A_ - A_.t()) - torch::matmul(L_, L_.t()); }
 
+namespace {
+
+const StructureRegistrar symplectic_entry(
+    "symplectic", {"canonical [[0, I], [-I, 0]] on (q, p): conservative mechanics",
+                   [](int64_t dim, double) -> Structure {
+                     return std::make_shared<FixedStructureImpl>(canonical_symplectic(dim),
+                                                                 "symplectic", true);
+                   }});
+const StructureRegistrar central_entry(
+    "D", {"periodic central difference: conservative PDEs on a 1-D grid (KdV)",
+          [](int64_t dim, double dx) -> Structure {
+            return std::make_shared<FixedStructureImpl>(central_difference(dim, dx), "D", true);
+          }});
+const StructureRegistrar second_entry(
+    "D2", {"periodic second difference (<= 0): dissipative PDEs on a 1-D grid (Cahn-Hilliard)",
+           [](int64_t dim, double dx) -> Structure {
+             return std::make_shared<FixedStructureImpl>(second_difference(dim, dx), "D2", false);
+           }});
+const StructureRegistrar friction_entry(
+    "friction", {"S - diag(0, softplus(r)): mechanics with learned non-negative friction",
+                 [](int64_t dim, double) -> Structure {
+                   return std::make_shared<FrictionStructureImpl>(dim);
+                 }});
+const StructureRegistrar skew_entry("learnable_skew",
+                                    {"A - A^T, learned: conservative, G unknown",
+                                     [](int64_t dim, double) -> Structure {
+                                       return std::make_shared<LearnableSkewImpl>(dim);
+                                     }});
+const StructureRegistrar dissipative_entry("learnable_dissipative",
+                                           {"(A - A^T) - L L^T, learned: dissipative, G unknown",
+                                            [](int64_t dim, double) -> Structure {
+                                              return std::make_shared<LearnableDissipativeImpl>(
+                                                  dim);
+                                            }});
+
+}  // namespace
+
 Structure make_structure(const std::string& name, int64_t dim, double dx) {
-  if (name == "symplectic") {
-    return std::make_shared<FixedStructureImpl>(canonical_symplectic(dim), name, true);
-  }
-  if (name == "D")
-    return std::make_shared<FixedStructureImpl>(central_difference(dim, dx), name, true);
-  if (name == "D2") {
-    return std::make_shared<FixedStructureImpl>(second_difference(dim, dx), name, false);
-  }
-  if (name == "friction") return std::make_shared<FrictionStructureImpl>(dim);
-  if (name == "learnable_skew") return std::make_shared<LearnableSkewImpl>(dim);
-  if (name == "learnable_dissipative") return std::make_shared<LearnableDissipativeImpl>(dim);
-  throw std::invalid_argument("unknown structure '" + name +
-                              "' (known: symplectic, friction, D, D2, learnable_skew, "
-                              "learnable_dissipative)");
+  return StructureRegistry::instance().at(name).make(dim, dx);
 }
 
 }  // namespace enflow::geometry

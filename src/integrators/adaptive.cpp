@@ -6,6 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "enflow/integrators/integrator_registry.h"
+
 namespace enflow::integrators {
 
 namespace {
@@ -79,5 +81,23 @@ at::Tensor leapfrog_step(const VectorField& dV_dq, const VectorField& dT_dp, con
   auto p1 = p_half - 0.5 * dt * dV_dq(q1);
   return torch::cat({q1, p1}, -1);
 }
+
+namespace {
+
+const IntegratorRegistrar dopri5_entry(
+    "dopri5",
+    IntegratorEntry{
+        "adaptive Dormand-Prince 5(4) with rtol/atol", false, false, false,
+        [](const ExplicitField& F, const at::Tensor& u, double h, const StepTolerances& t) {
+          return dopri5_step(F.f, u, h, Dopri5Options().rtol(t.rtol).atol(t.atol));
+        }});
+const IntegratorRegistrar leapfrog_entry(
+    "leapfrog",
+    IntegratorEntry{"Stormer-Verlet leapfrog, symplectic; separable models (srnn) only", false,
+                    /*needs_separable=*/true, false,
+                    [](const ExplicitField& F, const at::Tensor& u, double h,
+                       const StepTolerances&) { return leapfrog_step(F.dV_dq, F.dT_dp, u, h); }});
+
+}  // namespace
 
 }  // namespace enflow::integrators

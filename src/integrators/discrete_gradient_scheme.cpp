@@ -6,6 +6,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "enflow/integrators/integrator_registry.h"
+
 namespace enflow::integrators {
 
 at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const at::Tensor& G,
@@ -111,5 +113,16 @@ at::Tensor discrete_gradient_step(const ad::EnergyFn& H, const at::Tensor& G, co
                                   NewtonWorkspace* ws) {
   return discrete_gradient_step(ad::derivatives_of(H), G, u0, dt, o, report, ws);
 }
+
+namespace {
+
+// Solved by Newton in the model layer (models/stepper.cpp), which owns the energy.
+const IntegratorRegistrar discrete_gradient_entry(
+    "discrete_gradient",
+    IntegratorEntry{"implicit discrete-gradient scheme: keeps the learned energy law exactly; "
+                    "energy models only",
+                    /*implicit=*/true, false, false, nullptr});
+
+}  // namespace
 
 }  // namespace enflow::integrators

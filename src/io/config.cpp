@@ -7,6 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "enflow/runtime.h"
+
 namespace enflow::io {
 
 struct Config::Impl {
@@ -53,8 +55,47 @@ void collect(const toml::table& t, const std::string& prefix, std::vector<std::s
 
 Config::Config() : impl_(std::make_shared<Impl>()) {}
 
+const std::vector<std::pair<std::string, std::string>>& deprecated_keys() {
+  static const std::vector<std::pair<std::string, std::string>> k = {
+      {"dtype", "run.dtype"},         {"device", "run.device"},   {"train.dtype", "run.dtype"},
+      {"train.device", "run.device"}, {"train.seed", "run.seed"}, {"net", "network"}};
+  return k;
+}
+
+namespace {
+
+// Moves the node at `from` to `to` (creating tables), refusing when both are set.
+void rename_key(toml::table& root, const std::string& from, const std::string& to,
+                const std::string& source) {
+  const auto fp = split_key(from);
+  toml::table* parent = &root;
+  for (size_t i = 0; i + 1 < fp.size(); ++i) {
+    parent = parent->get_as<toml::table>(fp[i]);
+    if (!parent) return;
+  }
+  auto* node = parent->get(fp.back());
+  if (!node) return;
+  if (find(root, to))
+    throw std::runtime_error("config '" + source + "': both '" + from + "' and '" + to +
+                             "' are set ('" + from + "' is the old name of '" + to +
+                             "'); keep one");
+  const auto tp = split_key(to);
+  toml::table* dest = &root;
+  for (size_t i = 0; i + 1 < tp.size(); ++i) {
+    if (!dest->contains(tp[i])) dest->insert(tp[i], toml::table{});
+    dest = dest->get_as<toml::table>(tp[i]);
+    if (!dest)
+      throw std::runtime_error("config '" + source + "': '" + to + "' cannot hold '" + from +
+                               "' (" + tp[i] + " is not a table)");
+  }
+  dest->insert(tp.back(), *node);
+  parent->erase(fp.back());
+}
+
+}  // namespace
+
 Config Config::parse(const std::string& text, const std::vector<std::string>& overrides,
-                     const std::string& source) {
+                     const std::string& source, bool quiet) {
   Config c;
   c.source_ = source;
   try {
@@ -71,6 +112,13 @@ Config Config::parse(const std::string& text, const std::vector<std::string>& ov
       throw std::runtime_error("malformed override '" + o + "' (expected key=value)");
     }
     c.set(o.substr(0, eq), o.substr(eq + 1));
+  }
+  for (const auto& [from, to] : deprecated_keys()) {
+    if (!find(c.impl_->root, from)) continue;
+    rename_key(c.impl_->root, from, to, source);
+    if (!quiet)
+      warn("config '" + source + "': '" + from + "' is deprecated, read as '" + to +
+           "' (rename it)");
   }
   return c;
 }
@@ -183,6 +231,35 @@ std::vector<double> Config::get_doubles(const std::string& key,
     out.push_back(*v);
   }
   return out;
+}
+
+std::vector<std::string> Config::get_strings(const std::string& key,
+                                             const std::vector<std::string>& fallback) const {
+  const auto* n = find(impl_->root, key);
+  if (!n) return fallback;
+  const auto* arr = n->as_array();
+  if (!arr) type_error(source_, key, "an array of strings");
+  std::vector<std::string> out;
+  for (const auto& e : *arr) {
+    auto v = e.as_string();
+    if (!v) type_error(source_, key, "an array of strings");
+    out.push_back(v->get());
+  }
+  return out;
+}
+
+Config Config::without(const std::string& key) const {
+  Config c;
+  c.source_ = source_;
+  c.impl_->root = impl_->root;  // a deep copy
+  auto parts = split_key(key);
+  toml::table* t = &c.impl_->root;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    t = t->get_as<toml::table>(parts[i]);
+    if (!t) return c;
+  }
+  t->erase(parts.back());
+  return c;
 }
 
 std::vector<std::string> Config::keys() const {

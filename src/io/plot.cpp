@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -35,6 +36,17 @@ std::string label(const std::string& s) {
   return quote(e);
 }
 }  // namespace
+
+Series series_of(const std::string& name, const std::vector<double>& y,
+                 const std::vector<double>& x, bool abs_value) {
+  Series s{name, {}, {}};
+  const size_t stride = std::max<size_t>(1, y.size() / 2000);
+  for (size_t i = 0; i < y.size(); i += stride) {
+    s.x.push_back(x.empty() ? static_cast<double>(i + 1) : x[i]);
+    s.y.push_back(abs_value ? std::max(std::abs(y[i]), 1e-16) : y[i]);
+  }
+  return s;
+}
 
 bool gnuplot_available() { return std::system("command -v gnuplot >/dev/null 2>&1") == 0; }
 

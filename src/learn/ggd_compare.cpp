@@ -2,7 +2,13 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+
+#include "enflow/learn/central_pairs.h"
+#include "enflow/learn/metrics.h"
+#include "enflow/learn/trainer.h"
+#include "enflow/models/stepper.h"
 
 namespace enflow::learn {
 
@@ -72,6 +78,45 @@ double dissipation_rel_rmse(models::GgdModelImpl& model,
   auto truth = host(system.dissipation(host(x), host(z)));
   auto err = gauged_dissipation(model, system, g, x, z) - truth;
   return err.norm().item<double>() / std::max(truth.norm().item<double>(), 1e-300);
+}
+
+// Entropy along discrete-time predictions from the test initial states, at the data's dt
+// and at 10 dt: decreases beyond rounding (1e-12 relative) are counted.
+void check_entropy_law(models::GgdModelImpl& m, const at::Tensor& x0, double dt, int64_t steps,
+                       GgdMeasures& r) {
+  for (double h : {dt, 10 * dt}) {
+    auto t = torch::arange(steps + 1, torch::kFloat64) * h;
+    auto traj = models::rollout(m, x0, t, models::StepOptions().integrator("discrete_gradient"));
+    auto S = m.entropy(traj.reshape({-1, traj.size(2)})).reshape({traj.size(0), -1});
+    auto dS = S.narrow(1, 1, steps) - S.narrow(1, 0, steps);
+    const double tol = 1e-12 * std::max(1.0, S.abs().max().item<double>());
+    r.entropy_decreases += (dS < -tol).sum().item<int64_t>();
+    r.entropy_steps += dS.numel();
+    const double mn = dS.min().item<double>();
+    r.entropy_min_increment =
+        std::isnan(r.entropy_min_increment) ? mn : std::min(r.entropy_min_increment, mn);
+  }
+}
+
+GgdMeasures measure_ggd(models::GgdModelImpl& m, const io::Config& cfg, const io::Dataset& data,
+                        const systems::GeneralizedGradientSystem& sys,
+                        const std::vector<int64_t>& series) {
+  GgdMeasures r;
+  auto euler = models::StepOptions().integrator("euler");
+  auto central = make_central_pairs(data, series, torch::kFloat64, torch::kCPU);
+  r.mse_central = rate_mse(m, central, euler);
+  r.mse_exact = derivative_mse(m, sys, central.u0);
+  const auto integ = cfg.get_string("train.integrator", "euler");
+  const auto deriv = cfg.get_string("train.derivative", "central");
+  r.mse_scheme = rate_mse(m, make_pairs_by(deriv, data, series, torch::kFloat64, torch::kCPU),
+                          models::StepOptions().integrator(integ));
+  auto states = central.u0;
+  auto g = fit_gauge(m, sys, states, /*affine=*/true);
+  if (m.options().entropy() == "learned") r.gauge_S = g.entropy_rel_rmse;
+  if (m.options().dissipation() == "learned" && g.valid) {
+    r.gauge_Xi = dissipation_rel_rmse(m, sys, g, states, sys.conjugate(states));
+  }
+  return r;
 }
 
 }  // namespace enflow::learn

@@ -42,8 +42,7 @@ void restore(models::DynamicsModelImpl& model, const std::vector<at::Tensor>& s)
 }  // namespace
 
 LbfgsReport lbfgs_refine(models::DynamicsModelImpl& model, const PairSet& all,
-                         const LbfgsOptions& o,
-                         const std::function<void(const TrainProgress&)>& on_progress) {
+                         const LbfgsOptions& o, const ProgressFn& on_progress) {
   if (o.iterations() < 0) throw std::invalid_argument("lbfgs: iterations must be >= 0");
   if (!(o.lr() > 0)) throw std::invalid_argument("lbfgs: lr must be positive");
   if (o.max_iter() < 1 || o.history() < 1 || o.chunk() < 1) {
@@ -119,13 +118,12 @@ LbfgsReport lbfgs_refine(models::DynamicsModelImpl& model, const PairSet& all,
     rep.logged_iterations.push_back(it);
     rep.logged_loss.push_back(best);
     if (on_progress) {
-      TrainProgress pr;
+      Progress pr;
       pr.iteration = it;
-      pr.total = o.iterations();
+      pr.iterations = o.iterations();
       pr.loss = best;
-      pr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      pr.rate = it / std::max(pr.seconds, 1e-9);
-      pr.eta = (o.iterations() - it) / std::max(pr.rate, 1e-9);
+      pr.seconds = std::max(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1e-9);
       on_progress(pr);
     }
     if (!improved) {

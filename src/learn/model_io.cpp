@@ -71,9 +71,9 @@ const std::vector<std::string>& experiment_config_keys() {
                                                 "train.batch",
                                                 "train.iterations",
                                                 "train.weight_decay",
-                                                "train.dtype",
-                                                "train.device",
-                                                "train.seed",
+                                                "run.dtype",
+                                                "run.device",
+                                                "run.seed",
                                                 "train.integrator",
                                                 "train.rtol",
                                                 "train.atol",
@@ -150,11 +150,11 @@ LoadedModel load_model(const std::string& path) {
     throw std::runtime_error("'" + path + "' is not an enflow model file");
   }
   LoadedModel lm;
-  lm.config = io::Config::parse(cfg.toStringRef(), {}, path + ":config");
+  lm.config = io::Config::parse(cfg.toStringRef(), {}, path + ":config", /*quiet=*/true);
   const int64_t dim = lm.config.require_int("data.dim");
   const double dx = lm.config.get_double("data.dx", 1.0);
   lm.model = models::make_model(model_options_from_config(lm.config, dim, dx));
-  lm.model->to(parse_dtype(lm.config.get_string("train.dtype", "float64")));
+  lm.model->to(parse_dtype(lm.config.get_string("run.dtype", "float64")));
   torch::serialize::InputArchive m;
   if (!ar.try_read("model", m)) throw std::runtime_error("'" + path + "' has no weights");
   io::load_module_checked(*lm.model, m, "'" + path + "' (a damaged or hand-edited model file)");

@@ -2,15 +2,18 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "enflow/interrupt.h"
 #include "enflow/io/archive_file.h"
 #include "enflow/io/atomic_file.h"
+#include "enflow/io/config.h"
 
 namespace enflow::learn {
 
@@ -61,6 +64,27 @@ std::string lines_missing_from(const std::string& a, const std::string& b) {
 // loss of the current log window and the tag of what the weights depend on. A checkpoint is
 // serialized when it is due but committed to disk only once the loss of its state has been
 // seen to be finite, so the file always holds a state training can continue from.
+// A tag ("key = value" lines, sorted) with old key spellings (io::deprecated_keys) renamed,
+// so that checkpoints written before a rename still resume.
+std::string current_names(const std::string& tag) {
+  std::vector<std::string> lines;
+  std::istringstream in(tag);
+  for (std::string line; std::getline(in, line);) {
+    for (const auto& [from, to] : io::deprecated_keys()) {
+      if (line.compare(0, from.size(), from) == 0 &&
+          (line.compare(from.size(), 3, " = ") == 0 || line.compare(from.size(), 1, ".") == 0)) {
+        line = to + line.substr(from.size());
+        break;
+      }
+    }
+    lines.push_back(line);
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
 class Checkpoints {
  public:
   explicit Checkpoints(const TrainOptions& o) : o_(o), path_(o.checkpoint_path()) {
@@ -71,12 +95,14 @@ class Checkpoints {
     torch::serialize::InputArchive ar, m, o;
     io::read_archive(path_, ar, "a readable checkpoint; delete it to start afresh");
     c10::IValue tag;
-    if (ar.try_read("tag", tag) && tag.isString() && !o_.checkpoint_tag().empty() &&
-        tag.toStringRef() != o_.checkpoint_tag()) {
-      throw std::runtime_error("cannot resume from '" + path_ + "': it was written for " +
-                               lines_missing_from(tag.toStringRef(), o_.checkpoint_tag()) +
-                               ", the config now has " +
-                               lines_missing_from(o_.checkpoint_tag(), tag.toStringRef()));
+    if (ar.try_read("tag", tag) && tag.isString() && !o_.checkpoint_tag().empty()) {
+      // Tags written before a key was renamed (io::deprecated_keys) read in today's names.
+      const auto stored = current_names(tag.toStringRef()),
+                 now = current_names(o_.checkpoint_tag());
+      if (stored != now)
+        throw std::runtime_error("cannot resume from '" + path_ + "': it was written for " +
+                                 lines_missing_from(stored, now) + ", the config now has " +
+                                 lines_missing_from(now, stored));
     }
     const std::string where = "cannot resume from '" + path_ + "'";
     if (!ar.try_read("model", m) || !ar.try_read("optimizer", o))
@@ -154,7 +180,7 @@ class Checkpoints {
 }  // namespace
 
 TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const TrainOptions& o,
-                  const std::function<void(const TrainProgress&)>& on_progress) {
+                  const ProgressFn& on_progress) {
   const int64_t N = pairs.size();
   if (N == 0) throw std::invalid_argument("no training pairs");
   if (o.iterations() < 0) throw std::invalid_argument("iterations must be >= 0");
@@ -217,13 +243,12 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
       window_sum = 0.0;
       window_n = 0;
       if (on_progress) {
-        TrainProgress p;
+        Progress p;
         p.iteration = it;
-        p.total = o.iterations();
+        p.iterations = o.iterations();
         p.loss = rep.final_loss;
-        p.seconds = elapsed();
-        p.rate = (it - rep.start_iteration) / std::max(p.seconds, 1e-9);
-        p.eta = (o.iterations() - it) / std::max(p.rate, 1e-9);
+        p.seconds = std::max(elapsed(), 1e-9);
+        p.start = rep.start_iteration;
         on_progress(p);
       }
     }

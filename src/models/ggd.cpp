@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "enflow/integrators/newton.h"
+#include "enflow/models/model_registry.h"
 #include "enflow/nn/icnn.h"
 #include "enflow/systems/generate.h"
 
@@ -171,5 +172,17 @@ at::Tensor GgdModelImpl::implicit_step(const at::Tensor& x, double dt, double ne
                                        .max_iterations(max_iterations),
                                    nullptr, "ggd discrete-time step");
 }
+
+namespace {
+
+// Trained on the rate f(x_k) fitted to central differences (explicit Euler is pointwise),
+// predicted with its own entropy-keeping implicit step.
+const ModelTypeRegistrar ggd_entry(
+    "ggd", {"generalized gradient dynamics: concave entropy, convex dissipation potential", "euler",
+            "discrete_gradient", "central", [](const ModelOptions& o) -> DynamicsModel {
+              return std::make_shared<GgdModelImpl>(o);
+            }});
+
+}  // namespace
 
 }  // namespace enflow::models

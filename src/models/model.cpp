@@ -5,7 +5,7 @@
 #include <stdexcept>
 
 #include "enflow/geometry/structure.h"
-#include "enflow/models/ggd.h"
+#include "enflow/models/model_registry.h"
 #include "enflow/nn/energy_net.h"
 
 namespace enflow::models {
@@ -135,15 +135,31 @@ class NodeModelImpl : public DynamicsModelImpl {
 
 }  // namespace
 
-DynamicsModel make_model(const ModelOptions& o) {
-  if (o.type() == "dgnet" || o.type() == "hnn" || o.type() == "hnn++") {
-    return std::make_shared<EnergyModelImpl>(o);
-  }
-  if (o.type() == "srnn") return std::make_shared<SeparableModelImpl>(o);
-  if (o.type() == "node") return std::make_shared<NodeModelImpl>(o);
-  if (o.type() == "ggd") return std::make_shared<GgdModelImpl>(o);
-  throw std::invalid_argument("unknown model type '" + o.type() +
-                              "' (known: dgnet, hnn, hnn++, srnn, node, ggd)");
+namespace {
+
+template <class Impl>
+std::function<DynamicsModel(const ModelOptions&)> factory() {
+  return [](const ModelOptions& o) -> DynamicsModel { return std::make_shared<Impl>(o); };
 }
+
+const ModelTypeRegistrar dgnet_entry(
+    "dgnet", {"energy network and structure G, trained and predicted with the discrete "
+              "gradient: keeps the learned energy law in discrete time (DGNet)",
+              "discrete_gradient", "discrete_gradient", "forward", factory<EnergyModelImpl>()});
+const ModelTypeRegistrar hnn_entry(
+    "hnn", {"energy network and structure G, trained through an explicit step (HNN)", "rk2",
+            "dopri5", "forward", factory<EnergyModelImpl>()});
+const ModelTypeRegistrar hnnpp_entry("hnn++",
+                                     {"HNN with a learned dissipative structure (HNN++)", "rk2",
+                                      "dopri5", "forward", factory<EnergyModelImpl>()});
+const ModelTypeRegistrar srnn_entry(
+    "srnn", {"separable energy T(p) + V(q), trained and predicted with leapfrog (SRNN)", "leapfrog",
+             "leapfrog", "forward", factory<SeparableModelImpl>()});
+const ModelTypeRegistrar node_entry("node", {"plain vector-field network, no energy (neural ODE)",
+                                             "rk2", "dopri5", "forward", factory<NodeModelImpl>()});
+
+}  // namespace
+
+DynamicsModel make_model(const ModelOptions& o) { return model_type(o.type()).make(o); }
 
 }  // namespace enflow::models

@@ -4,60 +4,45 @@
 
 #include <stdexcept>
 
-#include "enflow/integrators/adaptive.h"
 #include "enflow/integrators/discrete_gradient_scheme.h"
-#include "enflow/integrators/explicit_rk.h"
+#include "enflow/integrators/integrator_registry.h"
 
 namespace enflow::models {
 
-const std::vector<std::string>& integrator_names() {
-  static const std::vector<std::string> n = {"discrete_gradient", "euler", "rk2", "rk4", "dopri5",
-                                             "leapfrog"};
-  return n;
+std::vector<std::string> integrator_names() {
+  return integrators::IntegratorRegistry::instance().names();
 }
 
 namespace {
-
-void check_integrator(const std::string& name) {
-  for (const auto& n : integrator_names()) {
-    if (n == name) return;
-  }
-  throw std::invalid_argument("unknown integrator '" + name +
-                              "' (known: discrete_gradient, euler, rk2, rk4, dopri5, leapfrog)");
-}
 
 // Explicit step over the per-sample time step h [B, 1] by integrating the rescaled field
 // h·f over unit time (so one adaptive or explicit step serves pairs with different Δt).
 at::Tensor explicit_step(DynamicsModelImpl& m, const at::Tensor& u, const at::Tensor& h,
                          const StepOptions& o, bool create_graph) {
-  auto f = [&](const at::Tensor& x) { return h * m.time_derivative(x, create_graph); };
-  const auto& name = o.integrator();
-  if (name == "euler") return u + f(u);
-  if (name == "rk2") return integrators::rk2_step(f, u, 1.0);
-  if (name == "rk4") return integrators::rk4_step(f, u, 1.0);
-  if (name == "dopri5") {
-    return integrators::dopri5_step(f, u, 1.0,
-                                    integrators::Dopri5Options().rtol(o.rtol()).atol(o.atol()));
-  }
-  if (name == "leapfrog") {
+  const auto& scheme = integrators::integrator(o.integrator());
+  if (scheme.implicit)
+    throw std::logic_error("explicit_step: '" + o.integrator() + "' is implicit");
+  integrators::ExplicitField F;
+  F.f = [&](const at::Tensor& x) { return h * m.time_derivative(x, create_graph); };
+  if (scheme.needs_separable) {
     if (!m.separable()) {
-      throw std::invalid_argument("leapfrog needs a separable model (srnn), not '" + m.type() +
-                                  "'");
+      throw std::invalid_argument(o.integrator() + " needs a separable model (srnn), not '" +
+                                  m.type() + "'");
     }
-    auto dV = [&](const at::Tensor& q) { return h * m.dV_dq(q, create_graph); };
-    auto dT = [&](const at::Tensor& p) { return h * m.dT_dp(p, create_graph); };
-    return integrators::leapfrog_step(dV, dT, u, 1.0);
+    F.dV_dq = [&](const at::Tensor& q) { return h * m.dV_dq(q, create_graph); };
+    F.dT_dp = [&](const at::Tensor& p) { return h * m.dT_dp(p, create_graph); };
   }
-  check_integrator(name);
-  throw std::logic_error("explicit_step: unhandled integrator " + name);
+  integrators::StepTolerances tol;
+  tol.rtol = o.rtol();
+  tol.atol = o.atol();
+  return scheme.step(F, u, 1.0, tol);
 }
 
 }  // namespace
 
 at::Tensor model_rate(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tensor& u1,
                       const at::Tensor& dt, const StepOptions& o) {
-  check_integrator(o.integrator());
-  if (o.integrator() == "discrete_gradient") {
+  if (integrators::integrator(o.integrator()).implicit) {
     if (!m.has_energy()) {
       throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
                                   m.type() + "'");
@@ -108,8 +93,7 @@ at::Tensor implicit_step_halving(DynamicsModelImpl& m, const at::Tensor& u, doub
 
 at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, const StepOptions& o,
                         integrators::NewtonWorkspace* ws) {
-  check_integrator(o.integrator());
-  if (o.integrator() == "discrete_gradient") {
+  if (integrators::integrator(o.integrator()).implicit) {
     return implicit_step_halving(m, u, dt, o, ws, o.newton_max_halvings());
   }
   auto h = torch::full({u.size(0), 1}, dt, u.options());

@@ -59,28 +59,6 @@ void check_state(const at::Tensor& u, int64_t dim, const std::string& who) {
   }
 }
 
-at::Tensor periodic_central(int64_t n, double dx) {
-  auto eye = torch::eye(n, torch::kFloat64);
-  return (eye.roll(1, 1) - eye.roll(-1, 1)) / (2.0 * dx);
-}
-
-at::Tensor periodic_forward(int64_t n, double dx) {
-  auto eye = torch::eye(n, torch::kFloat64);
-  return (eye.roll(1, 1) - eye) / dx;
-}
-
-at::Tensor periodic_second(int64_t n, double dx) {
-  auto eye = torch::eye(n, torch::kFloat64);
-  return (eye.roll(1, 1) - 2.0 * eye + eye.roll(-1, 1)) / (dx * dx);
-}
-
-at::Tensor canonical_structure(int64_t n) {
-  auto S = torch::zeros({2 * n, 2 * n}, torch::kFloat64);
-  S.narrow(0, 0, n).narrow(1, n, n).copy_(torch::eye(n, torch::kFloat64));
-  S.narrow(0, n, n).narrow(1, 0, n).copy_(-torch::eye(n, torch::kFloat64));
-  return S;
-}
-
 at::Tensor composed_discrete_gradient_step(const EnergySystem& system, const at::Tensor& u,
                                            double dt, int64_t substeps) {
   const double c = std::cbrt(2.0);

@@ -38,16 +38,6 @@ Params merge_params(const std::string& system, const Params& defaults, const Par
 /// Throws std::invalid_argument unless u is a float64 [B, dim] tensor.
 void check_state(const at::Tensor& u, int64_t dim, const std::string& who);
 
-/// Periodic difference matrices on n points, float64 [n, n], acting on column vectors:
-/// central (u_{i+1} − u_{i−1})/(2dx), forward (u_{i+1} − u_i)/dx, second
-/// (u_{i+1} − 2u_i + u_{i−1})/dx².
-at::Tensor periodic_central(int64_t n, double dx);
-at::Tensor periodic_forward(int64_t n, double dx);
-at::Tensor periodic_second(int64_t n, double dx);
-
-/// The canonical symplectic matrix [[0, I], [−I, 0]] of size 2n, float64.
-at::Tensor canonical_structure(int64_t n);
-
 /// Energy-conserving reference step for canonical ODEs: the implicit discrete-gradient
 /// scheme (symmetric, second order), composed by Yoshida's triple jump to fourth order,
 /// with `substeps` sub-steps per dt. Every sub-step conserves H to the Newton tolerance.

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "enflow/ad/discrete_gradient.h"
+#include "enflow/geometry/structure.h"
 #include "enflow/systems/system_registry.h"
 #include "systems/common.h"
 
@@ -40,7 +41,7 @@ class DoublePendulum : public EnergySystem {
   std::string name() const override { return "double-pendulum"; }
   int64_t dim() const override { return 4; }
   Params parameters() const override { return p_; }
-  at::Tensor structure() const override { return canonical_structure(2); }
+  at::Tensor structure() const override { return geometry::canonical_symplectic(4); }
 
   // H = T + V with T = ½ pᵀ M(θ)⁻¹ p, M the mass matrix, written out:
   //   T = [m2 l2² p1² + (m1+m2) l1² p2² − 2 m2 l1 l2 p1 p2 cos Δ] / [2 m2 l1² l2² (m1 + m2 sin² Δ)]

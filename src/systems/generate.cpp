@@ -33,7 +33,12 @@ io::Dataset generate_dataset(const System& system, const Protocol& p, uint64_t s
                                std::to_string(k) + "; reduce dt");
     }
     states.push_back(u);
-    if (progress) progress(k, p.steps);
+    if (progress) {
+      Progress r;
+      r.iteration = k;
+      r.iterations = p.steps;
+      progress(r);
+    }
   }
   io::Dataset d;
   d.states = torch::stack(states, 1).contiguous();  // [S, T, D]

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "enflow/ad/discrete_gradient.h"
+#include "enflow/geometry/grid_operators.h"
 #include "enflow/systems/gradient_system.h"
 #include "enflow/systems/system_registry.h"
 #include "systems/common.h"
@@ -167,7 +168,7 @@ class Diffusion : public GeneralizedGradientSystem {
           "system 'diffusion': start must be 0 (fourier), 1 (polynomial), 2 (discontinuous) "
           "or 3 (gaussian)");
     dx_ = p_.at("length") / static_cast<double>(n_);
-    L_ = periodic_second(n_, dx_);
+    L_ = geometry::second_difference(n_, dx_);
   }
   std::string name() const override { return "diffusion"; }
   int64_t dim() const override { return n_; }

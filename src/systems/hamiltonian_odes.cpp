@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "enflow/geometry/structure.h"
 #include "enflow/systems/system_registry.h"
 #include "systems/common.h"
 
@@ -23,7 +24,7 @@ class OneDof : public EnergySystem {
   std::string name() const override { return name_; }
   int64_t dim() const override { return 2; }
   Params parameters() const override { return p_; }
-  at::Tensor structure() const override { return canonical_structure(1); }
+  at::Tensor structure() const override { return geometry::canonical_symplectic(2); }
   at::Tensor sample_initial(int64_t n, uint64_t seed) const override {
     Rng rng(seed);
     auto out = torch::empty({n, 2}, torch::kFloat64);
@@ -103,7 +104,7 @@ class TwoBody : public EnergySystem {
   std::string name() const override { return "two-body"; }
   int64_t dim() const override { return 8; }
   Params parameters() const override { return p_; }
-  at::Tensor structure() const override { return canonical_structure(4); }
+  at::Tensor structure() const override { return geometry::canonical_symplectic(8); }
   ad::Var energy(const ad::Var& u) const override {
     auto p = ad::narrow(u, 1, 4, 4);
     auto s = ad::sum(ad::square(ad::matmul(u, rel_)), {1});  // |q1 − q2|², [B]

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "enflow/geometry/grid_operators.h"
 #include "enflow/systems/system_registry.h"
 #include "systems/common.h"
 
@@ -31,9 +32,9 @@ class PeriodicPde : public EnergySystem {
     if (!(p_.at("length") > 0))
       throw std::invalid_argument("system '" + name_ + "': length must be positive");
     dx_ = p_.at("length") / static_cast<double>(n_);
-    D1_ = periodic_central(n_, dx_);
-    D2_ = periodic_second(n_, dx_);
-    Dp_ = periodic_forward(n_, dx_);
+    D1_ = geometry::central_difference(n_, dx_);
+    D2_ = geometry::second_difference(n_, dx_);
+    Dp_ = geometry::forward_difference(n_, dx_);
     Q_ = torch::matmul(Dp_.t(), Dp_);  // Σ (D⁺u)² = uᵀ Q u
   }
   std::string name() const override { return name_; }

@@ -2,17 +2,45 @@
 // embedded), extended Ginzburg-Landau.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
+#include <memory>
 #include <stdexcept>
 
+#include "enflow/io/config.h"
+#include "enflow/sampling/mala.h"
 #include "enflow/variational/committor.h"
-#include "variational/mala.h"
 
 namespace enflow::variational {
 
 namespace {
 
-using detail::mala_sampler;
+/// Persistent MALA chains on exp(-sample_beta V), created by init(n) and burnt in on the first
+/// call (and whenever n changes); each call advances mala.thin steps and returns the states
+/// with log-weights -(beta - sample_beta) V. With a region, the chains sample the measure
+/// restricted to it.
+Sampler gibbs_sampler(const ScalarField& potential, double beta, const GibbsSampling& g,
+                      std::function<torch::Tensor(int64_t)> init,
+                      sampling::Region region = nullptr) {
+  if (!(g.sample_beta() > 0))
+    throw std::invalid_argument("committor sampler: sample_beta must be > 0");
+  sampling::check(g.mala());
+  const double sb = g.sample_beta();
+  sampling::LogDensity log_p = [potential, sb](const torch::Tensor& x) {
+    return -sb * potential(x);
+  };
+  auto chains = std::make_shared<std::unique_ptr<sampling::MalaChains>>();
+  return [=](int64_t n) {
+    if (!*chains || (*chains)->states().size(0) != n) {
+      *chains = std::make_unique<sampling::MalaChains>(log_p, init(n), g.mala(), region);
+      (*chains)->burn_in();
+    }
+    (*chains)->advance(g.mala().thin(), /*adapt=*/false);
+    auto x = (*chains)->states().clone();
+    auto log_w = -(beta - sb) * potential(x).detach();
+    return WeightedSamples{x, log_w};
+  };
+}
 
 torch::Tensor sphere_directions(int64_t n, int64_t d, const torch::TensorOptions& o) {
   auto g = torch::randn({n, d}, o);
@@ -103,7 +131,7 @@ at::Tensor muller_brown_potential(const at::Tensor& x) {
   return v;
 }
 
-CommittorProblem muller_brown_problem(int64_t dim, double beta, const MalaOptions& mala,
+CommittorProblem muller_brown_problem(int64_t dim, double beta, const GibbsSampling& gibbs,
                                       const at::TensorOptions& options, double confine,
                                       double radius) {
   if (dim < 2) throw std::invalid_argument("Mueller-Brown: dim must be >= 2");
@@ -153,22 +181,23 @@ CommittorProblem muller_brown_problem(int64_t dim, double beta, const MalaOption
     x.narrow(0, half, n - half).select(1, 1).fill_(by);
     return x;
   };
-  p.sampler = mala_sampler(p.potential, beta, mala, init);
+  p.sampler = gibbs_sampler(p.potential, beta, gibbs, init);
   auto shift = torch::zeros({dim}, options), scale = torch::ones({dim}, options);
   shift[0] = -0.25;
   shift[1] = 0.75;
   scale[0] = 0.8;
   scale[1] = 0.8;
   if (dim > 2 && confine > 0)
-    scale.narrow(0, 2, dim - 2).fill_(1.0 / std::sqrt(mala.sample_beta() * confine));
+    scale.narrow(0, 2, dim - 2).fill_(1.0 / std::sqrt(gibbs.sample_beta() * confine));
   p.input_shift = shift;
   p.input_scale = scale;
   return p;
 }
 
 CommittorProblem ginzburg_landau_problem(int64_t n, double lambda, double beta,
-                                         const MalaOptions& mala, const at::TensorOptions& options,
-                                         double set_level, double margin) {
+                                         const GibbsSampling& gibbs,
+                                         const at::TensorOptions& options, double set_level,
+                                         double margin) {
   if (n < 2 || !(lambda > 0) || !(beta > 0) || !(set_level > 0 && set_level < 1) || !(margin > 0))
     throw std::invalid_argument(
         "Ginzburg-Landau: need n >= 2, lambda > 0, beta > 0, 0 < set_level < 1, margin > 0");
@@ -199,7 +228,7 @@ CommittorProblem ginzburg_landau_problem(int64_t n, double lambda, double beta,
     return torch::tanh((x - centre) / (std::sqrt(2.0) * lambda));
   };
   auto region = [=](const torch::Tensor& u) { return u.mean(1).abs() < set_level + margin; };
-  p.sampler = mala_sampler(p.potential, beta, mala, init, region);
+  p.sampler = gibbs_sampler(p.potential, beta, gibbs, init, region);
   p.input_shift = torch::zeros({n}, options);
   p.input_scale = torch::ones({n}, options);
   return p;
@@ -235,6 +264,76 @@ at::Tensor ginzburg_landau_path(const CommittorProblem& problem,
     out.push_back(constrained().detach().squeeze(0));
   }
   return torch::stack(out);
+}
+
+GibbsSampling gibbs_sampling_from_config(const io::Config& c) {
+  const GibbsSampling d;
+  return GibbsSampling()
+      .sample_beta(c.get_double("sampler.sample_beta", d.sample_beta()))
+      .mala(sampling::MalaOptions(d.mala())
+                .step(c.get_double("sampler.step", d.mala().step()))
+                .burn_in(c.get_int("sampler.burn_in", d.mala().burn_in()))
+                .thin(c.get_int("sampler.thin", d.mala().thin())));
+}
+
+namespace {
+
+const CommittorProblemRegistrar double_well_entry(
+    "double_well", {"1-D double well (x^2 - 1)^2, closed form by quadrature",
+                    {"problem.beta", "problem.margin"},
+                    [](const io::Config& c, const at::TensorOptions& o) {
+                      return double_well_problem(c.get_double("problem.beta", 3.0), o,
+                                                 c.get_double("problem.margin", 0.2));
+                    }});
+const CommittorProblemRegistrar spheres_entry(
+    "spheres", {"free diffusion between concentric spheres in R^dim, closed form",
+                {"problem.dim", "problem.a", "problem.b", "problem.margin"},
+                [](const io::Config& c, const at::TensorOptions& o) {
+                  return concentric_spheres_problem(
+                      c.get_int("problem.dim", 3), c.get_double("problem.a", 1.0),
+                      c.get_double("problem.b", 2.0), o, c.get_double("problem.margin", 0.05));
+                }});
+const CommittorProblemRegistrar muller_brown_entry(
+    "muller_brown",
+    {"Mueller-Brown potential (2-D, or embedded in dim with a confining term), MALA samples",
+     {"problem.dim", "problem.beta", "problem.confine", "problem.radius"},
+     [](const io::Config& c, const at::TensorOptions& o) {
+       return muller_brown_problem(c.get_int("problem.dim", 2), c.get_double("problem.beta", 0.1),
+                                   gibbs_sampling_from_config(c), o,
+                                   c.get_double("problem.confine", 20.0),
+                                   c.get_double("problem.radius", 0.1));
+     }});
+const CommittorProblemRegistrar ginzburg_landau_entry(
+    "ginzburg_landau",
+    {"extended Ginzburg-Landau chain of dim sites, MALA samples restricted to the transition",
+     {"problem.dim", "problem.lambda", "problem.beta", "problem.set_level", "problem.margin"},
+     [](const io::Config& c, const at::TensorOptions& o) {
+       return ginzburg_landau_problem(
+           c.get_int("problem.dim", 50), c.get_double("problem.lambda", 0.03),
+           c.get_double("problem.beta", 10.0), gibbs_sampling_from_config(c), o,
+           c.get_double("problem.set_level", 0.5), c.get_double("problem.margin", 0.1));
+     }});
+
+}  // namespace
+
+CommittorProblem committor_problem_from_config(const io::Config& c,
+                                               const at::TensorOptions& options) {
+  const CommittorProblemEntry* entry = nullptr;
+  try {
+    entry = &CommittorProblemRegistry::instance().at(c.require_string("problem.system"));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(c.source() + ": " + e.what());
+  }
+  return entry->make(c, options);
+}
+
+std::vector<std::string> committor_problem_keys() {
+  std::vector<std::string> keys = {"problem.system", "sampler.sample_beta", "sampler.step",
+                                   "sampler.burn_in", "sampler.thin"};
+  for (const auto& [name, e] : CommittorProblemRegistry::instance().entries())
+    for (const auto& k : e.keys)
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  return keys;
 }
 
 }  // namespace enflow::variational

@@ -82,6 +82,8 @@ grep -q '"energy_mse": null' "$work/r/dgnet-table3/results.json" && { echo "FAIL
 # --resume reuses the row's dataset and finished model: the same row, training not repeated.
 row=$(grep '^| pendulum | DGNet' "$work/r/dgnet-table3/table.md")
 check reproduce-dgnet-resume 0 env ENFLOW_DGNET_ONLY=pendulum-dgnet "$bin" reproduce dgnet-table3 --quick --resume --out "$work/r" --json
+check reproduce-dgnet-extensions 0 "$bin" reproduce dgnet-extensions --quick --out "$work/r" --json
+grep -q "double-pendulum-dgnet" "$work/r/dgnet-extensions/table.md" || { echo "FAIL dgnet-extensions row"; fail=1; }
 [[ "$(grep '^| pendulum | DGNet' "$work/r/dgnet-table3/table.md")" == "$row" && -n "$row" ]] || { echo "FAIL dgnet resume row"; fail=1; }
 grep -q 'reusing' "$work/r/dgnet-table3/table.md" || { echo "FAIL dgnet resume dataset"; fail=1; }
 check reproduce-resume-unsupported 1 "$bin" reproduce evnn --quick --resume --out "$work/r"

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 
@@ -338,6 +339,23 @@ TEST(EvnnLagrangian, PorousMediumConservesMassAndFollowsBarenblatt) {
     EXPECT_NEAR(integral, r.metric("mass_final"), 5e-3) << "m = " << m;
     EXPECT_LT(r.metric("final_rel_l2", 1), 0.05) << "m = " << m;
   }
+}
+
+TEST(EvnnConfig, ShippedConfigsAreRunnableAndCarryTheirReproductionRow) {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(ENFLOW_SOURCE_DIR "/configs/evnn")) {
+    if (e.path().extension() != ".toml") continue;
+    const auto file = io::Config::load(e.path().string());
+    // `enflow reproduce evnn` reads its row from [reproduce]; the solver gets the rest.
+    EXPECT_FALSE(file.require_string("reproduce.setting").empty()) << e.path();
+    EXPECT_FALSE(file.require_string("reproduce.anchor").empty()) << e.path();
+    const auto c = file.without("reproduce");
+    EXPECT_NO_THROW(c.check_known(evnn_config_keys())) << e.path();
+    EXPECT_TRUE(EvnnProblemRegistry::instance().contains(c.require_string("problem.kind")))
+        << e.path();
+    ++n;
+  }
+  EXPECT_EQ(n, 17);
 }
 
 TEST(EvnnConfig, RejectsUnknownKeysAndKinds) {

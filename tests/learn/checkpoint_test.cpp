@@ -61,7 +61,7 @@ TEST_F(Checkpoints, AfterDivergenceTheFileHoldsAStateWithAFiniteLossAndResumes) 
   auto m = make();
   // The step of iteration 5 "diverges": its state (due for a checkpoint) is NaN, and the loss
   // of iteration 6, the loss of that state, is the first NaN.
-  auto blow_up = [&](const TrainProgress& p) {
+  auto blow_up = [&](const Progress& p) {
     if (p.iteration != 5) return;
     torch::NoGradGuard no_grad;
     m->parameters()[0].fill_(std::nan(""));
@@ -109,6 +109,15 @@ TEST_F(Checkpoints, ResumingWithAnotherNetworkIsRefusedNamingBothConfigs) {
   EXPECT_NE(untagged.find("do not fit the model (parameter "), std::string::npos) << untagged;
 }
 
+TEST_F(Checkpoints, ACheckpointTaggedWithAnOldKeySpellingResumes) {
+  // Written before train.dtype became run.dtype (io::deprecated_keys): the same config.
+  train(*make(), pairs, opts().iterations(3).checkpoint_tag("train.dtype = 'float64'\n"));
+  const auto rep = train(
+      *make(), pairs, opts().iterations(5).resume(true).checkpoint_tag("run.dtype = 'float64'\n"));
+  EXPECT_EQ(rep.start_iteration, 3);
+  EXPECT_EQ(rep.iterations, 5);
+}
+
 TEST_F(Checkpoints, ADamagedCheckpointIsOneLineNamingIt) {
   std::ofstream(ckpt) << "PK\x03\x04 not really a zip archive";
   const auto msg = error_of([&] { train(*make(), pairs, opts().resume(true)); });
@@ -119,7 +128,7 @@ TEST_F(Checkpoints, ADamagedCheckpointIsOneLineNamingIt) {
 TEST_F(Checkpoints, SigintStopsAtTheNextIterationAndKeepsTheCheckpoint) {
   install_interrupt_handlers();
   int64_t raised_at = -1;
-  auto on_progress = [&](const TrainProgress& p) {
+  auto on_progress = [&](const Progress& p) {
     if (p.iteration == 7) {
       raised_at = p.iteration;
       std::raise(SIGINT);  // inside train's InterruptScope: recorded, not fatal

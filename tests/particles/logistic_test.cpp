@@ -5,13 +5,16 @@
 
 #include <cmath>
 
-#include "enflow/particles/mala.h"
 #include "enflow/particles/svgd.h"
 #include "enflow/particles/targets.h"
+#include "enflow/sampling/mala.h"
 #include "support/threads.h"
 
 namespace enflow::particles {
 namespace {
+
+using sampling::mala;
+using sampling::MalaOptions;
 
 TEST(LogisticRegression, MalaSamplesAGaussianExactly) {
   testing::OneThread one_thread;

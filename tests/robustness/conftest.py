@@ -358,6 +358,6 @@ def pf_model(tmp_path_factory, session_tmpdir):
 
 
 EVNN_HEAT = REPO_ROOT / "configs" / "evnn" / "heat_2d.toml"
-EVNN_TINY = ["--set", "net.width=4", "--set", "quadrature.n=6", "--set", "time.steps=2",
+EVNN_TINY = ["--set", "network.width=4", "--set", "quadrature.n=6", "--set", "time.steps=2",
              "--set", "optimizer.max_iter=3", "--set", "optimizer.fit_iter=5",
              "--set", "output.error_every=1"]

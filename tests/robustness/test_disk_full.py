@@ -128,7 +128,7 @@ def train_cmd(checkpoint_every, iterations):
     def cmd(d, seed, ctx):
         cfg = C.write_train_config(ctx["tmp"] / f"train-{seed}.toml", ctx["data"], d / "m.pt",
                                    iterations=iterations, checkpoint_every=checkpoint_every,
-                                   extra=f"seed = {seed}\n")
+                                   extra=f"[run]\nseed = {seed}\n")
         return ["train", "--config", cfg, "--json"]
     return cmd
 
@@ -184,7 +184,7 @@ WRITERS = [
     Writer("report-deep-ritz",
            lambda d, s, ctx: ["solve", "--config", C.REPO_ROOT / "configs/variational/deep_ritz_10d.toml",
                               "--set", "train.iterations=3", "--set", "train.eval_points=100",
-                              "--set", "output.plot=false", "--set", f"train.seed={s}",
+                              "--set", "output.plot=false", "--set", f"run.seed={s}",
                               "--out", d / "var", "--json"],
            None, None, None),
 ]

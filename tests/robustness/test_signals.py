@@ -99,7 +99,7 @@ def test_kill9_during_model_write(trial, tmp_path, tiny_data, tiny_model, short_
     shutil.copy(tiny_model, out)
     old = C.sha256(out)
     cfg = C.write_train_config(tmp_path / "c.toml", tiny_data, out, iterations=30, checkpoint_every=1000,
-                               extra=f"seed = {trial + 5}\n")
+                               extra=f"[run]\nseed = {trial + 5}\n")
     delay = short_train_seconds * rng.uniform(0.75, 1.05)
     p = C.start(["train", "--config", cfg, "--json"])
     time.sleep(delay)

@@ -125,7 +125,8 @@ TEST(Committor, MalaSamplesTheGibbsMeasureOfTheConfiningTerm) {
   // N(0, 1/(beta confine)) whatever the Mueller-Brown part does.
   const double beta = 0.1, confine = 20;
   auto p = muller_brown_problem(
-      3, beta, MalaOptions().sample_beta(beta).step(1e-3).burn_in(300).thin(20), kF64, confine);
+      3, beta, GibbsSampling().sample_beta(beta).mala(GibbsSampling().mala().burn_in(300).thin(20)),
+      kF64, confine);
   torch::manual_seed(4);
   auto s = p.sampler(2000);
   EXPECT_LT(s.log_w.abs().max().item<double>(), 1e-12);
@@ -142,7 +143,7 @@ TEST(Committor, MullerBrownAndGinzburgLandauBuildTheirBoundaryConditionsIn) {
   // positive between them, so q = lift + distance * N meets the conditions for any N.
   torch::manual_seed(5);
   const double radius = 0.1;
-  auto mb = muller_brown_problem(3, 0.1, MalaOptions(), kF64, 20.0, radius);
+  auto mb = muller_brown_problem(3, 0.1, GibbsSampling(), kF64, 20.0, radius);
   auto circle = [&](double cx, double cy) {
     auto t = torch::rand({200}, kF64) * 2 * M_PI;
     auto x = torch::randn({200, 3}, kF64);
@@ -163,7 +164,7 @@ TEST(Committor, MullerBrownAndGinzburgLandauBuildTheirBoundaryConditionsIn) {
   EXPECT_LT(mb.lift(x).max().item<double>(), 1.0);
 
   const double s = 0.5;
-  auto gl = ginzburg_landau_problem(10, 0.03, 10.0, MalaOptions(), kF64, s, 0.1);
+  auto gl = ginzburg_landau_problem(10, 0.03, 10.0, GibbsSampling(), kF64, s, 0.1);
   auto u = torch::randn({100, 10}, kF64);
   auto at_level = [&](double m) { return u - u.mean(1, true) + m; };
   EXPECT_LT(gl.lift(at_level(-s)).abs().max().item<double>(), 1e-12);
@@ -181,7 +182,8 @@ TEST(Committor, MullerBrownNetworkReachesTheMinimumOfTheGridReference) {
   // Gibbs-weighted error against that reference stays below 2e-3 (measured 1.1e-3). The same run
   // with the penalty instead ends at 6.3 times the minimum, rms 5.8e-3.
   torch::manual_seed(6);
-  auto p = muller_brown_problem(2, 0.1, MalaOptions().sample_beta(0.05).step(1e-4), kF64);
+  auto p = muller_brown_problem(
+      2, 0.1, GibbsSampling().sample_beta(0.05).mala(GibbsSampling().mala().step(1e-4)), kF64);
   auto r = solve_committor(p, CommittorOptions()
                                   .hidden({32, 32})
                                   .iterations(1000)

@@ -57,7 +57,7 @@ TEST(Shooting, RejectsBadInput) {
 
 TEST(GinzburgLandauPath, IsSymmetricOnLevelAndPassesThroughASaddle) {
   const int64_t n = 30;
-  auto p = ginzburg_landau_problem(n, 0.1, 10.0, MalaOptions(), kF64);
+  auto p = ginzburg_landau_problem(n, 0.1, 10.0, GibbsSampling(), kF64);
   auto path = ginzburg_landau_path(p, {-0.3, 0.0, 0.3});
   ASSERT_EQ(path.size(0), 3);
   // On its level, and u -> -reversed(u) maps the level m to -m.

@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "enflow/flows/eulerian.h"
+#include "enflow/progress.h"
+#include "enflow/registry.h"
+#include "enflow/run.h"
 
 namespace enflow::io {
 class Config;
@@ -45,14 +48,29 @@ struct EvnnResult {
   double metric(const std::string& name, double fallback = 0) const;
 };
 
-/// The problem kinds run_evnn knows ("evnn_heat", …) with one-line descriptions.
-std::vector<std::pair<std::string, std::string>> evnn_kinds();
+/// The EVNN problem table: problem.kind → one-line help and run, registered by the file that
+/// defines the problem (evnn_eulerian.cpp, evnn_lagrangian.cpp).
+struct EvnnProblemEntry {
+  static constexpr const char* kKind = "EVNN problem.kind";
+  std::string help;
+  std::function<EvnnResult(const io::Config&, const ProgressFn&)> run;
+};
+using EvnnProblemRegistry = Registry<EvnnProblemEntry>;
+/// Registers an EVNN problem and, under the same name, its solver (enflow/run.h): run_evnn,
+/// then write_evnn_outputs into the context's out_dir.
+struct EvnnProblemRegistrar {
+  EvnnProblemRegistrar(const std::string& kind, EvnnProblemEntry entry);
+};
 
-using EvnnProgress = std::function<void(const StepReport& report, int64_t steps)>;
+/// Every key run_evnn reads (any EVNN problem); others are refused as typos.
+const std::vector<std::string>& evnn_config_keys();
+
+/// The registered problem kinds ("evnn_heat", …) with their one-line help, sorted.
+std::vector<std::pair<std::string, std::string>> evnn_kinds();
 
 /// Runs the config (problem.kind one of evnn_kinds()). Throws std::invalid_argument naming the
 /// key on a bad or unknown config entry.
-EvnnResult run_evnn(const io::Config& config, const EvnnProgress& progress = {});
+EvnnResult run_evnn(const io::Config& config, const ProgressFn& progress = {});
 
 /// Writes energy.csv (step, t, energy, accepted, seconds), errors.csv, summary.json, config.toml
 /// and, when gnuplot is available, energy.png and snapshots.png into out_dir (atomically).
@@ -62,5 +80,7 @@ std::vector<std::string> write_evnn_outputs(const EvnnResult& result, const std:
 
 /// The result's scalar summary as one JSON object.
 std::string evnn_summary_json(const EvnnResult& result);
+/// The summary as a run result (the same numbers as summary.json, in its order).
+RunResult evnn_run_result(const EvnnResult& result);
 
 }  // namespace enflow::flows

@@ -8,17 +8,17 @@
 #include <torch/nn/pimpl.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+
+#include "enflow/geometry/grid_operators.h"
+#include "enflow/registry.h"
 
 namespace enflow::geometry {
 
 /// Canonical symplectic S = [[0, I], [−I, 0]] for states (q, p), dim = 2n.
 at::Tensor canonical_symplectic(int64_t dim);
-/// Periodic central difference D u = (u_{k+1} − u_{k−1}) / (2 dx): skew.
-at::Tensor central_difference(int64_t n, double dx);
-/// Periodic second difference D₂ u = (u_{k+1} − 2u_k + u_{k−1}) / dx²: symmetric ≤ 0.
-at::Tensor second_difference(int64_t n, double dx);
 
 /// A structure operator; matrix() is [dim, dim] in the module's dtype/device.
 class StructureImpl : public torch::nn::Module {
@@ -83,10 +83,19 @@ class LearnableDissipativeImpl : public StructureImpl {
   at::Tensor A_, L_;
 };
 
-/// Builds a structure by name: "symplectic", "friction", "D" (central difference),
-/// "D2" (second difference; Cahn–Hilliard uses "D2"), "learnable_skew",
-/// "learnable_dissipative". dx is used by the difference operators. Throws
-/// std::invalid_argument for an unknown name.
+/// The structure table: name → one-line help and factory (dim, dx), registered by the file
+/// that defines the structure. Shipped: symplectic, friction, D, D2, learnable_skew,
+/// learnable_dissipative.
+struct StructureEntry {
+  static constexpr const char* kKind = "structure";
+  std::string help;
+  std::function<Structure(int64_t dim, double dx)> make;
+};
+using StructureRegistry = Registry<StructureEntry>;
+using StructureRegistrar = Registrar<StructureEntry>;
+
+/// Builds a registered structure; dx is used by the difference operators. Throws
+/// std::invalid_argument "unknown structure 'x' (known: ...)".
 Structure make_structure(const std::string& name, int64_t dim, double dx = 1.0);
 
 }  // namespace enflow::geometry

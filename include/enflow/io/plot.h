@@ -11,6 +11,11 @@ struct Series {
   std::vector<double> x, y;
 };
 
+/// A history y at x = 1, 2, ... (or at x) as a line, thinned to at most ~2000 points; with
+/// abs_value, |y| floored at 1e-16 (for log axes).
+Series series_of(const std::string& name, const std::vector<double>& y,
+                 const std::vector<double>& x = {}, bool abs_value = false);
+
 struct PlotSpec {
   std::string title, xlabel, ylabel;
   bool logy = false;

@@ -8,6 +8,13 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "enflow/io/config.h"
+#include "enflow/io/dataset.h"
+
 #include "enflow/models/ggd.h"
 #include "enflow/systems/gradient_system.h"
 
@@ -34,5 +41,26 @@ at::Tensor gauged_dissipation(models::GgdModelImpl& model,
 double dissipation_rel_rmse(models::GgdModelImpl& model,
                             const systems::GeneralizedGradientSystem& system, const GgdGauge& g,
                             const at::Tensor& x, const at::Tensor& z);
+
+/// What `enflow reproduce ggd` measures of a trained GGD model on a dataset's series.
+struct GgdMeasures {
+  double mse_central = NAN;  ///< continuous-time rate at x_k vs central differences
+  double mse_exact = NAN;    ///< vs the system's exact rate at the same states
+  double mse_scheme = NAN;   ///< the training scheme's own loss on the series' pairs
+  int64_t entropy_decreases = 0, entropy_steps = 0;  ///< from check_entropy_law
+  double entropy_min_increment = NAN;
+  double gauge_S = NAN, gauge_Xi = NAN;  ///< gauged relative RMSEs (learned parts only)
+};
+
+/// The rate MSEs and the gauged entropy / dissipation errors on `series` of `data`
+/// (config: the model's train.integrator and train.derivative).
+GgdMeasures measure_ggd(models::GgdModelImpl& model, const io::Config& config,
+                        const io::Dataset& data, const systems::GeneralizedGradientSystem& system,
+                        const std::vector<int64_t>& series);
+
+/// The discrete entropy law along predictions from x0 at dt and 10 dt (`steps` steps of the
+/// discrete-gradient scheme): counts decreases beyond rounding (1e-12 relative) into r.
+void check_entropy_law(models::GgdModelImpl& model, const at::Tensor& x0, double dt, int64_t steps,
+                       GgdMeasures& r);
 
 }  // namespace enflow::learn

@@ -43,8 +43,7 @@ struct LbfgsReport {
 /// loss the parameters of the last finite one are restored and the phase stops (reported
 /// in `stop`); it never leaves the model worse than it started.
 LbfgsReport lbfgs_refine(models::DynamicsModelImpl& model, const PairSet& pairs,
-                         const LbfgsOptions& options,
-                         const std::function<void(const TrainProgress&)>& on_progress = {});
+                         const LbfgsOptions& options, const ProgressFn& on_progress = {});
 
 /// Options from a config's train.lbfgs_* keys (iterations, max_iter, lr, history, batch),
 /// with the given step options and seed.

@@ -14,6 +14,7 @@
 #include "enflow/io/dataset.h"
 #include "enflow/models/model.h"
 #include "enflow/models/stepper.h"
+#include "enflow/progress.h"
 
 namespace enflow::learn {
 
@@ -48,14 +49,6 @@ struct TrainOptions {
   TORCH_ARG(models::StepOptions, step) = models::StepOptions();
 };
 
-struct TrainProgress {
-  int64_t iteration = 0, total = 0;
-  double loss = 0.0;
-  double seconds = 0.0;  ///< elapsed
-  double rate = 0.0;     ///< iterations per second
-  double eta = 0.0;      ///< seconds left
-};
-
 struct TrainReport {
   int64_t iterations = 0;       ///< the iteration reached (counted from the first run)
   int64_t start_iteration = 0;  ///< > 0 when resumed
@@ -71,8 +64,7 @@ struct TrainReport {
 /// saying which checkpoint exists; throws enflow::Interrupted at the next iteration after
 /// SIGINT/SIGTERM, after committing the checkpoint in hand.
 TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs,
-                  const TrainOptions& options,
-                  const std::function<void(const TrainProgress&)>& on_progress = {});
+                  const TrainOptions& options, const ProgressFn& on_progress = {});
 
 /// Mean squared error between (u₁ − u₀)/Δt and the model's rate, over all pairs
 /// (Deriv. MSE, evaluated in chunks of `chunk` pairs).

@@ -17,7 +17,8 @@ struct NewtonWorkspace;
 namespace enflow::models {
 
 struct StepOptions {
-  /// discrete_gradient | euler | rk2 | rk4 | dopri5 | leapfrog
+  /// A name of the integrator table (integrators/integrator_registry.h): discrete_gradient,
+  /// euler, rk2, rk4, dopri5, leapfrog, or one a program registered itself.
   TORCH_ARG(std::string, integrator) = "discrete_gradient";
   TORCH_ARG(double, rtol) = 1e-6;       ///< dopri5
   TORCH_ARG(double, atol) = 1e-8;       ///< dopri5
@@ -28,8 +29,8 @@ struct StepOptions {
   TORCH_ARG(int, newton_max_halvings) = 6;
 };
 
-/// Names accepted by StepOptions::integrator.
-const std::vector<std::string>& integrator_names();
+/// Names accepted by StepOptions::integrator (the integrator table, sorted).
+std::vector<std::string> integrator_names();
 
 /// The model's estimate of (u₁ − u₀)/Δt for training pairs (Δt [B], per pair):
 /// G∇̄H(u₁, u₀) for the discrete-gradient scheme, (Φ_Δt(u₀) − u₀)/Δt for the others.

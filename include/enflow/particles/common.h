@@ -1,11 +1,13 @@
-// Shared pieces of the particle methods: log-densities on batches, their scores, and progress
-// reports of the particle loops.
+// Shared pieces of the particle methods: log-densities on batches and their scores
+// (progress reports: enflow/progress.h).
 #pragma once
 
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <functional>
+
+#include "enflow/progress.h"
 
 namespace enflow::particles {
 
@@ -15,13 +17,5 @@ using LogDensity = std::function<at::Tensor(const at::Tensor&)>;
 
 /// The score ∇ log p(x) [N, d] by reverse-mode autodiff; no graph is kept.
 at::Tensor score(const LogDensity& log_p, const at::Tensor& x);
-
-/// One progress report of a particle or training loop.
-struct Progress {
-  int64_t iteration = 0, iterations = 0;
-  double loss = 0;    ///< the quantity the loop decreases (or a summary of the particles)
-  double metric = 0;  ///< a second number, method-specific (bandwidth, test loss, ...)
-};
-using ProgressFn = std::function<void(const Progress&)>;
 
 }  // namespace enflow::particles

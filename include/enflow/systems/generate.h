@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "enflow/io/dataset.h"
+#include "enflow/progress.h"
 #include "enflow/systems/system.h"
 
 namespace enflow::systems {
@@ -33,11 +34,9 @@ Protocol default_protocol(const std::string& system, const std::string& variant 
 /// Variants accepted by default_protocol for a system.
 std::vector<std::string> protocol_variants(const std::string& system);
 
-/// Called after every step with (step, steps).
-using ProgressFn = std::function<void(int64_t, int64_t)>;
-
 /// Draws the initial states with `seed`, integrates them with the system's reference
-/// solver, adds observation noise (seeded from `seed` too) and records the split. The
+/// solver, adds observation noise (seeded from `seed` too) and records the split; `progress`
+/// hears of every step (iteration of iterations). The
 /// same arguments give the same dataset, bit for bit.
 io::Dataset generate_dataset(const System& system, const Protocol& protocol, uint64_t seed,
                              const ProgressFn& progress = nullptr);

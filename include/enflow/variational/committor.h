@@ -16,7 +16,13 @@
 #include <string>
 #include <vector>
 
+#include "enflow/registry.h"
+#include "enflow/sampling/mala.h"
 #include "enflow/variational/common.h"
+
+namespace enflow::io {
+class Config;
+}
 
 namespace enflow::variational {
 
@@ -37,14 +43,12 @@ struct CommittorProblem {
   ScalarField lift, distance;
 };
 
-/// Metropolis-adjusted Langevin sampling of exp(-sample_beta V), adapting its step to
-/// `target_acceptance` during burn-in.
-struct MalaOptions {
+/// Gibbs samples of exp(-sample_beta V) from persistent MALA chains (enflow/sampling/mala.h),
+/// reweighted to exp(-beta V); each batch is mala.thin steps after the last.
+struct GibbsSampling {
   TORCH_ARG(double, sample_beta) = 1.0;
-  TORCH_ARG(double, step) = 1e-3;
-  TORCH_ARG(int64_t, burn_in) = 2000;
-  TORCH_ARG(int64_t, thin) = 5;  ///< MALA steps between two batches
-  TORCH_ARG(double, target_acceptance) = 0.6;
+  TORCH_ARG(sampling::MalaOptions,
+            mala) = sampling::MalaOptions().step(1e-3).burn_in(2000).thin(5).target_acceptance(0.6);
 };
 
 /// V = (x^2 - 1)^2 in 1-D, A = {x <= -1}, B = {x >= 1}; samples uniform on
@@ -62,10 +66,10 @@ CommittorProblem concentric_spheres_problem(int64_t dim, double a, double b,
 
 /// The Mueller-Brown potential in (x1, x2) plus confine/2 * sum_{i>2} x_i^2 (dim >= 2); A and
 /// B are disks of `radius` around the minima (-0.558, 1.442) and (0.623, 0.028). MALA at
-/// mala.sample_beta with weights exp(-(beta - sample_beta) V). Boundary conditions can be built
+/// gibbs.sample_beta with weights exp(-(beta - sample_beta) V). Boundary conditions can be built
 /// in: lift = phi_A / (phi_A + phi_B) and distance = phi_A phi_B / (phi_A + phi_B) with
 /// phi = squared distance to a centre minus radius^2.
-CommittorProblem muller_brown_problem(int64_t dim, double beta, const MalaOptions& mala,
+CommittorProblem muller_brown_problem(int64_t dim, double beta, const GibbsSampling& gibbs,
                                       const at::TensorOptions& options, double confine = 20.0,
                                       double radius = 0.1);
 /// The Mueller-Brown potential alone, [B, >=2] -> [B] (uses the first two coordinates).
@@ -82,8 +86,9 @@ at::Tensor muller_brown_potential(const at::Tensor& x);
 /// (-set_level, set_level). Built-in boundary conditions through m = mean(u):
 /// lift = (m + s) / 2s, distance = (m + s)(s - m) / 4s^2.
 CommittorProblem ginzburg_landau_problem(int64_t n, double lambda, double beta,
-                                         const MalaOptions& mala, const at::TensorOptions& options,
-                                         double set_level = 0.5, double margin = 0.1);
+                                         const GibbsSampling& gibbs,
+                                         const at::TensorOptions& options, double set_level = 0.5,
+                                         double margin = 0.1);
 
 /// Points on the Ginzburg-Landau transition path: for each level m, the minimizer of the
 /// problem's V subject to mean(u) = m, by L-BFGS from a kink tanh((x - (1 - m)/2)/0.05).
@@ -91,6 +96,27 @@ CommittorProblem ginzburg_landau_problem(int64_t n, double lambda, double beta,
 /// the wells. Negation with reversal (u_i -> -u_{n+1-i}) maps the level m to -m, so a
 /// committor must satisfy q(path(-m)) = 1 - q(path(m)). Returns [levels, n].
 at::Tensor ginzburg_landau_path(const CommittorProblem& problem, const std::vector<double>& levels);
+
+/// The committor problem table: problem.system → help, the problem.* keys it reads, and a
+/// factory from a config (sampler.* keys: GibbsSampling), registered in the file that
+/// defines the problems. Shipped: double_well, spheres, muller_brown, ginzburg_landau.
+struct CommittorProblemEntry {
+  static constexpr const char* kKind = "committor problem.system";
+  std::string help;
+  std::vector<std::string> keys;  ///< problem.* keys besides problem.system
+  std::function<CommittorProblem(const io::Config&, const at::TensorOptions&)> make;
+};
+using CommittorProblemRegistry = Registry<CommittorProblemEntry>;
+using CommittorProblemRegistrar = Registrar<CommittorProblemEntry>;
+
+/// sampler.sample_beta, sampler.step, sampler.burn_in, sampler.thin over GibbsSampling().
+GibbsSampling gibbs_sampling_from_config(const io::Config& config);
+/// The problem config.problem.system names, built from the config; throws
+/// std::invalid_argument naming an unknown system (and the known ones) or a bad value.
+CommittorProblem committor_problem_from_config(const io::Config& config,
+                                               const at::TensorOptions& options);
+/// Every key the committor problems and the sampler read (for Config::check_known).
+std::vector<std::string> committor_problem_keys();
 
 struct CommittorOptions {
   TORCH_ARG(std::vector<int64_t>, hidden) = std::vector<int64_t>{32, 32};

@@ -1,11 +1,13 @@
-// Shared pieces of the variational solvers: scalar fields on batches, weighted samples and
-// training progress reports.
+// Shared pieces of the variational solvers: scalar fields on batches and weighted samples
+// (progress reports: enflow/progress.h).
 #pragma once
 
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
 #include <functional>
+
+#include "enflow/progress.h"
 
 namespace enflow::variational {
 
@@ -18,13 +20,5 @@ struct WeightedSamples {
   at::Tensor x, log_w;
 };
 using Sampler = std::function<WeightedSamples(int64_t n)>;
-
-/// One progress report of an optimization loop.
-struct Progress {
-  int64_t iteration = 0, iterations = 0;
-  double loss = 0;    ///< the objective (Dirichlet energy, Ritz energy, variational energy)
-  double metric = 0;  ///< a second number (penalty, error bar, ...), solver-specific
-};
-using ProgressFn = std::function<void(const Progress&)>;
 
 }  // namespace enflow::variational

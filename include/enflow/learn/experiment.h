@@ -1,0 +1,47 @@
+// Learning from a config, as one run each (enflow/run.h): train a model on a dataset
+// (Adam, then optional L-BFGS, checkpoints, the model file), evaluate it on its test series,
+// predict with it and write the prediction and its plots. `enflow train / evaluate /
+// predict`, the DGNet reproduction and the Python package call these.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "enflow/run.h"
+
+namespace enflow::io {
+class Config;
+}
+
+namespace enflow::learn {
+
+struct TrainRequest {
+  bool resume = false;  ///< continue from the model's checkpoint
+};
+
+/// Trains the experiment of `config` (data.path, [model], [train], output.model — default
+/// results/<config stem>.pt). Metrics: model, iterations, train_loss, test_step_mse (NaN
+/// without a test split), seconds; files: the model. Bad keys and values are refused before
+/// any work; the checkpoint is committed as training goes (learn/trainer.h).
+RunResult train_experiment(io::Config config, const TrainRequest& request,
+                           const RunContext& context);
+
+struct EvaluateRequest {
+  std::string model;            ///< model file written by train_experiment
+  std::string data;             ///< dataset; default: the one the model was trained on
+  std::string integrator;       ///< prediction scheme; default: the model type's
+  std::string step_integrator;  ///< scheme of the step MSE; default: the training scheme
+  int64_t steps = 0;            ///< prediction horizon in steps; 0: whole series
+  bool all_series = false;      ///< every series, not only the test split
+};
+
+/// Metrics of the model on its series: model, series, integrator, step_integrator, deriv_mse,
+/// step_mse, state_mse and <invariant>_mse for the reference system's invariants.
+RunResult evaluate_experiment(const EvaluateRequest& request);
+
+/// The prediction from the series' initial states written to `output` (HDF5) with its plots
+/// in `plot_dir` (default: beside output). Metrics: output, series, steps, state_mse.
+RunResult predict_experiment(const EvaluateRequest& request, const std::string& output,
+                             const std::string& plot_dir = "");
+
+}  // namespace enflow::learn

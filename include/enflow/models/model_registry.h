@@ -1,0 +1,33 @@
+// The model-type table: dgnet, hnn, hnn++, srnn, node, ggd and any type a program registers,
+// each with the integrators it trains and predicts with unless the config says otherwise.
+// Registered by the file that defines the model.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "enflow/models/model.h"
+#include "enflow/registry.h"
+
+namespace enflow::models {
+
+struct ModelTypeEntry {
+  static constexpr const char* kKind = "model type";
+  std::string help;                ///< one line, for --help and the docs
+  std::string train_integrator;    ///< default train.integrator (integrator table name)
+  std::string predict_integrator;  ///< default predict.integrator
+  /// Default observed rate when trained through a pointwise integrator: "forward" or
+  /// "central" differences.
+  std::string pointwise_derivative = "forward";
+  std::function<DynamicsModel(const ModelOptions&)> make;
+};
+
+using ModelTypeRegistry = Registry<ModelTypeEntry>;
+using ModelTypeRegistrar = Registrar<ModelTypeEntry>;
+
+/// The registered entry; throws std::invalid_argument "unknown model type 'x' (known: ...)".
+inline const ModelTypeEntry& model_type(const std::string& name) {
+  return ModelTypeRegistry::instance().at(name);
+}
+
+}  // namespace enflow::models

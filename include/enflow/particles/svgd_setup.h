@@ -1,0 +1,44 @@
+// An SVGD run from a config (problem.kind = "svgd"): the target (analytic, a Bayesian
+// logistic-regression posterior, or a trained potential-flow model), the initial particles and
+// the options. Used by the "svgd" solver and by `enflow sample --config`.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/TensorOptions.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "enflow/particles/logistic.h"
+#include "enflow/particles/potential_flow.h"
+#include "enflow/particles/svgd.h"
+#include "enflow/particles/targets.h"
+
+namespace enflow::io {
+class Config;
+}
+
+namespace enflow::particles {
+
+struct SvgdSetup {
+  std::string kind;  ///< target.kind
+  int64_t dim = 0;
+  LogDensity log_p;
+  std::optional<Target> exact;           ///< analytic targets
+  std::optional<LogisticData> logistic;  ///< target.kind = "logistic"
+  PotentialFlow flow{nullptr};           ///< target.kind = "potential_flow"
+  at::Tensor init;                       ///< [n, d]
+  SvgdOptions options;                   ///< no progress callback
+};
+
+/// Every key an SVGD config may hold (others are typos).
+std::vector<std::string> svgd_config_keys();
+
+/// Reads and checks the config; draws the initial particles from the global generator (the
+/// caller seeds it: enflow::start_run). Throws std::invalid_argument naming the key on bad
+/// input, std::runtime_error on an unknown key.
+SvgdSetup svgd_setup(const io::Config& config, const c10::TensorOptions& options);
+
+}  // namespace enflow::particles

@@ -1,0 +1,33 @@
+// The config vocabulary every solver run shares: the tensor type and device, threads and
+// seed, the output name and plots. Read here once, so that each solver reads only its own
+// keys.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace c10 {
+struct TensorOptions;
+}
+
+namespace enflow {
+
+namespace io {
+class Config;
+}
+struct RunContext;
+
+/// `keys` plus the keys every solver accepts: problem.kind, output.name, output.plot,
+/// run.dtype, run.device (solvers that call start_run add run.seed and run.threads).
+std::vector<std::string> with_run_keys(std::vector<std::string> keys);
+
+/// run.dtype (default float64) and run.device (default cpu).
+c10::TensorOptions run_tensor_options(const io::Config& config);
+
+/// Applies the threads (the context's, else run.threads, else `default_threads`) and seeds the
+/// global generator with `seed_key` (default 0, must be >= 0); returns the seed.
+uint64_t start_run(const io::Config& config, const RunContext& context,
+                   const std::string& seed_key = "run.seed", int default_threads = 1);
+
+}  // namespace enflow

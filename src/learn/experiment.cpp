@@ -1,0 +1,171 @@
+#include "enflow/learn/experiment.h"
+
+#include <fmt/core.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "enflow/io/atomic_file.h"
+#include "enflow/io/config.h"
+#include "enflow/io/dataset.h"
+#include "enflow/learn/central_pairs.h"
+#include "enflow/learn/experiment_config.h"
+#include "enflow/learn/ggd_config.h"
+#include "enflow/learn/lbfgs_refine.h"
+#include "enflow/learn/metrics.h"
+#include "enflow/learn/model_io.h"
+#include "enflow/learn/prediction_output.h"
+#include "enflow/learn/trainer.h"
+#include "enflow/runtime.h"
+
+namespace enflow::learn {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The [train] numbers, checked before any work so that a typo costs no training time.
+void check_train_options(const io::Config& cfg, int64_t iters, int64_t lbfgs_iters) {
+  auto bad = [&](const std::string& key, const std::string& why) {
+    return std::invalid_argument("config '" + cfg.source() + "': " + key + " " + why);
+  };
+  if (iters < 0) throw bad("train.iterations", "must be >= 0");
+  if (iters == 0 && lbfgs_iters == 0)
+    throw bad("train.iterations",
+              "= 0 trains nothing (set it >= 1, or train.lbfgs_iterations >= 1 for L-BFGS only)");
+  const double lr = cfg.get_double("train.lr", 1e-3);
+  if (!(lr > 0) || !std::isfinite(lr)) throw bad("train.lr", "must be positive and finite");
+  const double wd = cfg.get_double("train.weight_decay", 0.0);
+  if (!(wd >= 0) || !std::isfinite(wd)) throw bad("train.weight_decay", "must be >= 0");
+  for (const char* key : {"train.batch", "train.log_every", "train.checkpoint_every"})
+    if (cfg.get_int(key, 0) < 0) throw bad(key, "must be >= 0");
+}
+
+// output.model, default results/<config stem>.pt; its directory is created and the file
+// checked writable before any work.
+std::string model_output(const io::Config& cfg) {
+  const std::string out = cfg.get_string(
+      "output.model",
+      (fs::path("results") / (fs::path(cfg.source()).stem().string() + ".pt")).string());
+  if (out.empty())
+    throw std::invalid_argument("config '" + cfg.source() + "': output.model is empty");
+  if (fs::path(out).has_parent_path()) {
+    std::error_code ec;
+    fs::create_directories(fs::path(out).parent_path(), ec);
+    if (ec)
+      throw std::invalid_argument("config '" + cfg.source() + "': output.model '" + out +
+                                  "': cannot create its directory: " + ec.message());
+  }
+  io::require_writable(out);
+  return out;
+}
+
+}  // namespace
+
+RunResult train_experiment(io::Config cfg, const TrainRequest& request, const RunContext& ctx) {
+  cfg.check_known(experiment_config_keys());
+  const int64_t iters = cfg.get_int("train.iterations", 1000);
+  const uint64_t seed = static_cast<uint64_t>(cfg.get_int("run.seed", 0));
+  const auto lbfgs = lbfgs_options_from_config(cfg, train_step_options(cfg), seed);
+  check_train_options(cfg, iters, lbfgs.iterations());
+  const std::string out = model_output(cfg);
+  const auto data = io::load_dataset(cfg.require_string("data.path"));
+  const auto dtype = parse_dtype(cfg.get_string("run.dtype", "float64"));
+  const auto device = parse_device(cfg.get_string("run.device", "cpu"));
+  torch::manual_seed(seed);
+  const int64_t dim = data.states.size(2);
+  cfg.set("data.dim", std::to_string(dim));
+  const double dx = dataset_grid_spacing(data);
+  cfg.set("data.dx", fmt::format("{:.17g}", dx));
+  record_ggd_system(cfg, data);
+  check_ggd_data(cfg, data);
+  auto model = models::make_model(model_options_from_config(cfg, dim, dx));
+  model->to(device, dtype);
+
+  auto opts =
+      TrainOptions()
+          .lr(cfg.get_double("train.lr", 1e-3))
+          .batch(cfg.get_int("train.batch", 200))
+          .iterations(iters)
+          .weight_decay(cfg.get_double("train.weight_decay", 0.0))
+          .seed(seed)
+          .log_every(cfg.get_int("train.log_every", std::max<int64_t>(1, iters / 100)))
+          .checkpoint_every(cfg.get_int("train.checkpoint_every", std::max<int64_t>(1, iters / 10)))
+          .checkpoint_path(out + ".ckpt")
+          .resume(request.resume)
+          // What the weights depend on: resuming with another network is refused.
+          .checkpoint_tag(cfg.lines_of({"model.", "data.dim", "run.dtype"}))
+          .step(train_step_options(cfg));
+  const auto derivative = train_derivative(cfg);
+  auto train_pairs = make_pairs_by(derivative, data, data.train, dtype, device);
+  ctx.say(fmt::format("training {} ({}, {}) on {} pairs from {} for {} iterations",
+                      cfg.get_string("model.type", "dgnet"), cfg.get_string("model.network", "mlp"),
+                      opts.step().integrator(), train_pairs.size(), cfg.require_string("data.path"),
+                      iters));
+  const auto progress = named(ctx.progress(), "iter", "loss", "");
+  auto rep = train(*model, train_pairs, opts, progress);
+  if (lbfgs.iterations() > 0) {
+    ctx.say("L-BFGS (strong Wolfe) refinement");
+    auto lr = lbfgs_refine(*model, train_pairs, lbfgs, progress);
+    ctx.say(fmt::format("  loss {:.4e} -> {:.4e} in {} steps, {} evaluations ({})", lr.initial_loss,
+                        lr.final_loss, lr.iterations, lr.evaluations, lr.stop));
+    rep.final_loss = lr.final_loss;
+    rep.seconds += lr.seconds;
+  }
+  // Recorded in the model file, so reports can cite the training cost of a model.
+  cfg.set("result.train_seconds", fmt::format("{:.3f}", rep.seconds));
+  cfg.set("result.train_loss", fmt::format("{:.17g}", rep.final_loss));
+  save_model(out, *model, cfg);
+  const double test_mse =
+      data.test.empty()
+          ? std::nan("")
+          : rate_mse(*model, make_pairs_by(derivative, data, data.test, dtype, device),
+                     train_step_options(cfg));
+  RunResult r;
+  r.name = fs::path(out).stem().string();
+  r.metrics = {{"model", out},
+               {"iterations", rep.iterations},
+               {"train_loss", rep.final_loss},
+               {"test_step_mse", test_mse},
+               {"seconds", rep.seconds}};
+  r.files = {out};
+  return r;
+}
+
+RunResult evaluate_experiment(const EvaluateRequest& q) {
+  const auto l = load_for_eval(q.model, q.data, q.integrator, q.all_series, q.step_integrator);
+  const auto ev = evaluate_loaded(l, q.steps);
+  RunResult r;
+  r.name = fs::path(q.model).stem().string();
+  r.metrics = {{"model", q.model},
+               {"series", static_cast<int64_t>(l.series.size())},
+               {"integrator", l.predict.integrator()},
+               {"step_integrator", l.step.integrator()},
+               {"deriv_mse", ev.deriv_mse},  // NaN (null in JSON): no observed derivatives
+               {"step_mse", ev.step_mse},
+               {"state_mse", ev.state_mse}};
+  for (const auto& [k, v] : ev.invariant_mse) r.metrics.emplace_back(k + "_mse", v);
+  return r;
+}
+
+RunResult predict_experiment(const EvaluateRequest& q, const std::string& output,
+                             const std::string& plot_dir) {
+  if (output.empty()) throw std::invalid_argument("predict needs an output file (-o FILE.h5)");
+  const auto l = load_for_eval(q.model, q.data, q.integrator, q.all_series);
+  const auto ev = evaluate_loaded(l, q.steps);
+  const auto plots = write_prediction(l, ev, output, plot_dir);
+  RunResult r;
+  r.name = fs::path(output).stem().string();
+  r.metrics = {{"output", output},
+               {"series", static_cast<int64_t>(ev.prediction.size(0))},
+               {"steps", static_cast<int64_t>(ev.prediction.size(1) - 1)},
+               {"state_mse", ev.state_mse}};
+  r.files.push_back(output);
+  r.files.insert(r.files.end(), plots.begin(), plots.end());
+  return r;
+}
+
+}  // namespace enflow::learn
