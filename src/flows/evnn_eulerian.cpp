@@ -16,7 +16,6 @@
 namespace enflow::flows {
 namespace {
 
-const double kPi = M_PI;
 constexpr int64_t kMaxGaussNodes = 4096;  // per dimension
 
 struct EulerianSetup {
@@ -87,16 +86,16 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
     }
     if (k.kind == "evnn_poisson_square") {
       p.density = dirichlet_energy_minus_f(
-          [](const torch::Tensor& x) { return 2 * kPi * kPi * prod_sin(x, kPi); });
-      p.exact = [](const torch::Tensor& x, double) { return prod_sin(x, kPi); };
+          [](const torch::Tensor& x) { return 2 * M_PI * M_PI * prod_sin(x, M_PI); });
+      p.exact = [](const torch::Tensor& x, double) { return prod_sin(x, M_PI); };
     } else {
       p.density = [](const torch::Tensor&, const torch::Tensor&, const torch::Tensor& g) {
         return 0.5 * g.pow(2).sum(1);
       };
-      p.initial = [](const torch::Tensor& x) { return prod_sin(x, kPi); };
-      const double lam = d * kPi * kPi;
+      p.initial = [](const torch::Tensor& x) { return prod_sin(x, M_PI); };
+      const double lam = d * M_PI * M_PI;
       p.exact = [lam](const torch::Tensor& x, double t) {
-        return std::exp(-lam * t) * prod_sin(x, kPi);
+        return std::exp(-lam * t) * prod_sin(x, M_PI);
       };
     }
   } else if (k.kind == "evnn_poisson_disk") {
@@ -137,9 +136,9 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
     p.interior = box_samples(s.lo, s.hi, n, sk, k.seed, o);
     p.eval = box_samples(s.lo, s.hi, c.get_int("quadrature.eval_n", 16384), "halton",
                          k.seed + 1000003, o);
-    auto exact = [](const torch::Tensor& x) { return torch::sin(0.5 * kPi * x).sum(1); };
+    auto exact = [](const torch::Tensor& x) { return torch::sin(0.5 * M_PI * x).sum(1); };
     p.density = dirichlet_energy_minus_f(
-        [exact](const torch::Tensor& x) { return 0.25 * kPi * kPi * exact(x); });
+        [exact](const torch::Tensor& x) { return 0.25 * M_PI * M_PI * exact(x); });
     p.exact = [exact](const torch::Tensor& x, double) { return exact(x); };
     require(bc == "penalty" || !c.has("problem.bc"),
             "evnn_poisson_highdim imposes the boundary condition by penalty (problem.bc)");
@@ -252,7 +251,7 @@ EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress) {
     const auto& q = setup.problem.interior;
     const double area =
         (q.weights * (1 + solver.values(q.points).clamp(-1, 1)) / 2).sum().item<double>();
-    r.metrics.emplace_back("radius_final", std::sqrt(area / kPi));
+    r.metrics.emplace_back("radius_final", std::sqrt(area / M_PI));
     const double sharp = setup.radius0 * setup.radius0 - 2 * solver.time();
     r.metrics.emplace_back("radius_sharp_interface", sharp > 0 ? std::sqrt(sharp) : 0.0);
   }

@@ -21,8 +21,6 @@
 namespace enflow::flows {
 namespace {
 
-const double kPi = M_PI;
-
 /// Points in the box [lo, hi]^d with equal cell volumes: a midpoint grid (n per dimension) or
 /// n QMC/MC samples. Returns points and the volume each represents.
 std::pair<torch::Tensor, double> box_points(const std::string& init, int64_t n, int64_t d,
@@ -124,7 +122,7 @@ LagrangianSetup porous_medium(const io::Config& c, const RunSettings& k, int64_t
   // Barenblatt: t^{−α} (C − k|x|² t^{−2β})₊^{1/(m−1)}, mass `mass`.
   const double alpha = d / (d * (mexp - 1) + 2), beta = alpha / d;
   const double kk = alpha * (mexp - 1) / (2 * mexp * d), p = 1 / (mexp - 1);
-  const double ball = std::pow(kPi, d / 2.0) * std::tgamma(p + 1) / std::tgamma(p + 1 + d / 2.0);
+  const double ball = std::pow(M_PI, d / 2.0) * std::tgamma(p + 1) / std::tgamma(p + 1 + d / 2.0);
   const double C = std::pow(mass * std::pow(kk, d / 2.0) / ball, 1 / (p + d / 2.0));
   auto barenblatt = [=](const torch::Tensor& y, double t) {
     auto base = (C - kk * y.pow(2).sum(1) * std::pow(t, -2 * beta)).clamp_min(0);

@@ -130,10 +130,10 @@ RunResult run_mean_field(const io::Config& cfg, const RunContext& ctx) {
   return report.finish();
 }
 
-const SolverRegistrar reg("mean_field",
-                          {"Mean-field (Wasserstein) particle training of a two-layer network, "
-                           "teacher-student in 2-D",
-                           run_mean_field});
+const SolverRegistrar mean_field_solver(
+    "mean_field", {"Mean-field (Wasserstein) particle training of a two-layer network, "
+                   "teacher-student in 2-D",
+                   run_mean_field});
 
 }  // namespace
 }  // namespace enflow::particles

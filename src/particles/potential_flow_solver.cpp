@@ -192,10 +192,10 @@ RunResult run_potential_flow(const io::Config& cfg, const RunContext& ctx) {
   return report.finish();
 }
 
-const SolverRegistrar reg("potential_flow",
-                          {"Monge-Ampere potential-flow generative model, maximum likelihood on "
-                           "2-D toy densities",
-                           run_potential_flow});
+const SolverRegistrar potential_flow_solver(
+    "potential_flow", {"Monge-Ampere potential-flow generative model, maximum likelihood on "
+                       "2-D toy densities",
+                       run_potential_flow});
 
 }  // namespace
 }  // namespace enflow::particles

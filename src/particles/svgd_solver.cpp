@@ -209,7 +209,8 @@ RunResult run_svgd(const io::Config& cfg, const RunContext& ctx) {
   return report.finish();
 }
 
-const SolverRegistrar reg("svgd", {"Stein variational gradient descent (gaussian, mixture, banana, "
+const SolverRegistrar svgd_solver("svgd",
+                                  {"Stein variational gradient descent (gaussian, mixture, banana, "
                                    "logistic, potential_flow targets)",
                                    run_svgd});
 

@@ -73,7 +73,7 @@ RunResult run_committor(const io::Config& cfg, const RunContext& ctx) {
   return report.finish();
 }
 
-const SolverRegistrar reg(
+const SolverRegistrar committor_solver(
     "committor", {"Committor of overdamped Langevin dynamics (double_well, spheres, muller_brown, "
                   "ginzburg_landau)",
                   run_committor});

@@ -63,7 +63,8 @@ RunResult run_deep_ritz(const io::Config& cfg, const RunContext& ctx) {
   return report.finish();
 }
 
-const SolverRegistrar reg("deep_ritz", {"Deep Ritz for -Laplace u = f on (0,1)^d", run_deep_ritz});
+const SolverRegistrar deep_ritz_solver("deep_ritz",
+                                       {"Deep Ritz for -Laplace u = f on (0,1)^d", run_deep_ritz});
 
 }  // namespace
 }  // namespace enflow::variational

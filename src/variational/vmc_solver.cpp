@@ -73,7 +73,7 @@ RunResult run_vmc(const io::Config& cfg, const RunContext& ctx) {
   return report.finish();
 }
 
-const SolverRegistrar reg(
+const SolverRegistrar vmc_solver(
     "vmc_ising",
     {"Variational Monte Carlo (RBM + SR) for the transverse-field Ising chain", run_vmc});
 
