@@ -35,8 +35,9 @@ struct EvaluateRequest {
   bool all_series = false;      ///< every series, not only the test split
 };
 
-/// Metrics of the model on its series: model, series, integrator, step_integrator, deriv_mse,
-/// step_mse, state_mse and <invariant>_mse for the reference system's invariants.
+/// Metrics of the model on its series: model, series, integrator, step_integrator, deriv_mse
+/// (only when the data's system gives the true du/dt), step_mse, state_mse and
+/// <invariant>_mse for the reference system's invariants.
 RunResult evaluate_experiment(const EvaluateRequest& request);
 
 /// The prediction from the series' initial states written to `output` (HDF5) with its plots
