@@ -49,6 +49,7 @@ const CommandRegistrar train_reg(
       app.add_flag("--json", common.json, "Print the result as JSON");
       app.footer(
           "\n" + registry_help<models::ModelTypeEntry>("model.type") + "\n" +
+          registry_help<models::EnergyNetworkEntry>("model.network") + "\n" +
           registry_help<geometry::StructureEntry>("model.structure") + "\n" +
           registry_help<integrators::IntegratorEntry>("train.integrator, predict.integrator"));
       return [a, &common] {

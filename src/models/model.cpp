@@ -33,20 +33,27 @@ at::Tensor DynamicsModelImpl::discrete_time_derivative(const at::Tensor& u1, con
 
 namespace {
 
-nn::EnergyNet make_energy_net(const ModelOptions& o, int64_t dim) {
-  if (o.network() == "mlp") {
-    return nn::make_mlp_energy(
-        nn::MlpOptions(dim).hidden(o.hidden()).activation(o.activation()).init(o.init()));
-  }
-  if (o.network() == "periodic_conv") {
-    return nn::make_periodic_conv_energy(nn::PeriodicConvOptions()
-                                             .channels(o.channels())
-                                             .kernel(o.kernel())
-                                             .depth(o.depth())
-                                             .activation(o.activation())
-                                             .init(o.init()));
-  }
-  throw std::invalid_argument("unknown network '" + o.network() + "' (use mlp or periodic_conv)");
+const EnergyNetworkRegistrar mlp_entry(
+    "mlp",
+    {"fully connected energy network on the state (model.hidden, activation, init)",
+     [](const ModelOptions& o) {
+       return nn::make_mlp_energy(
+           nn::MlpOptions(o.dim()).hidden(o.hidden()).activation(o.activation()).init(o.init()));
+     }});
+const EnergyNetworkRegistrar periodic_conv_entry(
+    "periodic_conv",
+    {"translation-invariant convolutions on a periodic 1-D grid (model.channels, kernel, depth)",
+     [](const ModelOptions& o) {
+       return nn::make_periodic_conv_energy(nn::PeriodicConvOptions()
+                                                .channels(o.channels())
+                                                .kernel(o.kernel())
+                                                .depth(o.depth())
+                                                .activation(o.activation())
+                                                .init(o.init()));
+     }});
+
+nn::EnergyNet make_energy_net(const ModelOptions& o) {
+  return EnergyNetworkRegistry::instance().at(o.network()).make(o);
 }
 
 // DGNet, HNN and HNN++: du/dt = G ∇H(u). They differ in how they are trained and
@@ -54,7 +61,7 @@ nn::EnergyNet make_energy_net(const ModelOptions& o, int64_t dim) {
 class EnergyModelImpl : public DynamicsModelImpl {
  public:
   EnergyModelImpl(const ModelOptions& o) : type_(o.type()) {
-    H_ = register_module("energy", make_energy_net(o, o.dim()));
+    H_ = register_module("energy", make_energy_net(o));
     G_ = register_module("structure", geometry::make_structure(o.structure(), o.dim(), o.dx()));
   }
   std::string type() const override { return type_; }

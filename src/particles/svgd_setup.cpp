@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <stdexcept>
+#include <utility>
 
 #include "enflow/io/config.h"
 #include "enflow/run_config.h"
@@ -19,30 +20,65 @@ at::Tensor vector_of(const io::Config& cfg, const std::string& key, int64_t size
   return torch::tensor(v, o);
 }
 
-Target analytic_target(const io::Config& cfg, const std::string& kind,
-                       const c10::TensorOptions& o) {
-  if (kind == "gaussian") {
-    const auto mean = cfg.get_doubles("target.mean", {0.0});
-    const int64_t d = static_cast<int64_t>(mean.size());
-    auto eye = torch::eye(d, torch::kDouble).reshape({-1});
-    std::vector<double> id(eye.data_ptr<double>(), eye.data_ptr<double>() + d * d);
-    return gaussian_target(torch::tensor(mean, o),
-                           vector_of(cfg, "target.cov", d * d, id, o).reshape({d, d}));
-  }
-  if (kind == "mixture") {
-    const int64_t d = cfg.get_int("target.dim", 1);
-    auto w = torch::tensor(cfg.get_doubles("target.weights", {1.0, 2.0}), o);
-    const int64_t k = w.size(0);
-    if (d < 1) throw std::invalid_argument(cfg.source() + ": target.dim must be >= 1");
-    auto means = vector_of(cfg, "target.means", k * d, {-2.0, 2.0}, o).reshape({k, d});
-    auto stds = vector_of(cfg, "target.stds", k, std::vector<double>(k, 1.0), o);
-    return mixture_target(w, means, stds);
-  }
-  if (kind == "banana")
-    return banana_target(cfg.get_double("target.s", 2.0), cfg.get_double("target.b", 0.25), o);
-  throw std::invalid_argument(cfg.source() + ": target.kind must be gaussian, mixture, banana, " +
-                              "logistic or potential_flow, got '" + kind + "'");
+void set_exact(SvgdSetup& s, Target t) {
+  s.dim = t.dim;
+  s.log_p = t.log_prob;
+  s.exact = std::move(t);
 }
+
+const SvgdTargetRegistrar gaussian_entry(
+    "gaussian",
+    {"N(target.mean, target.cov)",
+     [](const io::Config& cfg, const c10::TensorOptions& o, SvgdSetup& s) {
+       const auto mean = cfg.get_doubles("target.mean", {0.0});
+       const int64_t d = static_cast<int64_t>(mean.size());
+       auto eye = torch::eye(d, torch::kDouble).reshape({-1});
+       std::vector<double> id(eye.data_ptr<double>(), eye.data_ptr<double>() + d * d);
+       set_exact(s, gaussian_target(torch::tensor(mean, o),
+                                    vector_of(cfg, "target.cov", d * d, id, o).reshape({d, d})));
+     }});
+const SvgdTargetRegistrar mixture_entry(
+    "mixture",
+    {"isotropic Gaussian mixture (target.weights, target.means, target.stds)",
+     [](const io::Config& cfg, const c10::TensorOptions& o, SvgdSetup& s) {
+       const int64_t d = cfg.get_int("target.dim", 1);
+       auto w = torch::tensor(cfg.get_doubles("target.weights", {1.0, 2.0}), o);
+       const int64_t k = w.size(0);
+       if (d < 1) throw std::invalid_argument(cfg.source() + ": target.dim must be >= 1");
+       auto means = vector_of(cfg, "target.means", k * d, {-2.0, 2.0}, o).reshape({k, d});
+       auto stds = vector_of(cfg, "target.stds", k, std::vector<double>(k, 1.0), o);
+       set_exact(s, mixture_target(w, means, stds));
+     }});
+const SvgdTargetRegistrar banana_entry(
+    "banana", {"x1 ~ N(0, s^2), x2 | x1 ~ N(b x1^2 - 1, 1) (target.s, target.b)",
+               [](const io::Config& cfg, const c10::TensorOptions& o, SvgdSetup& s) {
+                 set_exact(s, banana_target(cfg.get_double("target.s", 2.0),
+                                            cfg.get_double("target.b", 0.25), o));
+               }});
+const SvgdTargetRegistrar logistic_entry(
+    "logistic", {"Bayesian logistic-regression posterior on synthetic data (data.*)",
+                 [](const io::Config& cfg, const c10::TensorOptions& o, SvgdSetup& s) {
+                   const int64_t features = cfg.get_int("data.features", 4);
+                   s.logistic = synthetic_logistic_data(
+                       cfg.get_int("data.n_train", 200), cfg.get_int("data.n_test", 2000), features,
+                       static_cast<uint64_t>(cfg.get_int("data.seed", 0)), o);
+                   s.dim = features + 1;
+                   s.log_p = logistic_posterior(s.logistic->x_train, s.logistic->y_train,
+                                                cfg.get_double("target.prior_std", 2.0));
+                 }});
+const SvgdTargetRegistrar potential_flow_entry(
+    "potential_flow", {"the density of a trained potential-flow model (target.model)",
+                       [](const io::Config& cfg, const c10::TensorOptions& o, SvgdSetup& s) {
+                         auto loaded = load_potential_flow(cfg.require_string("target.model"));
+                         s.flow = loaded.model;
+                         s.flow->to(o.device(), o.dtype().toScalarType());
+                         s.dim = s.flow->options().dim();
+                         const int64_t steps = cfg.get_int("target.steps", 0);
+                         auto flow = s.flow.ptr();
+                         s.log_p = [flow, steps](const at::Tensor& x) {
+                           return flow->log_prob(x, steps, true);
+                         };
+                       }});
 
 }  // namespace
 
@@ -63,27 +99,13 @@ SvgdSetup svgd_setup(const io::Config& cfg, const c10::TensorOptions& o) {
   cfg.check_known(svgd_config_keys());
   SvgdSetup s;
   s.kind = cfg.require_string("target.kind");
-  if (s.kind == "logistic") {
-    const int64_t features = cfg.get_int("data.features", 4);
-    s.logistic =
-        synthetic_logistic_data(cfg.get_int("data.n_train", 200), cfg.get_int("data.n_test", 2000),
-                                features, static_cast<uint64_t>(cfg.get_int("data.seed", 0)), o);
-    s.dim = features + 1;
-    s.log_p = logistic_posterior(s.logistic->x_train, s.logistic->y_train,
-                                 cfg.get_double("target.prior_std", 2.0));
-  } else if (s.kind == "potential_flow") {
-    auto loaded = load_potential_flow(cfg.require_string("target.model"));
-    s.flow = loaded.model;
-    s.flow->to(o.device(), o.dtype().toScalarType());
-    s.dim = s.flow->options().dim();
-    const int64_t steps = cfg.get_int("target.steps", 0);
-    auto flow = s.flow.ptr();
-    s.log_p = [flow, steps](const at::Tensor& x) { return flow->log_prob(x, steps, true); };
-  } else {
-    s.exact = analytic_target(cfg, s.kind, o);
-    s.dim = s.exact->dim;
-    s.log_p = s.exact->log_prob;
+  const SvgdTargetEntry* target = nullptr;
+  try {
+    target = &SvgdTargetRegistry::instance().at(s.kind);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(cfg.source() + ": " + e.what());
   }
+  target->fill(cfg, o, s);
   const int64_t n = cfg.get_int("svgd.particles", 100);
   if (n < 2) throw std::invalid_argument(cfg.source() + ": svgd.particles must be >= 2");
   const double init_std = cfg.get_double("init.std", 1.0);

@@ -12,6 +12,7 @@
 #include "enflow/integrators/integrator_registry.h"
 #include "enflow/models/model_registry.h"
 #include "enflow/models/stepper.h"
+#include "enflow/particles/svgd_setup.h"
 #include "enflow/variational/committor.h"
 #include "support/errors.h"
 
@@ -35,6 +36,10 @@ TEST(Registries, ShippedEntriesAreRegisteredByTheirOwnFiles) {
   for (const char* n :
        {"symplectic", "friction", "D", "D2", "learnable_skew", "learnable_dissipative"})
     EXPECT_TRUE(has(names<geometry::StructureEntry>(), n)) << n;
+  for (const char* n : {"mlp", "periodic_conv"})
+    EXPECT_TRUE(has(names<models::EnergyNetworkEntry>(), n)) << n;
+  for (const char* n : {"gaussian", "mixture", "banana", "logistic", "potential_flow"})
+    EXPECT_TRUE(has(names<particles::SvgdTargetEntry>(), n)) << n;
   EXPECT_EQ(flows::evnn_kinds().size(), 7u);
   for (const char* n : {"double_well", "spheres", "muller_brown", "ginzburg_landau"})
     EXPECT_TRUE(has(names<variational::CommittorProblemEntry>(), n)) << n;

@@ -89,8 +89,8 @@ TEST(Svgd, SetupRejectsBadConfigs) {
       "config '<config>': unknown key 'svgd.stepsize'");
   EXPECT_EQ(
       testing::error_of([&] { svgd_setup(io::Config::parse(kSvgd, {"target.kind='donut'"}), o); }),
-      "<config>: target.kind must be gaussian, mixture, banana, logistic or "
-      "potential_flow, got 'donut'");
+      "<config>: unknown SVGD target.kind 'donut' (known: banana, gaussian, logistic, mixture, "
+      "potential_flow)");
   EXPECT_EQ(
       testing::error_of([&] { svgd_setup(io::Config::parse(kSvgd, {"init.mean=[1.0]"}), o); }),
       "<config>: init.mean must have 2 entries, got 1");

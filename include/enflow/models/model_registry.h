@@ -7,6 +7,7 @@
 #include <string>
 
 #include "enflow/models/model.h"
+#include "enflow/nn/energy_net.h"
 #include "enflow/registry.h"
 
 namespace enflow::models {
@@ -21,6 +22,16 @@ struct ModelTypeEntry {
   std::string pointwise_derivative = "forward";
   std::function<DynamicsModel(const ModelOptions&)> make;
 };
+
+/// The energy-network table (model.network): mlp, periodic_conv, and any a program registers;
+/// the factory reads the ModelOptions it needs (hidden widths, channels, kernel, ...).
+struct EnergyNetworkEntry {
+  static constexpr const char* kKind = "energy network";
+  std::string help;
+  std::function<nn::EnergyNet(const ModelOptions&)> make;
+};
+using EnergyNetworkRegistry = Registry<EnergyNetworkEntry>;
+using EnergyNetworkRegistrar = Registrar<EnergyNetworkEntry>;
 
 using ModelTypeRegistry = Registry<ModelTypeEntry>;
 using ModelTypeRegistrar = Registrar<ModelTypeEntry>;

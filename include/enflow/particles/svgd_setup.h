@@ -7,6 +7,7 @@
 #include <c10/core/TensorOptions.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "enflow/particles/potential_flow.h"
 #include "enflow/particles/svgd.h"
 #include "enflow/particles/targets.h"
+#include "enflow/registry.h"
 
 namespace enflow::io {
 class Config;
@@ -32,6 +34,16 @@ struct SvgdSetup {
   at::Tensor init;                       ///< [n, d]
   SvgdOptions options;                   ///< no progress callback
 };
+
+/// The SVGD target table: target.kind → one-line help and what fills the set-up's target
+/// (log_p, dim and exact / logistic / flow) from the config, registered in svgd_setup.cpp.
+struct SvgdTargetEntry {
+  static constexpr const char* kKind = "SVGD target.kind";
+  std::string help;
+  std::function<void(const io::Config&, const c10::TensorOptions&, SvgdSetup&)> fill;
+};
+using SvgdTargetRegistry = Registry<SvgdTargetEntry>;
+using SvgdTargetRegistrar = Registrar<SvgdTargetEntry>;
 
 /// Every key an SVGD config may hold (others are typos).
 std::vector<std::string> svgd_config_keys();
