@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -49,25 +50,17 @@ struct Case {
   std::string name, setting, data, reference;  // the config is configs/ggd/<name>.toml
 };
 
-// Reference protocols (docs/ggd.md): 128 trajectories of 4096 (particle) or 2048
-// (chemistry) points, RK4 data, 80/20 split by trajectory; diffusion 1024 Fourier starts of
-// 64 time points, dt 0.03, on 64 points.
-std::map<std::string, DataSpec> datasets(bool quick) {
-  std::map<std::string, DataSpec> d;
-  d["particle-1d"] = {"particle-1d", {"init_range=1"}, 128, 4095, 0.003, 0.8};
-  d["particle-2d"] = {"particle-2d", {"init_range=1"}, 128, 4095, 0.003, 0.8};
-  d["chemical-kinetics"] = {
-      "chemical-kinetics", {"c_min=0.001", "c_max=1", "k1=1", "k2=1"}, 128, 2047, 0.005, 0.8};
-  d["diffusion"] = {"diffusion", {"D=0.003", "points=64", "start=fourier"}, 1024, 63, 0.03, 0.8};
-  for (const char* s : {"polynomial", "discontinuous", "gaussian"}) {
-    d[std::string("diffusion-") + s] = {
-        "diffusion", {"D=0.003", "points=64", std::string("start=") + s}, 128, 63, 0.03, 0.0};
-  }
+// The dataset protocols (docs/ggd.md) are configs/ggd/data/<key>.toml; --quick shrinks them.
+DataSpec dataset_spec(const std::string& key, bool quick) {
+  const auto path = (config_dir("ggd", "reproduce ggd") / "data" / (key + ".toml")).string();
+  const auto c = io::Config::load(path);
+  c.check_known({"system", "params", "series", "steps", "dt", "train_fraction"});
+  DataSpec d{c.require_string("system"), c.get_strings("params", {}),
+             c.require_int("series"),    c.require_int("steps"),
+             c.require_double("dt"),     c.require_double("train_fraction")};
   if (quick) {
-    for (auto& [k, v] : d) {
-      v.series = std::min<int64_t>(v.series, k.rfind("diffusion", 0) == 0 ? 32 : 12);
-      v.steps = std::min<int64_t>(v.steps, 200);
-    }
+    d.series = std::min<int64_t>(d.series, key.rfind("diffusion", 0) == 0 ? 32 : 12);
+    d.steps = std::min<int64_t>(d.steps, 200);
   }
   return d;
 }
@@ -125,15 +118,14 @@ int run(const ReproduceOptions& opts, const Common& common) {
   init_threads(common.threads > 0 ? common.threads : 1);  // small networks: 1 thread is fastest
   const std::string root = opts.out_dir + "/ggd";
   fs::create_directories(root + "/data");
-  const auto specs = datasets(opts.quick);
   std::map<std::string, std::string> data_path;
   std::vector<std::string> commands;
   auto dataset = [&](const std::string& key) {
     if (!data_path.count(key)) {
       const std::string p = root + "/data/" + key + ".h5";
       if (!common.json) fmt::print(stderr, "generating {} ...\n", p);
-      commands.push_back(
-          generate(specs.at(key), p, opts.seed + (key.rfind("diffusion-", 0) == 0 ? 1000 : 0)));
+      commands.push_back(generate(dataset_spec(key, opts.quick), p,
+                                  opts.seed + (key.rfind("diffusion-", 0) == 0 ? 1000 : 0)));
       data_path[key] = p;
     }
     return data_path[key];
