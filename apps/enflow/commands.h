@@ -42,9 +42,6 @@ void end_progress_line();
 /// left" with the names the loop gives its numbers (enflow::named), ended at the last
 /// iteration.
 ProgressFn progress_printer(const Common& common);
-/// The same for a loop that does not name its numbers itself (literals).
-ProgressFn progress_printer(const Common& common, const char* what, const char* loss_name,
-                            const char* metric_name);
 
 struct CommandSpec {
   static constexpr const char* kKind = "command";

@@ -38,9 +38,4 @@ ProgressFn progress_printer(const Common& common) {
   };
 }
 
-ProgressFn progress_printer(const Common& common, const char* what, const char* loss_name,
-                            const char* metric_name) {
-  return named(progress_printer(common), what, loss_name, metric_name);
-}
-
 }  // namespace enflow::cli

@@ -45,6 +45,19 @@ class Registry {
                                   "' (known: " + known() + ")");
     return it->second;
   }
+  /// The same, with the message prefixed by where the name came from ("cfg.toml: unknown
+  /// ...").
+  const Entry& at(const std::string& name, const std::string& where) const {
+    const auto it = entries_.find(name);
+    if (it == entries_.end()) {
+      try {
+        at(name);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(where + ": " + e.what());
+      }
+    }
+    return it->second;
+  }
 
   /// "a, b, c": the registered names, sorted, for messages.
   std::string known() const {

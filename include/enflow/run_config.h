@@ -25,8 +25,12 @@ std::vector<std::string> with_run_keys(std::vector<std::string> keys);
 /// run.dtype (default float64) and run.device (default cpu).
 c10::TensorOptions run_tensor_options(const io::Config& config);
 
-/// Applies the threads (the context's, else run.threads, else `default_threads`) and seeds the
-/// global generator with `seed_key` (default 0, must be >= 0); returns the seed.
+/// Applies the threads: the context's, else run.threads, else `default_threads`.
+void apply_run_threads(const io::Config& config, const RunContext& context,
+                       int default_threads = 1);
+
+/// apply_run_threads, then seeds the global generator with `seed_key` (default 0, must be
+/// >= 0); returns the seed.
 uint64_t start_run(const io::Config& config, const RunContext& context,
                    const std::string& seed_key = "run.seed", int default_threads = 1);
 

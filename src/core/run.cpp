@@ -140,14 +140,9 @@ RunResult solve(const io::Config& config, const RunContext& context) {
   if (!config.has("problem.kind"))
     throw std::invalid_argument(config.source() +
                                 ": missing problem.kind (known: " + solvers.known() + ")");
-  const SolverEntry* solver = nullptr;
-  try {
-    solver = &solvers.at(config.require_string("problem.kind"));
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(config.source() + ": " + e.what());
-  }
+  const auto& solver = solvers.at(config.require_string("problem.kind"), config.source());
   fs::create_directories(context.out_dir());
-  return solver->run(config, context);
+  return solver.run(config, context);
 }
 
 }  // namespace enflow

@@ -22,10 +22,14 @@ c10::TensorOptions run_tensor_options(const io::Config& c) {
       .device(parse_device(c.get_string("run.device", "cpu")));
 }
 
-uint64_t start_run(const io::Config& c, const RunContext& context, const std::string& seed_key,
-                   int default_threads) {
+void apply_run_threads(const io::Config& c, const RunContext& context, int default_threads) {
   init_threads(context.threads() > 0 ? context.threads()
                                      : static_cast<int>(c.get_int("run.threads", default_threads)));
+}
+
+uint64_t start_run(const io::Config& c, const RunContext& context, const std::string& seed_key,
+                   int default_threads) {
+  apply_run_threads(c, context, default_threads);
   const int64_t seed = c.get_int(seed_key, 0);
   if (seed < 0) throw std::invalid_argument(c.source() + ": " + seed_key + " must be >= 0");
   torch::manual_seed(static_cast<uint64_t>(seed));

@@ -12,6 +12,7 @@
 #include "enflow/io/atomic_file.h"
 #include "enflow/io/config.h"
 #include "enflow/io/plot.h"
+#include "enflow/run_config.h"
 #include "enflow/runtime.h"
 #include "flows/evnn_run.h"
 
@@ -100,9 +101,7 @@ RunSettings read_run_settings(const io::Config& c, double tau, int64_t steps, in
   const int64_t seed = c.get_int("run.seed", 0);
   require(seed >= 0, "run.seed must be >= 0");
   k.seed = static_cast<uint64_t>(seed);
-  k.opts = torch::TensorOptions()
-               .dtype(parse_dtype(c.get_string("run.dtype", "float64")))
-               .device(parse_device(c.get_string("run.device", "cpu")));
+  k.opts = run_tensor_options(c);
   k.tau = c.get_double("time.tau", tau);
   require(k.tau > 0 && std::isfinite(k.tau), "time.tau must be positive");
   k.steps = c.get_int("time.steps", steps);
@@ -214,7 +213,7 @@ RunResult run_evnn_solver(const io::Config& file_config, const RunContext& ctx) 
   const auto c = file_config.without("reproduce");
   // These networks are small: one thread is fastest, and far faster on a shared, loaded
   // machine. The context's threads or run.threads ask for more.
-  init_threads(ctx.threads() > 0 ? ctx.threads() : static_cast<int>(c.get_int("run.threads", 1)));
+  apply_run_threads(c, ctx, /*default_threads=*/1);
   ctx.say("setting up " + c.get_string("problem.kind", "") + " ...");
   const auto r = run_evnn(c, named(ctx.progress(), "step", "energy", ""));
   auto result = evnn_run_result(r);

@@ -19,7 +19,7 @@
 #include "enflow/learn/model_io.h"
 #include "enflow/learn/prediction_output.h"
 #include "enflow/learn/trainer.h"
-#include "enflow/runtime.h"
+#include "enflow/run_config.h"
 
 namespace enflow::learn {
 
@@ -73,8 +73,9 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
   check_train_options(cfg, iters, lbfgs.iterations());
   const std::string out = model_output(cfg);
   const auto data = io::load_dataset(cfg.require_string("data.path"));
-  const auto dtype = parse_dtype(cfg.get_string("run.dtype", "float64"));
-  const auto device = parse_device(cfg.get_string("run.device", "cpu"));
+  const auto tensor_options = run_tensor_options(cfg);
+  const auto dtype = tensor_options.dtype().toScalarType();
+  const auto device = tensor_options.device();
   torch::manual_seed(seed);
   const int64_t dim = data.states.size(2);
   cfg.set("data.dim", std::to_string(dim));

@@ -99,13 +99,7 @@ SvgdSetup svgd_setup(const io::Config& cfg, const c10::TensorOptions& o) {
   cfg.check_known(svgd_config_keys());
   SvgdSetup s;
   s.kind = cfg.require_string("target.kind");
-  const SvgdTargetEntry* target = nullptr;
-  try {
-    target = &SvgdTargetRegistry::instance().at(s.kind);
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(cfg.source() + ": " + e.what());
-  }
-  target->fill(cfg, o, s);
+  SvgdTargetRegistry::instance().at(s.kind, cfg.source()).fill(cfg, o, s);
   const int64_t n = cfg.get_int("svgd.particles", 100);
   if (n < 2) throw std::invalid_argument(cfg.source() + ": svgd.particles must be >= 2");
   const double init_std = cfg.get_double("init.std", 1.0);

@@ -318,13 +318,9 @@ const CommittorProblemRegistrar ginzburg_landau_entry(
 
 CommittorProblem committor_problem_from_config(const io::Config& c,
                                                const at::TensorOptions& options) {
-  const CommittorProblemEntry* entry = nullptr;
-  try {
-    entry = &CommittorProblemRegistry::instance().at(c.require_string("problem.system"));
-  } catch (const std::invalid_argument& e) {
-    throw std::invalid_argument(c.source() + ": " + e.what());
-  }
-  return entry->make(c, options);
+  return CommittorProblemRegistry::instance()
+      .at(c.require_string("problem.system"), c.source())
+      .make(c, options);
 }
 
 std::vector<std::string> committor_problem_keys() {
