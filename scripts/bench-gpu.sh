@@ -21,7 +21,7 @@ gen=()
 command -v ninja >/dev/null && gen=(-G Ninja)
 echo "[1/5] configure and build (log: $out/build.log)"
 {
-  cmake -S . -B build-gpu "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DENFLOW_BUILD_TESTS=OFF \
+  cmake -S . -B build-gpu "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DENFLOW_BUILD_TESTS=OFF -DENFLOW_BUILD_PYTHON=OFF \
     -DENFLOW_WITH_HDF5=OFF -DCMAKE_PREFIX_PATH="$torch_prefix;$deps"
   cmake --build build-gpu -j "$(nproc)" --target enflow training_step_bench discrete_gradient_bench
 } > "$out/build.log" 2>&1 || { tail -40 "$out/build.log"; exit 1; }

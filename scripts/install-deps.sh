@@ -16,7 +16,9 @@ pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox             # PNG plots
   python3-torch python3-h5py python3-numpy python3-scipy  # PyTorch reference (bench/), h5py checks
-  python3-pytest          # tests/robustness
+  python3-pytest          # tests/robustness, tests/python
+  pybind11-dev python3-dev  # the Python package (python/)
+  python3-matplotlib      # examples/python plots
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #      (5 chunks of 111 points, 4 for training), a DGNet with learnable friction trained on
 #      it (10000 Adam iterations, ~2-4 min), its metrics, and its long-term prediction with
 #      the energy plot. Without ../shared, a synthetic (undamped) pendulum dataset stands in.
+#   3. after the first results, the Python package (build/python), which reads that model.
 #
 # Results in results/main/. Extra arguments go to every enflow command (e.g. --threads 1).
 set -euo pipefail
@@ -35,3 +36,16 @@ enflow train --config configs/dgnet/real-pendulum-dgnet.toml \
 enflow evaluate --model "$out/real-pendulum-dgnet.pt" "$@"
 enflow predict --model "$out/real-pendulum-dgnet.pt" -o "$out/real-pendulum-prediction.h5" "$@"
 echo "== done: $out (model, metrics above, prediction and its plots)"
+
+echo "== the Python package (docs/python.md): building build/python, then reading that model"
+ENFLOW_TARGETS="enflow_python enflow_python_files" bash scripts/build.sh >"$out/python-build.log"
+PYTHONPATH=build/python /usr/bin/python3 - "$out" <<'PY'
+import sys, enflow
+out = sys.argv[1]
+model = enflow.Model.load(f"{out}/real-pendulum-dgnet.pt")
+pred = enflow.load_dataset(f"{out}/real-pendulum-prediction.h5").states
+H = model.energy(pred.reshape(-1, pred.shape[-1])).reshape(pred.shape[:2]).detach()
+print(f"python: {model.type} model; learned energy along the prediction, series 0: "
+      f"{H[0, 0]:.5f} -> {H[0, -1]:.5f} (friction dissipates it)")
+PY
+echo "   use it: export PYTHONPATH=$PWD/build/python; /usr/bin/python3 -c 'import enflow'"

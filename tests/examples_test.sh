@@ -20,3 +20,18 @@ for example in 01_discrete_gradient 02_train_dgnet 03_gradient_flow 04_own_energ
   echo "== $example"
   ENFLOW_NUM_THREADS=1 "$work/build/$example"
 done
+# The installed Python package (when this build has one) imports from the prefix alone and
+# finds the installed libenflow.
+pkg="$work/prefix/lib/python3/dist-packages"
+if [ -d "$pkg/enflow" ]; then
+  echo "== python package"
+  PYTHONPATH="$pkg" ENFLOW_NUM_THREADS=1 /usr/bin/python3 -c '
+import enflow, torch
+assert enflow.__file__.startswith("'"$pkg"'"), enflow.__file__
+H = enflow.nn.mlp(2, [8], dtype=torch.float64)
+u, v = torch.randn(4, 2, dtype=torch.float64), torch.randn(4, 2, dtype=torch.float64)
+d, hu, hv = enflow.discrete_gradient(H, u, v, return_energies=True)
+assert ((hu - hv) - (d * (u - v)).sum(1)).abs().max() < 1e-12
+assert enflow.registries()["solvers"], "empty registries"
+print("installed package:", enflow.__file__)'
+fi

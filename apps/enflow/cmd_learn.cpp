@@ -54,8 +54,10 @@ const CommandRegistrar train_reg(
           registry_help<integrators::IntegratorEntry>("train.integrator, predict.integrator"));
       return [a, &common] {
         const auto cfg = io::Config::load(a->config, a->set);
-        return print_result(
-            learn::train_experiment(cfg, {a->resume}, run_context(common, "results")), common);
+        learn::TrainRequest request;
+        request.resume = a->resume;
+        return print_result(learn::train_experiment(cfg, request, run_context(common, "results")),
+                            common);
       };
     });
 

@@ -13,19 +13,29 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <typeinfo>
 #include <utility>
 #include <vector>
 
 namespace enflow {
 
+namespace detail {
+/// The one object of each registry type, kept by libenflow: `make` runs on the first call for
+/// `type_name`, later calls return the same object. Through this every module that uses a
+/// registry — the Python extension too, whose template instances are hidden (pybind11 builds
+/// with -fvisibility=hidden) — shares libenflow's table instead of an empty copy of its own.
+void* registry_object(const char* type_name, void* (*make)());
+}  // namespace detail
+
 /// Entry types name themselves for messages: `static constexpr const char* kKind = "system";`
 template <class Entry>
 class Registry {
  public:
-  /// The one registry of this entry type (a function-local static: ready before any
-  /// Registrar of another translation unit uses it).
+  /// The one registry of this entry type (made on first use: ready before any Registrar of
+  /// another translation unit uses it; never destroyed, so no exit-order hazards).
   static Registry& instance() {
-    static Registry r;
+    static Registry& r = *static_cast<Registry*>(
+        detail::registry_object(typeid(Entry).name(), []() -> void* { return new Registry; }));
     return r;
   }
 

@@ -23,7 +23,7 @@ std::vector<std::string> split_key(const std::string& key) {
   std::string p;
   while (std::getline(ss, p, '.')) parts.push_back(p);
   if (parts.empty() || std::any_of(parts.begin(), parts.end(), [](auto& s) { return s.empty(); })) {
-    throw std::runtime_error("malformed config key '" + key + "'");
+    throw ConfigError("malformed config key '" + key + "'");
   }
   return parts;
 }
@@ -76,17 +76,16 @@ void rename_key(toml::table& root, const std::string& from, const std::string& t
   auto* node = parent->get(fp.back());
   if (!node) return;
   if (find(root, to))
-    throw std::runtime_error("config '" + source + "': both '" + from + "' and '" + to +
-                             "' are set ('" + from + "' is the old name of '" + to +
-                             "'); keep one");
+    throw ConfigError("config '" + source + "': both '" + from + "' and '" + to + "' are set ('" +
+                      from + "' is the old name of '" + to + "'); keep one");
   const auto tp = split_key(to);
   toml::table* dest = &root;
   for (size_t i = 0; i + 1 < tp.size(); ++i) {
     if (!dest->contains(tp[i])) dest->insert(tp[i], toml::table{});
     dest = dest->get_as<toml::table>(tp[i]);
     if (!dest)
-      throw std::runtime_error("config '" + source + "': '" + to + "' cannot hold '" + from +
-                               "' (" + tp[i] + " is not a table)");
+      throw ConfigError("config '" + source + "': '" + to + "' cannot hold '" + from + "' (" +
+                        tp[i] + " is not a table)");
   }
   dest->insert(tp.back(), *node);
   parent->erase(fp.back());
@@ -104,12 +103,12 @@ Config Config::parse(const std::string& text, const std::vector<std::string>& ov
     std::ostringstream m;
     m << "config '" << source << "': " << e.description() << " (line " << e.source().begin.line
       << ")";
-    throw std::runtime_error(m.str());
+    throw ConfigError(m.str());
   }
   for (const auto& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0) {
-      throw std::runtime_error("malformed override '" + o + "' (expected key=value)");
+      throw ConfigError("malformed override '" + o + "' (expected key=value)");
     }
     c.set(o.substr(0, eq), o.substr(eq + 1));
   }
@@ -125,7 +124,7 @@ Config Config::parse(const std::string& text, const std::vector<std::string>& ov
 
 Config Config::load(const std::string& path, const std::vector<std::string>& overrides) {
   std::ifstream f(path);
-  if (!f.good()) throw std::runtime_error("cannot read config '" + path + "': no such file");
+  if (!f.good()) throw ConfigError("cannot read config '" + path + "': no such file");
   std::stringstream ss;
   ss << f.rdbuf();
   return parse(ss.str(), overrides, path);
@@ -141,8 +140,8 @@ void Config::set(const std::string& key, const std::string& value) {
       n = t->get(parts[i]);
     }
     if (!n->is_table()) {
-      throw std::runtime_error("config '" + source_ + "': cannot set '" + key + "': '" + parts[i] +
-                               "' is not a table");
+      throw ConfigError("config '" + source_ + "': cannot set '" + key + "': '" + parts[i] +
+                        "' is not a table");
     }
     t = n->as_table();
   }
@@ -161,10 +160,10 @@ bool Config::has(const std::string& key) const { return find(impl_->root, key) !
 
 namespace {
 [[noreturn]] void type_error(const std::string& src, const std::string& key, const char* want) {
-  throw std::runtime_error("config '" + src + "': '" + key + "' must be " + want);
+  throw ConfigError("config '" + src + "': '" + key + "' must be " + want);
 }
 [[noreturn]] void missing(const std::string& src, const std::string& key) {
-  throw std::runtime_error("config '" + src + "': required key '" + key + "' is missing");
+  throw ConfigError("config '" + src + "': required key '" + key + "' is missing");
 }
 }  // namespace
 
@@ -271,7 +270,7 @@ std::vector<std::string> Config::keys() const {
 void Config::check_known(const std::vector<std::string>& known) const {
   for (const auto& k : keys()) {
     if (std::find(known.begin(), known.end(), k) == known.end()) {
-      throw std::runtime_error("config '" + source_ + "': unknown key '" + k + "'");
+      throw ConfigError("config '" + source_ + "': unknown key '" + k + "'");
     }
   }
 }

@@ -72,7 +72,8 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
   const auto lbfgs = lbfgs_options_from_config(cfg, train_step_options(cfg), seed);
   check_train_options(cfg, iters, lbfgs.iterations());
   const std::string out = model_output(cfg);
-  const auto data = io::load_dataset(cfg.require_string("data.path"));
+  const auto data =
+      request.dataset ? *request.dataset : io::load_dataset(cfg.require_string("data.path"));
   const auto tensor_options = run_tensor_options(cfg);
   const auto dtype = tensor_options.dtype().toScalarType();
   const auto device = tensor_options.device();
@@ -104,8 +105,8 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
   auto train_pairs = make_pairs_by(derivative, data, data.train, dtype, device);
   ctx.say(fmt::format("training {} ({}, {}) on {} pairs from {} for {} iterations",
                       cfg.get_string("model.type", "dgnet"), cfg.get_string("model.network", "mlp"),
-                      opts.step().integrator(), train_pairs.size(), cfg.require_string("data.path"),
-                      iters));
+                      opts.step().integrator(), train_pairs.size(),
+                      cfg.get_string("data.path", "data in memory"), iters));
   const auto progress = named(ctx.progress(), "iter", "loss", "");
   auto rep = train(*model, train_pairs, opts, progress);
   if (lbfgs.iterations() > 0) {
@@ -132,12 +133,19 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
                {"train_loss", rep.final_loss},
                {"test_step_mse", test_mse},
                {"seconds", rep.seconds}};
+  // The loss curve (mean over each log interval), for comparing runs and plotting.
+  if (!rep.logged_loss.empty()) {
+    r.metrics.emplace_back("loss_iterations", std::vector<double>(rep.logged_iterations.begin(),
+                                                                  rep.logged_iterations.end()));
+    r.metrics.emplace_back("loss_curve", rep.logged_loss);
+  }
   r.files = {out};
   return r;
 }
 
 RunResult evaluate_experiment(const EvaluateRequest& q) {
-  const auto l = load_for_eval(q.model, q.data, q.integrator, q.all_series, q.step_integrator);
+  const auto l = load_for_eval(q.model, q.data, q.integrator, q.all_series, q.step_integrator,
+                               q.dataset.get());
   const auto ev = evaluate_loaded(l, q.steps);
   RunResult r;
   r.name = fs::path(q.model).stem().string();
@@ -156,7 +164,7 @@ RunResult evaluate_experiment(const EvaluateRequest& q) {
 RunResult predict_experiment(const EvaluateRequest& q, const std::string& output,
                              const std::string& plot_dir) {
   if (output.empty()) throw std::invalid_argument("predict needs an output file (-o FILE.h5)");
-  const auto l = load_for_eval(q.model, q.data, q.integrator, q.all_series);
+  const auto l = load_for_eval(q.model, q.data, q.integrator, q.all_series, "", q.dataset.get());
   const auto ev = evaluate_loaded(l, q.steps);
   const auto plots = write_prediction(l, ev, output, plot_dir);
   RunResult r;

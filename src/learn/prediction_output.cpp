@@ -12,6 +12,7 @@
 #include "enflow/learn/experiment_config.h"
 #include "enflow/learn/ggd_plots.h"
 #include "enflow/models/ggd.h"
+#include "enflow/runtime.h"
 
 namespace enflow::learn {
 
@@ -19,11 +20,18 @@ namespace fs = std::filesystem;
 
 LoadedForEval load_for_eval(const std::string& model_path, const std::string& data_path,
                             const std::string& integrator, bool all_series,
-                            const std::string& step_integrator) {
+                            const std::string& step_integrator, const io::Dataset* data) {
   LoadedForEval l;
   l.lm = learn::load_model(model_path);
-  l.data =
-      io::load_dataset(data_path.empty() ? l.lm.config.require_string("data.path") : data_path);
+  if (data != nullptr)
+    l.data = *data;
+  else if (!data_path.empty())
+    l.data = io::load_dataset(data_path);
+  else if (l.lm.config.has("data.path"))
+    l.data = io::load_dataset(l.lm.config.require_string("data.path"));
+  else
+    throw std::invalid_argument("model '" + model_path +
+                                "' was trained on data in memory: give the data to score it on");
   if (l.data.states.size(2) != l.lm.config.require_int("data.dim")) {
     throw std::invalid_argument(
         fmt::format("dataset states have dimension {} but the model was trained on dimension {}",
@@ -34,11 +42,10 @@ LoadedForEval load_for_eval(const std::string& model_path, const std::string& da
     const double model_dx = l.lm.config.get_double("data.dx", 1.0);
     const double data_dx = learn::dataset_grid_spacing(l.data);
     if (std::abs(model_dx - data_dx) > 1e-12 * std::max(model_dx, data_dx)) {
-      fmt::print(stderr,
-                 "warning: the model's {} operator uses grid spacing {:g}, the data's is {:g}; "
-                 "grid models trained by enflow before 2026-12-02 used 1 (docs/dgnet.md): "
-                 "retrain\n",
-                 structure, model_dx, data_dx);
+      enflow::warn(fmt::format(
+          "the model's {} operator uses grid spacing {:g}, the data's is {:g}; grid models "
+          "trained by enflow before 2026-12-02 used 1 (docs/dgnet.md): retrain",
+          structure, model_dx, data_dx));
     }
   }
   l.system = system_of(l.data);

@@ -22,6 +22,16 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, bool with_bias, const std::strin
   if (with_bias) bias = register_parameter("bias", torch::zeros({out}));
 }
 
+LinearImpl::LinearImpl(torch::Tensor w, torch::Tensor b) {
+  if (!w.defined() || w.dim() != 2)
+    throw std::invalid_argument("Linear: the weight must be a matrix [out, in]");
+  if (b.defined() && (b.dim() != 1 || b.size(0) != w.size(0)))
+    throw std::invalid_argument("Linear: the bias must be a vector of the weight's rows (" +
+                                std::to_string(w.size(0)) + ")");
+  weight = register_parameter("weight", std::move(w));
+  if (b.defined()) bias = register_parameter("bias", std::move(b));
+}
+
 ad::Var LinearImpl::forward(const ad::Var& x) { return ad::linear(x, weight, bias); }
 
 PeriodicConv1dImpl::PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel,
@@ -46,6 +56,17 @@ PeriodicConv1dImpl::PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels
                                           ? torch::zeros({out_channels})
                                           : torch::empty({out_channels}).uniform_(-bound, bound));
   }
+}
+
+PeriodicConv1dImpl::PeriodicConv1dImpl(torch::Tensor w, torch::Tensor b) {
+  if (!w.defined() || w.dim() != 3 || w.size(2) % 2 == 0)
+    throw std::invalid_argument(
+        "PeriodicConv1d: the weight must be [out, in, kernel] with an odd kernel");
+  if (b.defined() && (b.dim() != 1 || b.size(0) != w.size(0)))
+    throw std::invalid_argument("PeriodicConv1d: the bias must be a vector of the weight's " +
+                                std::to_string(w.size(0)) + " output channels");
+  weight = register_parameter("weight", std::move(w));
+  if (b.defined()) bias = register_parameter("bias", std::move(b));
 }
 
 ad::Var PeriodicConv1dImpl::forward(const ad::Var& x) {

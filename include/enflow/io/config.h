@@ -4,11 +4,19 @@
 
 #include <cstdint>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace enflow::io {
+
+/// A config that cannot be read or holds a bad key or value: bad input, which the Python
+/// package raises as ValueError (a std::runtime_error, as before, for C++ callers).
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 /// The config vocabulary every area shares — run.dtype, run.device, run.seed, run.threads,
 /// the [network] table — and the old spellings that still load: (old, current) pairs, a table
@@ -20,7 +28,7 @@ class Config {
  public:
   Config();
   /// Reads a TOML file and applies overrides ("train.lr=1e-3"; the value is parsed as a
-  /// TOML value, falling back to a string). Throws std::runtime_error on a missing or
+  /// TOML value, falling back to a string). Throws ConfigError on a missing or
   /// malformed file or override.
   ///
   /// Old spellings of the shared vocabulary (deprecated_keys()) load under their current

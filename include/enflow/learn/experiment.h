@@ -5,23 +5,29 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "enflow/run.h"
 
 namespace enflow::io {
 class Config;
-}
+struct Dataset;
+}  // namespace enflow::io
 
 namespace enflow::learn {
 
 struct TrainRequest {
   bool resume = false;  ///< continue from the model's checkpoint
+  /// Data in memory (the Python package, a program): trained on instead of reading
+  /// data.path, which may then be absent (the model file records it only when given).
+  std::shared_ptr<const io::Dataset> dataset;
 };
 
 /// Trains the experiment of `config` (data.path, [model], [train], output.model — default
 /// results/<config stem>.pt). Metrics: model, iterations, train_loss, test_step_mse (NaN
-/// without a test split), seconds; files: the model. Bad keys and values are refused before
+/// without a test split), seconds, loss_iterations and loss_curve (the mean loss of each log
+/// interval); files: the model. Bad keys and values are refused before
 /// any work; the checkpoint is committed as training goes (learn/trainer.h).
 RunResult train_experiment(io::Config config, const TrainRequest& request,
                            const RunContext& context);
@@ -33,6 +39,8 @@ struct EvaluateRequest {
   std::string step_integrator;  ///< scheme of the step MSE; default: the training scheme
   int64_t steps = 0;            ///< prediction horizon in steps; 0: whole series
   bool all_series = false;      ///< every series, not only the test split
+  /// Data in memory, scored instead of reading `data` or the model's data.path.
+  std::shared_ptr<const io::Dataset> dataset;
 };
 
 /// Metrics of the model on its series: model, series, integrator, step_integrator, deriv_mse

@@ -27,10 +27,12 @@ struct LoadedForEval {
 /// Loads a model file and its dataset (`data_path` overrides the one it was trained on),
 /// on the test series (every series when `all_series` or the data have no test split);
 /// `integrator` overrides the config's prediction scheme and `step_integrator` the training
-/// scheme that the step MSE uses. Throws on a dimension mismatch.
+/// scheme that the step MSE uses; `data`, when given, is used instead of any file. Throws on
+/// a dimension mismatch.
 LoadedForEval load_for_eval(const std::string& model_path, const std::string& data_path = "",
                             const std::string& integrator = "", bool all_series = false,
-                            const std::string& step_integrator = "");
+                            const std::string& step_integrator = "",
+                            const io::Dataset* data = nullptr);
 
 /// learn::evaluate with the step scheme of `l`; `steps` as there (0: all).
 learn::Evaluation evaluate_loaded(const LoadedForEval& l, int64_t steps = 0);

@@ -28,6 +28,9 @@ class LinearImpl : public LayerImpl {
  public:
   /// init: "default" (LibTorch's uniform) or "orthogonal" (as in DGNet/HNN).
   LinearImpl(int64_t in, int64_t out, bool bias = true, const std::string& init = "default");
+  /// Takes existing tensors as its parameters, shared rather than copied (weights trained
+  /// elsewhere, a PyTorch module's): weight [out, in], bias [out] or undefined.
+  LinearImpl(torch::Tensor weight, torch::Tensor bias);
   ad::Var forward(const ad::Var& x) override;
   torch::Tensor weight, bias;
 };
@@ -39,6 +42,9 @@ class PeriodicConv1dImpl : public LayerImpl {
   /// out × (in·kernel) matrix with orthonormal rows or columns, zero bias), as DGNet's code.
   PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, bool bias = true,
                      const std::string& init = "default");
+  /// Shares existing tensors as parameters: weight [out, in, kernel] (kernel odd), bias
+  /// [out] or undefined.
+  PeriodicConv1dImpl(torch::Tensor weight, torch::Tensor bias);
   ad::Var forward(const ad::Var& x) override;
   torch::Tensor weight, bias;
 };
