@@ -36,6 +36,10 @@ void add_eval_options(CLI::App& app, EvalArgs& a, Common& common) {
                  "Prediction integrator (default: the model type's): " +
                      integrators::IntegratorRegistry::instance().known());
   app.add_flag("--all-series", q.all_series, "Use every series, not only the test split");
+  app.add_option("--dtype", q.dtype,
+                 "Compute in this dtype (float32 | float64; default: the model's), e.g. a "
+                 "float32 model's prediction in float64")
+      ->check(CLI::IsMember({"float32", "float64"}));
   app.add_flag("--json", common.json, "Print the metrics as JSON");
 }
 

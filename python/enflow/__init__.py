@@ -232,22 +232,24 @@ def train(config: ConfigLike, data: Any = None, *, model: Optional[PathLike] = N
 
 
 def evaluate(model: PathLike, data: Any = None, *, integrator: str = "",
-             step_integrator: str = "", steps: int = 0, all_series: bool = False) -> RunResult:
+             step_integrator: str = "", steps: int = 0, all_series: bool = False,
+             dtype: str = "") -> RunResult:
     """Metrics of a model file on its test series (``enflow evaluate``): step_mse,
-    state_mse, the reference invariants' errors and, for generated data, deriv_mse."""
+    state_mse, the reference invariants' errors and, for generated data, deriv_mse.
+    ``dtype`` ("float32" / "float64") computes in that precision instead of the model's."""
     path, in_memory = _data_args(data)
     return _core.evaluate(os.fspath(model), path, in_memory, integrator, step_integrator,
-                          steps, all_series)
+                          steps, all_series, dtype)
 
 
 def predict(model: PathLike, output: PathLike, data: Any = None, *, integrator: str = "",
             steps: int = 0, all_series: bool = False,
-            plot_dir: Optional[PathLike] = None) -> RunResult:
+            plot_dir: Optional[PathLike] = None, dtype: str = "") -> RunResult:
     """Writes the model's prediction from the series' initial states to ``output`` (HDF5)
     with its plots (``enflow predict``)."""
     path, in_memory = _data_args(data)
     return _core.predict(os.fspath(model), path, in_memory, integrator, steps, all_series,
-                         os.fspath(output), os.fspath(plot_dir) if plot_dir else "")
+                         os.fspath(output), os.fspath(plot_dir) if plot_dir else "", dtype)
 
 
 def _model_from_config(config: ConfigLike, dim: int, dx: float = 1.0,

@@ -55,7 +55,7 @@ learn::EvaluateRequest evaluate_request(const std::string& model, const std::str
                                         std::shared_ptr<io::Dataset> dataset,
                                         const std::string& integrator,
                                         const std::string& step_integrator, int64_t steps,
-                                        bool all_series) {
+                                        bool all_series, const std::string& dtype) {
   learn::EvaluateRequest q;
   q.model = model;
   q.data = data;
@@ -64,6 +64,7 @@ learn::EvaluateRequest evaluate_request(const std::string& model, const std::str
   q.step_integrator = step_integrator;
   q.steps = steps;
   q.all_series = all_series;
+  q.dtype = dtype;
   return q;
 }
 
@@ -91,23 +92,24 @@ void bind_learn(py::module_& m) {
       "evaluate",
       [](const std::string& model, const std::string& data, std::shared_ptr<io::Dataset> dataset,
          const std::string& integrator, const std::string& step_integrator, int64_t steps,
-         bool all_series) {
-        return learn::evaluate_experiment(evaluate_request(
-            model, data, std::move(dataset), integrator, step_integrator, steps, all_series));
+         bool all_series, const std::string& dtype) {
+        return learn::evaluate_experiment(evaluate_request(model, data, std::move(dataset),
+                                                           integrator, step_integrator, steps,
+                                                           all_series, dtype));
       },
       "model"_a, "data"_a, "dataset"_a, "integrator"_a, "step_integrator"_a, "steps"_a,
-      "all_series"_a, Release());
+      "all_series"_a, "dtype"_a, Release());
   m.def(
       "predict",
       [](const std::string& model, const std::string& data, std::shared_ptr<io::Dataset> dataset,
          const std::string& integrator, int64_t steps, bool all_series, const std::string& output,
-         const std::string& plot_dir) {
-        return learn::predict_experiment(
-            evaluate_request(model, data, std::move(dataset), integrator, "", steps, all_series),
-            output, plot_dir);
+         const std::string& plot_dir, const std::string& dtype) {
+        return learn::predict_experiment(evaluate_request(model, data, std::move(dataset),
+                                                          integrator, "", steps, all_series, dtype),
+                                         output, plot_dir);
       },
       "model"_a, "data"_a, "dataset"_a, "integrator"_a, "steps"_a, "all_series"_a, "output"_a,
-      "plot_dir"_a, Release());
+      "plot_dir"_a, "dtype"_a, Release());
 
   py::class_<PyModel, std::shared_ptr<PyModel>>(
       m, "Model", "A learned dynamics model with the config that built it.")

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace enflow::geometry {
@@ -28,8 +29,10 @@ FixedStructureImpl::FixedStructureImpl(at::Tensor G, std::string kind, bool cons
 FrictionStructureImpl::FrictionStructureImpl(int64_t dim, double initial_friction) : dim_(dim) {
   if (dim % 2)
     throw std::invalid_argument("friction structure needs (q, p) states of even dimension");
-  // softplus⁻¹(initial_friction) so that R starts at the requested value.
-  const double raw = std::log(std::expm1(std::max(initial_friction, 1e-8)));
+  // softplus⁻¹(initial_friction) so that R starts at the requested value (expm1 keeps the
+  // digits of small values; above 30, softplus(r) = r to rounding).
+  const double f = std::max(initial_friction, 1e-300);
+  const double raw = f > 30 ? f : std::log(std::expm1(f));
   raw_ = register_parameter("raw_friction", torch::full({dim / 2}, raw));
   register_buffer("S", canonical_symplectic(dim).to(torch::kFloat32));
 }
@@ -40,6 +43,14 @@ at::Tensor FrictionStructureImpl::matrix() {
   auto S = named_buffers()["S"];
   auto r = torch::cat({torch::zeros_like(raw_), friction()});
   return S - torch::diag(r);
+}
+
+ScaledGradientFlowImpl::ScaledGradientFlowImpl(int64_t dim, double scale_init) : dim_(dim) {
+  log_scale_ = register_parameter("log_scale", torch::full({}, std::log(scale_init)));
+}
+at::Tensor ScaledGradientFlowImpl::scale() { return torch::exp(log_scale_); }
+at::Tensor ScaledGradientFlowImpl::matrix() {
+  return -scale() * torch::eye(dim_, log_scale_.options());
 }
 
 LearnableSkewImpl::LearnableSkewImpl(int64_t dim) {
@@ -57,41 +68,66 @@ namespace {
 
 const StructureRegistrar symplectic_entry(
     "symplectic", {"canonical [[0, I], [-I, 0]] on (q, p): conservative mechanics",
-                   [](int64_t dim, double) -> Structure {
-                     return std::make_shared<FixedStructureImpl>(canonical_symplectic(dim),
+                   [](const StructureOptions& o) -> Structure {
+                     return std::make_shared<FixedStructureImpl>(canonical_symplectic(o.dim()),
                                                                  "symplectic", true);
                    }});
 const StructureRegistrar central_entry(
     "D", {"periodic central difference: conservative PDEs on a 1-D grid (KdV)",
-          [](int64_t dim, double dx) -> Structure {
-            return std::make_shared<FixedStructureImpl>(central_difference(dim, dx), "D", true);
+          [](const StructureOptions& o) -> Structure {
+            return std::make_shared<FixedStructureImpl>(central_difference(o.dim(), o.dx()), "D",
+                                                        true);
           }});
 const StructureRegistrar second_entry(
     "D2", {"periodic second difference (<= 0): dissipative PDEs on a 1-D grid (Cahn-Hilliard)",
-           [](int64_t dim, double dx) -> Structure {
-             return std::make_shared<FixedStructureImpl>(second_difference(dim, dx), "D2", false);
+           [](const StructureOptions& o) -> Structure {
+             return std::make_shared<FixedStructureImpl>(second_difference(o.dim(), o.dx()), "D2",
+                                                         false);
            }});
+const StructureRegistrar gradient_flow_entry(
+    "gradient_flow",
+    {"-I: L2 gradient flow u_t = -grad F(u) (ODE states or grid values; Allen-Cahn type)",
+     [](const StructureOptions& o) -> Structure {
+       return std::make_shared<FixedStructureImpl>(-torch::eye(o.dim(), f64()), "gradient_flow",
+                                                   false);
+     }});
+const StructureRegistrar scaled_gradient_flow_entry(
+    "scaled_gradient_flow",
+    {"-c I, c > 0 learned (model.scale_init): gradient flow of unknown mobility",
+     [](const StructureOptions& o) -> Structure {
+       return std::make_shared<ScaledGradientFlowImpl>(o.dim(), o.scale_init());
+     }});
 const StructureRegistrar friction_entry(
-    "friction", {"S - diag(0, softplus(r)): mechanics with learned non-negative friction",
-                 [](int64_t dim, double) -> Structure {
-                   return std::make_shared<FrictionStructureImpl>(dim);
-                 }});
+    "friction",
+    {"S - diag(0, softplus(r)): mechanics with learned non-negative friction (model.friction_init)",
+     [](const StructureOptions& o) -> Structure {
+       return std::make_shared<FrictionStructureImpl>(o.dim(), o.friction_init());
+     }});
 const StructureRegistrar skew_entry("learnable_skew",
                                     {"A - A^T, learned: conservative, G unknown",
-                                     [](int64_t dim, double) -> Structure {
-                                       return std::make_shared<LearnableSkewImpl>(dim);
+                                     [](const StructureOptions& o) -> Structure {
+                                       return std::make_shared<LearnableSkewImpl>(o.dim());
                                      }});
 const StructureRegistrar dissipative_entry("learnable_dissipative",
                                            {"(A - A^T) - L L^T, learned: dissipative, G unknown",
-                                            [](int64_t dim, double) -> Structure {
+                                            [](const StructureOptions& o) -> Structure {
                                               return std::make_shared<LearnableDissipativeImpl>(
-                                                  dim);
+                                                  o.dim());
                                             }});
 
 }  // namespace
 
+Structure make_structure(const std::string& name, const StructureOptions& options) {
+  const auto& entry = StructureRegistry::instance().at(name);
+  if (!(options.friction_init() > 0) || !std::isfinite(options.friction_init()))
+    throw std::invalid_argument("friction_init must be positive and finite");
+  if (!(options.scale_init() > 0) || !std::isfinite(options.scale_init()))
+    throw std::invalid_argument("scale_init must be positive and finite");
+  return entry.make(options);
+}
+
 Structure make_structure(const std::string& name, int64_t dim, double dx) {
-  return StructureRegistry::instance().at(name).make(dim, dx);
+  return make_structure(name, StructureOptions().dim(dim).dx(dx));
 }
 
 }  // namespace enflow::geometry

@@ -40,6 +40,11 @@ void validate(const Dataset& d, const std::string& where) {
   if (S < 1 || T < 1 || d.states.size(2) < 1) fail(where, "states are empty " + shape_of(d.states));
   if (!torch::isfinite(d.states).all().item<bool>())
     fail(where, "states contain NaN or infinite values");
+  if (d.learned_energy.defined() && (d.learned_energy.dim() != 2 || d.learned_energy.size(0) != S ||
+                                     d.learned_energy.size(1) != T))
+    fail(where, "learned_energy must be [" + std::to_string(S) + ", " + std::to_string(T) +
+                    "] to match states " + shape_of(d.states) + ", got " +
+                    shape_of(d.learned_energy));
   if (!d.t.defined()) fail(where, "no time stamps t");
   const bool t1 = d.t.dim() == 1 && d.t.size(0) == T;
   const bool t2 = d.t.dim() == 2 && d.t.size(0) == S && d.t.size(1) == T;
@@ -151,6 +156,12 @@ std::string file_image(const std::string& path, const Dataset& d) {
               d.train.empty() ? nullptr : d.train.data());
   write_array(file.get(), path, "test", {d.test.size()}, H5T_NATIVE_INT64, H5T_STD_I64LE,
               d.test.empty() ? nullptr : d.test.data());
+  if (d.learned_energy.defined()) {
+    auto h = d.learned_energy.to(torch::kFloat64).contiguous();
+    write_array(file.get(), path, "learned_energy",
+                {static_cast<hsize_t>(h.size(0)), static_cast<hsize_t>(h.size(1))},
+                H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, h.data_ptr<double>());
+  }
   Handle root(H5Gopen2(file.get(), "/", H5P_DEFAULT), H5Gclose);
   write_string_attr(root.get(), path, "system", d.system);
   write_double_attr(root.get(), path, "dt", d.dt);
@@ -255,6 +266,7 @@ Dataset load_dataset(const std::string& path) {
   if (!d.states.defined()) fail(path, "missing /states");
   d.t = read_array(file.get(), path, "t", false);
   if (!d.t.defined()) fail(path, "missing /t");
+  d.learned_energy = read_array(file.get(), path, "learned_energy", false);
   for (auto [name, vec] :
        {std::pair<const char*, std::vector<int64_t>*>{"train", &d.train}, {"test", &d.test}}) {
     auto idx = read_array(file.get(), path, name, true);

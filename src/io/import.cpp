@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "enflow/io/atomic_file.h"
+#include "enflow/runtime.h"
 
 namespace enflow::io {
 
@@ -177,6 +178,16 @@ torch::Tensor read_npy(const std::string& path) {
   return out.to(torch::kFloat64);
 }
 
+// The step of records without a time column: --dt, or 1 with a warning (every rate and
+// energy the model learns is per unit of this step).
+double time_step(const std::string& path, const ImportOptions& o) {
+  if (o.dt > 0) return o.dt;
+  enflow::warn(path +
+               ": no time column and no --dt: time step 1 assumed (give the record's step "
+               "with --dt)");
+  return 1.0;
+}
+
 Dataset from_table(const std::string& path, const torch::Tensor& table, const ImportOptions& o) {
   const int64_t C = table.size(1);
   std::vector<std::string> roles = o.columns;
@@ -234,7 +245,7 @@ Dataset from_table(const std::string& path, const torch::Tensor& table, const Im
       }
     }
   } else {
-    d.dt = o.dt > 0 ? o.dt : 1.0;
+    d.dt = time_step(path, o);
     d.t = torch::arange(T, torch::kFloat64) * d.dt;
   }
   return d;
@@ -271,7 +282,7 @@ Dataset import_trajectories(const std::string& path, const ImportOptions& o) {
     } else if (a.dim() == 3) {
       if (!o.columns.empty()) fail(path, "--columns applies to 2-D arrays [T, columns] only");
       d.states = a.contiguous();
-      d.dt = o.dt > 0 ? o.dt : 1.0;
+      d.dt = time_step(path, o);
       d.t = torch::arange(a.size(1), torch::kFloat64) * d.dt;
     } else {
       fail(path, "array must be [steps, columns] or [series, steps, dim], got rank " +

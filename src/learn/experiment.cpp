@@ -20,6 +20,7 @@
 #include "enflow/learn/prediction_output.h"
 #include "enflow/learn/trainer.h"
 #include "enflow/run_config.h"
+#include "enflow/runtime.h"
 
 namespace enflow::learn {
 
@@ -40,6 +41,9 @@ void check_train_options(const io::Config& cfg, int64_t iters, int64_t lbfgs_ite
   if (!(lr > 0) || !std::isfinite(lr)) throw bad("train.lr", "must be positive and finite");
   const double wd = cfg.get_double("train.weight_decay", 0.0);
   if (!(wd >= 0) || !std::isfinite(wd)) throw bad("train.weight_decay", "must be >= 0");
+  const double slr = cfg.get_double("train.structure_lr", 0.0);
+  if (!(slr >= 0) || !std::isfinite(slr))
+    throw bad("train.structure_lr", "must be positive and finite (0: train.lr)");
   for (const char* key : {"train.batch", "train.log_every", "train.checkpoint_every"})
     if (cfg.get_int(key, 0) < 0) throw bad(key, "must be >= 0");
 }
@@ -61,6 +65,21 @@ std::string model_output(const io::Config& cfg) {
   }
   io::require_writable(out);
   return out;
+}
+
+// The learned energy's law along the prediction, for every dataset (imported records too).
+void add_learned_energy_metrics(RunResult& r, const Evaluation& ev) {
+  if (!ev.learned_energy.defined()) return;
+  const auto law = learned_energy_law(ev.learned_energy);
+  r.metrics.emplace_back("learned_energy_rel_drift", law.rel_drift);
+  r.metrics.emplace_back("learned_energy_max_rel_increase", law.max_rel_increase);
+}
+
+LoadedForEval load_request(const EvaluateRequest& q, const std::string& step_integrator) {
+  auto l =
+      load_for_eval(q.model, q.data, q.integrator, q.all_series, step_integrator, q.dataset.get());
+  if (!q.dtype.empty()) l.lm.model->to(parse_dtype(q.dtype));
+  return l;
 }
 
 }  // namespace
@@ -93,13 +112,14 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
           .batch(cfg.get_int("train.batch", 200))
           .iterations(iters)
           .weight_decay(cfg.get_double("train.weight_decay", 0.0))
+          .structure_lr(cfg.get_double("train.structure_lr", 0.0))
           .seed(seed)
           .log_every(cfg.get_int("train.log_every", std::max<int64_t>(1, iters / 100)))
           .checkpoint_every(cfg.get_int("train.checkpoint_every", std::max<int64_t>(1, iters / 10)))
           .checkpoint_path(out + ".ckpt")
           .resume(request.resume)
           // What the weights depend on: resuming with another network is refused.
-          .checkpoint_tag(cfg.lines_of({"model.", "data.dim", "run.dtype"}))
+          .checkpoint_tag(cfg.lines_of({"model.", "data.dim", "run.dtype", "train.structure_lr"}))
           .step(train_step_options(cfg));
   const auto derivative = train_derivative(cfg);
   auto train_pairs = make_pairs_by(derivative, data, data.train, dtype, device);
@@ -144,8 +164,7 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
 }
 
 RunResult evaluate_experiment(const EvaluateRequest& q) {
-  const auto l = load_for_eval(q.model, q.data, q.integrator, q.all_series, q.step_integrator,
-                               q.dataset.get());
+  const auto l = load_request(q, q.step_integrator);
   const auto ev = evaluate_loaded(l, q.steps);
   RunResult r;
   r.name = fs::path(q.model).stem().string();
@@ -158,13 +177,14 @@ RunResult evaluate_experiment(const EvaluateRequest& q) {
   r.metrics.emplace_back("step_mse", ev.step_mse);
   r.metrics.emplace_back("state_mse", ev.state_mse);
   for (const auto& [k, v] : ev.invariant_mse) r.metrics.emplace_back(k + "_mse", v);
+  add_learned_energy_metrics(r, ev);
   return r;
 }
 
 RunResult predict_experiment(const EvaluateRequest& q, const std::string& output,
                              const std::string& plot_dir) {
   if (output.empty()) throw std::invalid_argument("predict needs an output file (-o FILE.h5)");
-  const auto l = load_for_eval(q.model, q.data, q.integrator, q.all_series, "", q.dataset.get());
+  const auto l = load_request(q, "");
   const auto ev = evaluate_loaded(l, q.steps);
   const auto plots = write_prediction(l, ev, output, plot_dir);
   RunResult r;
@@ -173,6 +193,7 @@ RunResult predict_experiment(const EvaluateRequest& q, const std::string& output
                {"series", static_cast<int64_t>(ev.prediction.size(0))},
                {"steps", static_cast<int64_t>(ev.prediction.size(1) - 1)},
                {"state_mse", ev.state_mse}};
+  add_learned_energy_metrics(r, ev);
   r.files.push_back(output);
   r.files.insert(r.files.end(), plots.begin(), plots.end());
   return r;

@@ -1,11 +1,14 @@
 #include "enflow/learn/metrics.h"
 
+#include <fmt/core.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "enflow/learn/central_pairs.h"
 #include "enflow/learn/trainer.h"
+#include "enflow/runtime.h"
 #include "enflow/systems/generate.h"
 
 namespace enflow::learn {
@@ -59,6 +62,11 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
     }
   }
   const int64_t T = steps > 0 ? std::min<int64_t>(steps + 1, truth.size(1)) : truth.size(1);
+  if (steps + 1 > truth.size(1))  // the prediction is scored against the series: no further
+    enflow::warn(
+        fmt::format("{} prediction steps asked for, but the series have {} after their "
+                    "initial state: predicting {}",
+                    steps, truth.size(1) - 1, truth.size(1) - 1));
   truth = truth.narrow(1, 0, T);
   // Regular grids predict all series at once; irregular ones series by series.
   std::vector<at::Tensor> preds;
@@ -75,6 +83,17 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
   ev.prediction = torch::cat(preds, 0).to(torch::kCPU, torch::kFloat64);
   ev.truth = truth.to(torch::kFloat64);
   ev.state_mse = (ev.prediction - ev.truth).pow(2).mean().item<double>();
+  if (model.has_energy() && model.type() != "ggd") {
+    const int64_t S = ev.prediction.size(0), D = ev.prediction.size(2);
+    auto H = [&](const at::Tensor& x) {
+      return ad::energy(model.energy_fn(), x.reshape({S * T, D}).to(opts))
+          .detach()
+          .to(torch::kCPU, torch::kFloat64)
+          .reshape({S, T});
+    };
+    ev.learned_energy = H(ev.prediction);
+    ev.learned_energy_truth = H(ev.truth);
+  }
   if (system) {
     const int64_t S = ev.truth.size(0), D = ev.truth.size(2);
     auto ip = system->invariants(ev.prediction.reshape({S * T, D}));
@@ -88,6 +107,18 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
     }
   }
   return ev;
+}
+
+LearnedEnergyLaw learned_energy_law(const at::Tensor& H) {
+  LearnedEnergyLaw law;
+  if (!H.defined() || H.numel() == 0) return law;
+  const double scale = std::max(H.abs().max().item<double>(), 1e-300);
+  law.rel_drift = (H - H.narrow(1, 0, 1)).abs().max().item<double>() / scale;
+  if (H.size(1) > 1) {
+    auto dH = H.narrow(1, 1, H.size(1) - 1) - H.narrow(1, 0, H.size(1) - 1);
+    law.max_rel_increase = dH.max().item<double>() / scale;
+  }
+  return law;
 }
 
 }  // namespace enflow::learn

@@ -1,5 +1,6 @@
 #include "enflow/learn/model_io.h"
 
+#include <fmt/core.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -55,6 +56,8 @@ const std::vector<std::string>& experiment_config_keys() {
                                                 "model.activation",
                                                 "model.init",
                                                 "model.structure",
+                                                "model.friction_init",
+                                                "model.scale_init",
                                                 "model.entropy",
                                                 "model.dissipation",
                                                 "model.entropy_hidden",
@@ -71,6 +74,7 @@ const std::vector<std::string>& experiment_config_keys() {
                                                 "train.batch",
                                                 "train.iterations",
                                                 "train.weight_decay",
+                                                "train.structure_lr",
                                                 "run.dtype",
                                                 "run.device",
                                                 "run.seed",
@@ -100,6 +104,13 @@ int64_t size_key(const io::Config& c, const std::string& key, int64_t fallback, 
                                 std::to_string(kMaxLayerWidth) + "]");
   return v;
 }
+double positive_key(const io::Config& c, const std::string& key, double fallback) {
+  const double v = c.get_double(key, fallback);
+  if (!(v > 0) || !std::isfinite(v))
+    throw std::invalid_argument("config '" + c.source() + "': " + key + " = " +
+                                fmt::format("{:g}", v) + " must be positive and finite");
+  return v;
+}
 }  // namespace
 
 models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim, double dx) {
@@ -127,6 +138,8 @@ models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim,
       .activation(c.get_string("model.activation", "tanh"))
       .init(c.get_string("model.init", "orthogonal"))
       .structure(c.get_string("model.structure", "symplectic"))
+      .friction_init(positive_key(c, "model.friction_init", 0.1))
+      .scale_init(positive_key(c, "model.scale_init", 1.0))
       .ggd(ggd_options_from_config(c));
   return o;
 }

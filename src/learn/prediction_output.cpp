@@ -70,6 +70,7 @@ std::vector<std::string> write_prediction(const LoadedForEval& l, const learn::E
                                           const std::string& out, const std::string& plot_dir) {
   io::Dataset pred;
   pred.states = ev.prediction;
+  pred.learned_energy = ev.learned_energy;
   const int64_t T = ev.prediction.size(1);
   pred.t = l.data.t.dim() == 1 ? l.data.t.narrow(0, 0, T)
                                : l.data.t.index_select(0, torch::tensor(l.series)).narrow(1, 0, T);
@@ -100,6 +101,23 @@ std::vector<std::string> write_prediction(const LoadedForEval& l, const learn::E
       io::plot_lines(path,
                      {fmt::format("{} along the prediction ({})", name, l.predict.integrator()),
                       "t", name, false},
+                     s);
+      plots.push_back(path);
+    }
+    if (ev.learned_energy.defined()) {  // the central claim, visible for any dataset
+      std::vector<io::Series> s;
+      for (int64_t k = 0; k < std::min<int64_t>(3, ev.learned_energy.size(0)); ++k) {
+        auto p = ev.learned_energy[k].contiguous(), q = ev.learned_energy_truth[k].contiguous();
+        s.push_back({fmt::format("series {} prediction", l.series[k]), tv,
+                     std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + T)});
+        s.push_back({fmt::format("series {} data", l.series[k]), tv,
+                     std::vector<double>(q.data_ptr<double>(), q.data_ptr<double>() + T)});
+      }
+      const std::string path = stem + "_learned_energy.png";
+      io::plot_lines(path,
+                     {fmt::format("learned energy H_theta along the prediction ({}) and the data",
+                                  l.predict.integrator()),
+                      "t", "H_theta", false},
                      s);
       plots.push_back(path);
     }

@@ -177,6 +177,24 @@ class Checkpoints {
   bool existed_before_ = false, resumed_ = false;
 };
 
+// One group with every parameter, or — with structure_lr — the structure's parameters in a
+// group of their own (own rate, no weight decay: decay would pull friction towards zero).
+std::vector<torch::optim::OptimizerParamGroup> parameter_groups(models::DynamicsModelImpl& model,
+                                                                const TrainOptions& o) {
+  if (!(o.structure_lr() > 0)) return {torch::optim::OptimizerParamGroup(model.parameters())};
+  std::vector<at::Tensor> structure, rest;
+  for (const auto& p : model.named_parameters())
+    (p.key().rfind("structure.", 0) == 0 ? structure : rest).push_back(p.value());
+  std::vector<torch::optim::OptimizerParamGroup> groups;
+  groups.emplace_back(rest);
+  if (!structure.empty()) {
+    auto own = std::make_unique<torch::optim::AdamOptions>(o.structure_lr());
+    own->weight_decay(0.0);
+    groups.emplace_back(structure, std::move(own));
+  }
+  return groups;
+}
+
 }  // namespace
 
 TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const TrainOptions& o,
@@ -186,7 +204,7 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
   if (o.iterations() < 0) throw std::invalid_argument("iterations must be >= 0");
   if (!(o.lr() > 0)) throw std::invalid_argument("learning rate must be positive");
   InterruptScope interrupt_scope;
-  torch::optim::Adam opt(model.parameters(),
+  torch::optim::Adam opt(parameter_groups(model, o),
                          torch::optim::AdamOptions(o.lr()).weight_decay(o.weight_decay()));
   TrainReport rep;
   Checkpoints checkpoints(o);

@@ -62,7 +62,12 @@ class EnergyModelImpl : public DynamicsModelImpl {
  public:
   EnergyModelImpl(const ModelOptions& o) : type_(o.type()) {
     H_ = register_module("energy", make_energy_net(o));
-    G_ = register_module("structure", geometry::make_structure(o.structure(), o.dim(), o.dx()));
+    G_ = register_module(
+        "structure", geometry::make_structure(o.structure(), geometry::StructureOptions()
+                                                                 .dim(o.dim())
+                                                                 .dx(o.dx())
+                                                                 .friction_init(o.friction_init())
+                                                                 .scale_init(o.scale_init())));
   }
   std::string type() const override { return type_; }
   bool has_energy() const override { return true; }

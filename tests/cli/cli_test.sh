@@ -59,6 +59,19 @@ check evaluate 0 "$bin" evaluate --model "$work/ms.pt" --json
 check evaluate-step-integrator-unknown 1 "$bin" evaluate --model "$work/ms.pt" --step-integrator rk9
 check predict 0 "$bin" predict --model "$work/ms.pt" -o "$work/pred.h5" --steps 5
 check predict-output-readable 0 "$bin" inspect "$work/pred.h5"
+# The learned energy along the prediction, for any dataset: in the metrics and the file.
+"$bin" predict --model "$work/ms.pt" -o "$work/pred64.h5" --dtype float64 --json |
+  grep -q '"learned_energy_max_rel_increase": ' || { echo "FAIL predict learned energy metric"; fail=1; }
+/usr/bin/python3 -c "import h5py, sys; f = h5py.File(sys.argv[1]); assert f['learned_energy'].shape == f['states'].shape[:2]" \
+  "$work/pred64.h5" || { echo "FAIL learned_energy in the prediction file"; fail=1; }
+[ -f "$work/pred64_learned_energy.png" ] || { echo "FAIL learned energy plot"; fail=1; }
+# Silent defaults are said: a horizon beyond the series, a record without a time step.
+"$bin" predict --model "$work/ms.pt" -o "$work/pred.h5" --steps 500 2>&1 >/dev/null |
+  grep -q "500 prediction steps asked for, but the series have 10" || { echo "FAIL predict steps warning"; fail=1; }
+check predict-bad-dtype 1 "$bin" predict --model "$work/ms.pt" -o "$work/pred.h5" --dtype float16
+/usr/bin/python3 -c "import numpy as np, sys; np.save(sys.argv[1], np.zeros((2, 5, 2)))" "$work/rec.npy"
+"$bin" import "$work/rec.npy" -o "$work/rec.h5" 2>&1 >/dev/null | grep -q "time step 1 assumed" ||
+  { echo "FAIL import dt warning"; fail=1; }
 check train-unknown-key 1 "$bin" train --config "$work/ms.toml" --set train.lerning_rate=1
 check train-missing-config 1 "$bin" train --config "$work/nope.toml"
 check evaluate-missing-model 1 "$bin" evaluate --model "$work/nope.pt"

@@ -64,7 +64,7 @@ TEST(Registries, ModelTypeDefaultsNameRegisteredIntegrators) {
 
 TEST(Registries, StructuresKeepTheirDeclaredKind) {
   for (const auto& [n, e] : geometry::StructureRegistry::instance().entries()) {
-    auto structure = e.make(6, 0.5);
+    auto structure = e.make(geometry::StructureOptions().dim(6).dx(0.5));
     auto G = structure->matrix().to(torch::kFloat64);
     const double skew_err = (G + G.t()).abs().max().item<double>();
     const auto sym = 0.5 * (G + G.t());

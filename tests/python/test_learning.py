@@ -180,3 +180,29 @@ def test_a_float32_model_takes_float64_states():
     with pytest.raises(ValueError, match=r"u0 has shape \[3, 5\] but the model takes states "
                                          "of dimension 2"):
         m.rollout(torch.zeros(3, 5), t)
+
+
+def test_the_learned_energy_is_visible_for_imported_data(tmp_path):
+    """A record enflow knows nothing about (no system): predict writes H_θ along the
+    prediction to the file and a plot; the metrics state its law."""
+    t = np.arange(40) * 0.1
+    q = np.stack([np.cos(2 * t + p) for p in (0.0, 1.0, 2.0)])
+    states = np.stack([q, -np.stack([np.sin(2 * t + p) for p in (0.0, 1.0, 2.0)])], 2)
+    data = enflow.dataset(states, t=t, train=[0, 1], test=[2])
+    cfg = {"model": {"structure": "friction", "friction_init": 0.01, "hidden": [16]},
+           "train": {"iterations": 30, "structure_lr": 1e-2}, "run": {"dtype": "float32"}}
+    enflow.train(cfg, data, model=tmp_path / "m.pt")
+    r = enflow.predict(tmp_path / "m.pt", tmp_path / "p.h5", data, dtype="float64")
+    assert r.metrics["learned_energy_max_rel_increase"] <= 1e-12  # dissipative: never up
+    pred = enflow.load_dataset(tmp_path / "p.h5")
+    assert (tmp_path / "p_learned_energy.png").is_file()
+    import h5py
+    with h5py.File(tmp_path / "p.h5") as f:
+        H = torch.from_numpy(f["learned_energy"][...])
+    assert H.shape == pred.states.shape[:2]
+    m = enflow.Model.load(tmp_path / "m.pt")
+    torch.testing.assert_close(H[0].float(), m.energy(pred.states[0]).detach(), rtol=1e-5,
+                               atol=1e-6)
+    with pytest.raises(ValueError, match="friction_init"):
+        enflow.train(dict(cfg, model={"structure": "friction", "friction_init": -1.0}), data,
+                     model=tmp_path / "bad.pt")

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <ATen/core/Tensor.h>
+#include <torch/arg.h>
 #include <torch/nn/module.h>
 #include <torch/nn/pimpl.h>
 
@@ -16,6 +17,17 @@
 #include "enflow/registry.h"
 
 namespace enflow::geometry {
+
+/// What a structure is built for: the state dimension (grid points for a PDE), the grid
+/// spacing of the difference operators, and the initial values of learned coefficients.
+struct StructureOptions {
+  TORCH_ARG(int64_t, dim) = 2;
+  TORCH_ARG(double, dx) = 1.0;
+  /// friction: R's initial diagonal (> 0; the config's model.friction_init).
+  TORCH_ARG(double, friction_init) = 0.1;
+  /// scaled_gradient_flow: c's initial value (> 0; model.scale_init).
+  TORCH_ARG(double, scale_init) = 1.0;
+};
 
 /// Canonical symplectic S = [[0, I], [−I, 0]] for states (q, p), dim = 2n.
 at::Tensor canonical_symplectic(int64_t dim);
@@ -46,6 +58,8 @@ class FixedStructureImpl : public StructureImpl {
 
 /// S − R with R = diag(0, softplus(r)) ≥ 0 acting on the momenta: a damped mechanical
 /// system whose friction is learned and stays non-negative for every parameter value.
+/// For small friction softplus(r) ≈ eʳ: the parameter moves on a log scale, so light damping
+/// (0.003–0.03) is reached from any start; train.structure_lr gives it its own step size.
 class FrictionStructureImpl : public StructureImpl {
  public:
   explicit FrictionStructureImpl(int64_t dim, double initial_friction = 0.1);
@@ -57,6 +71,21 @@ class FrictionStructureImpl : public StructureImpl {
  private:
   int64_t dim_;
   at::Tensor raw_;
+};
+
+/// −c·I with c = exp(s) > 0 learned: an L² gradient flow u_t = −c ∇F(u) whose mobility (or
+/// time scale) is unknown. (G = −I, c fixed at 1, is the fixed structure gradient_flow.)
+class ScaledGradientFlowImpl : public StructureImpl {
+ public:
+  ScaledGradientFlowImpl(int64_t dim, double scale_init = 1.0);
+  at::Tensor matrix() override;
+  std::string kind() const override { return "scaled_gradient_flow"; }
+  bool conservative() const override { return false; }
+  at::Tensor scale();  ///< c, a scalar tensor
+
+ private:
+  int64_t dim_;
+  at::Tensor log_scale_;
 };
 
 /// Learnable skew A − Aᵀ (G unknown, conservative).
@@ -83,19 +112,20 @@ class LearnableDissipativeImpl : public StructureImpl {
   at::Tensor A_, L_;
 };
 
-/// The structure table: name → one-line help and factory (dim, dx), registered by the file
-/// that defines the structure. Shipped: symplectic, friction, D, D2, learnable_skew,
-/// learnable_dissipative.
+/// The structure table: name → one-line help and factory, registered by the file that
+/// defines the structure. Shipped: symplectic, friction, D, D2, gradient_flow,
+/// scaled_gradient_flow, learnable_skew, learnable_dissipative.
 struct StructureEntry {
   static constexpr const char* kKind = "structure";
   std::string help;
-  std::function<Structure(int64_t dim, double dx)> make;
+  std::function<Structure(const StructureOptions&)> make;
 };
 using StructureRegistry = Registry<StructureEntry>;
 using StructureRegistrar = Registrar<StructureEntry>;
 
 /// Builds a registered structure; dx is used by the difference operators. Throws
-/// std::invalid_argument "unknown structure 'x' (known: ...)".
+/// std::invalid_argument "unknown structure 'x' (known: ...)" and for initial values <= 0.
+Structure make_structure(const std::string& name, const StructureOptions& options);
 Structure make_structure(const std::string& name, int64_t dim, double dx = 1.0);
 
 }  // namespace enflow::geometry

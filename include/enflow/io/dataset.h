@@ -28,6 +28,9 @@ struct Dataset {
   /// energies and parameters: its exact du/dt is not the data's).
   std::string source;
   std::vector<int64_t> train, test;  ///< series indices
+  /// Prediction files only: the learned energy H_θ along the predicted states, [S, T]
+  /// (/learned_energy; undefined elsewhere).
+  at::Tensor learned_energy;
 };
 
 /// Validates (shapes agree, finite values, indices in range) and writes atomically.

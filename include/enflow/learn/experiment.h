@@ -39,6 +39,8 @@ struct EvaluateRequest {
   std::string step_integrator;  ///< scheme of the step MSE; default: the training scheme
   int64_t steps = 0;            ///< prediction horizon in steps; 0: whole series
   bool all_series = false;      ///< every series, not only the test split
+  /// Compute in this dtype ("float64" for a float32 model); "": the model's.
+  std::string dtype;
   /// Data in memory, scored instead of reading `data` or the model's data.path.
   std::shared_ptr<const io::Dataset> dataset;
 };

@@ -37,7 +37,19 @@ struct Evaluation {
   at::Tensor prediction;                        ///< [S, T, D]
   at::Tensor truth;                             ///< [S, T, D]
   std::map<std::string, at::Tensor> invariant_prediction, invariant_truth;  ///< [S, T]
+  /// Energy models (not NODE, not GGD, whose entropy has its own plots): H_θ along the
+  /// prediction and along the observed states, [S, T] float64, for every dataset — imported
+  /// records included.
+  at::Tensor learned_energy, learned_energy_truth;
 };
+
+/// The learned energy's law along a prediction H [S, T]: its largest relative change from
+/// the first state, and its largest one-step increase relative to max |H| (≤ rounding for an
+/// energy-keeping scheme, conservative or dissipative).
+struct LearnedEnergyLaw {
+  double rel_drift = 0.0, max_rel_increase = 0.0;
+};
+LearnedEnergyLaw learned_energy_law(const at::Tensor& H);
 
 /// Mean squared error of the model's continuous-time du/dt against the system's exact one
 /// at states [N, d] (any dtype; evaluated in chunks of `chunk` states).

@@ -36,6 +36,9 @@ struct TrainOptions {
   TORCH_ARG(int64_t, batch) = 200;  ///< 0 or ≥ N: full batch
   TORCH_ARG(int64_t, iterations) = 1000;
   TORCH_ARG(double, weight_decay) = 0.0;
+  /// Learning rate of the structure's parameters (friction, a scaled flow's c, learned G):
+  /// a few coefficients that Adam moves by ~lr per step; 0: lr. Without decay.
+  TORCH_ARG(double, structure_lr) = 0.0;
   TORCH_ARG(uint64_t, seed) = 0;
   TORCH_ARG(int64_t, log_every) = 100;
   /// Write a checkpoint (model + optimizer + iteration) every N iterations; 0: never.

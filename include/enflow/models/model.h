@@ -27,8 +27,12 @@ struct ModelOptions {
   TORCH_ARG(int64_t, depth) = 2;
   TORCH_ARG(std::string, activation) = "tanh";
   TORCH_ARG(std::string, init) = "orthogonal";
-  /// symplectic | friction | D | D2 | learnable_skew | learnable_dissipative
+  /// A registered structure (geometry/structure.h): symplectic | friction | D | D2 |
+  /// gradient_flow | scaled_gradient_flow | learnable_skew | learnable_dissipative
   TORCH_ARG(std::string, structure) = "symplectic";
+  /// Initial values of the structure's learned coefficient: friction, scaled flow's c.
+  TORCH_ARG(double, friction_init) = 0.1;
+  TORCH_ARG(double, scale_init) = 1.0;
   TORCH_ARG(double, dx) = 1.0;
   /// Generalized gradient dynamics (type "ggd").
   TORCH_ARG(GgdOptions, ggd) = GgdOptions();
