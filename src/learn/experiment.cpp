@@ -17,6 +17,7 @@
 #include "enflow/learn/lbfgs_refine.h"
 #include "enflow/learn/metrics.h"
 #include "enflow/learn/model_io.h"
+#include "enflow/learn/normalization.h"
 #include "enflow/learn/prediction_output.h"
 #include "enflow/learn/trainer.h"
 #include "enflow/run_config.h"
@@ -67,6 +68,36 @@ std::string model_output(const io::Config& cfg) {
   return out;
 }
 
+// model.normalize → model.norm_shift / norm_scale, recorded in the config (and so in the
+// model file) from the training series; a warning where unnormalized inputs would saturate.
+void apply_normalization(io::Config& cfg, const io::Dataset& data, const RunContext& ctx) {
+  const auto type = cfg.get_string("model.type", "dgnet");
+  const auto mode = cfg.get_string("model.normalize", "auto");
+  if (cfg.has("model.norm_scale") && mode == "auto") return;  // given by the user
+  const auto n = normalization_for(data, data.train, mode, type,
+                                   cfg.get_string("model.structure", "symplectic"));
+  if (n.empty()) {
+    const double top = data.states.abs().max().item<double>();
+    if (top > 20 && type != "ggd")
+      enflow::warn(
+          fmt::format("states reach |u| = {:.3g}: tanh networks saturate beyond a few "
+                      "units and learn a flat energy; set model.normalize = \"pooled\"",
+                      top));
+    return;
+  }
+  auto list = [](const std::vector<double>& v) {
+    std::string s;
+    for (double x : v) s += (s.empty() ? "" : ", ") + fmt::format("{:.17g}", x);
+    return "[" + s + "]";
+  };
+  cfg.set("model.norm_shift", list(n.shift));
+  cfg.set("model.norm_scale", list(n.scale));
+  ctx.say(
+      fmt::format("normalization ({}): shift {}, scale {}",
+                  mode == "auto" ? "pooled, the default for data enflow did not generate" : mode,
+                  list(n.shift), list(n.scale)));
+}
+
 // The learned energy's law along the prediction, for every dataset (imported records too).
 void add_learned_energy_metrics(RunResult& r, const Evaluation& ev) {
   if (!ev.learned_energy.defined()) return;
@@ -103,6 +134,7 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
   cfg.set("data.dx", fmt::format("{:.17g}", dx));
   record_ggd_system(cfg, data);
   check_ggd_data(cfg, data);
+  apply_normalization(cfg, data, ctx);
   auto model = models::make_model(model_options_from_config(cfg, dim, dx));
   model->to(device, dtype);
 

@@ -58,6 +58,9 @@ const std::vector<std::string>& experiment_config_keys() {
                                                 "model.structure",
                                                 "model.friction_init",
                                                 "model.scale_init",
+                                                "model.normalize",
+                                                "model.norm_shift",
+                                                "model.norm_scale",
                                                 "model.entropy",
                                                 "model.dissipation",
                                                 "model.entropy_hidden",
@@ -140,6 +143,8 @@ models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim,
       .structure(c.get_string("model.structure", "symplectic"))
       .friction_init(positive_key(c, "model.friction_init", 0.1))
       .scale_init(positive_key(c, "model.scale_init", 1.0))
+      .norm_shift(c.get_doubles("model.norm_shift", {}))
+      .norm_scale(c.get_doubles("model.norm_scale", {}))
       .ggd(ggd_options_from_config(c));
   return o;
 }

@@ -184,7 +184,10 @@ std::vector<torch::optim::OptimizerParamGroup> parameter_groups(models::Dynamics
   if (!(o.structure_lr() > 0)) return {torch::optim::OptimizerParamGroup(model.parameters())};
   std::vector<at::Tensor> structure, rest;
   for (const auto& p : model.named_parameters())
-    (p.key().rfind("structure.", 0) == 0 ? structure : rest).push_back(p.value());
+    (p.key().rfind("structure.", 0) == 0 || p.key().find(".structure.") != std::string::npos
+         ? structure
+         : rest)
+        .push_back(p.value());
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(rest);
   if (!structure.empty()) {

@@ -6,6 +6,7 @@
 
 #include "enflow/geometry/structure.h"
 #include "enflow/models/model_registry.h"
+#include "enflow/models/normalized_model.h"
 #include "enflow/nn/energy_net.h"
 
 namespace enflow::models {
@@ -172,6 +173,10 @@ const ModelTypeRegistrar node_entry("node", {"plain vector-field network, no ene
 
 }  // namespace
 
-DynamicsModel make_model(const ModelOptions& o) { return model_type(o.type()).make(o); }
+DynamicsModel make_model(const ModelOptions& o) {
+  auto model = model_type(o.type()).make(o);
+  if (o.norm_scale().empty() && o.norm_shift().empty()) return model;
+  return normalized(model, o);
+}
 
 }  // namespace enflow::models

@@ -36,6 +36,12 @@ struct ModelOptions {
   TORCH_ARG(double, dx) = 1.0;
   /// Generalized gradient dynamics (type "ggd").
   TORCH_ARG(GgdOptions, ggd) = GgdOptions();
+  /// Normalization u_n = (u − shift) / scale, one entry per state component (both empty:
+  /// none). The model learns in u_n and speaks the user's units: du/dt = scale ⊙ f(u_n), the
+  /// energy H(u) = H_n(u_n) and the structure diag(scale) G diag(scale) (a congruence: a
+  /// skew G stays skew, a dissipative one dissipative). Not for srnn and ggd.
+  TORCH_ARG(std::vector<double>, norm_shift) = {};
+  TORCH_ARG(std::vector<double>, norm_scale) = {};
 };
 
 class DynamicsModelImpl : public torch::nn::Module {
