@@ -75,7 +75,8 @@ void apply_normalization(io::Config& cfg, const io::Dataset& data, const RunCont
   const auto mode = cfg.get_string("model.normalize", "auto");
   if (cfg.has("model.norm_scale") && mode == "auto") return;  // given by the user
   const auto n = normalization_for(data, data.train, mode, type,
-                                   cfg.get_string("model.structure", "symplectic"));
+                                   cfg.get_string("model.structure", "symplectic"),
+                                   cfg.get_ints("model.angles", {}));
   if (n.empty()) {
     const double top = data.states.abs().max().item<double>();
     if (top > 20 && type != "ggd")

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "enflow/learn/central_pairs.h"
@@ -37,7 +38,8 @@ double derivative_mse(models::DynamicsModelImpl& model, const systems::System& s
 Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
                     const std::vector<int64_t>& series, const models::StepOptions& train_step,
                     const models::StepOptions& predict_step, const systems::System* system,
-                    int64_t steps, const std::string& derivative) {
+                    int64_t steps, const std::string& derivative,
+                    const std::vector<int64_t>& angles) {
   if (series.empty()) throw std::invalid_argument("no series to evaluate");
   auto p = model.parameters();
   const auto dtype = p.empty() ? torch::kFloat64 : p.front().scalar_type();
@@ -82,7 +84,12 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
   }
   ev.prediction = torch::cat(preds, 0).to(torch::kCPU, torch::kFloat64);
   ev.truth = truth.to(torch::kFloat64);
-  ev.state_mse = (ev.prediction - ev.truth).pow(2).mean().item<double>();
+  auto error = ev.prediction - ev.truth;
+  for (const auto a : angles) {  // the nearest turn: θ and θ + 2πk are the same state
+    auto e = error.select(2, a);
+    e.copy_(torch::remainder(e + M_PI, 2 * M_PI) - M_PI);
+  }
+  ev.state_mse = error.pow(2).mean().item<double>();
   if (model.has_energy() && model.type() != "ggd") {
     const int64_t S = ev.prediction.size(0), D = ev.prediction.size(2);
     auto H = [&](const at::Tensor& x) {

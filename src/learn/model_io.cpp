@@ -61,6 +61,7 @@ const std::vector<std::string>& experiment_config_keys() {
                                                 "model.normalize",
                                                 "model.norm_shift",
                                                 "model.norm_scale",
+                                                "model.angles",
                                                 "model.entropy",
                                                 "model.dissipation",
                                                 "model.entropy_hidden",
@@ -145,6 +146,7 @@ models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim,
       .scale_init(positive_key(c, "model.scale_init", 1.0))
       .norm_shift(c.get_doubles("model.norm_shift", {}))
       .norm_scale(c.get_doubles("model.norm_scale", {}))
+      .angles(c.get_ints("model.angles", {}))
       .ggd(ggd_options_from_config(c));
   return o;
 }

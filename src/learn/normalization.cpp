@@ -11,9 +11,9 @@ namespace enflow::learn {
 
 namespace {
 
-// Mean and standard deviation of the columns in `cols` of states [N, D], pooled.
-std::pair<double, double> pooled_stats(const at::Tensor& x, int64_t from, int64_t count) {
-  auto block = x.narrow(1, from, count);
+// Mean and standard deviation of the columns `cols` of states [N, D], pooled.
+std::pair<double, double> pooled_stats(const at::Tensor& x, const std::vector<int64_t>& cols) {
+  auto block = x.index_select(1, torch::tensor(cols, torch::kLong));
   const double mean = block.mean().item<double>();
   double sd = block.std(/*unbiased=*/false).item<double>();
   if (!(sd > 1e-12 * std::max(1.0, std::abs(mean)))) sd = 1.0;  // constant: leave its scale
@@ -24,7 +24,7 @@ std::pair<double, double> pooled_stats(const at::Tensor& x, int64_t from, int64_
 
 Normalization normalization_for(const io::Dataset& data, const std::vector<int64_t>& series,
                                 const std::string& mode, const std::string& model_type,
-                                const std::string& structure) {
+                                const std::string& structure, const std::vector<int64_t>& angles) {
   std::string m = mode;
   if (m == "auto")
     m = data.source.empty() || model_type == "srnn" || model_type == "ggd" ? "none" : "pooled";
@@ -35,22 +35,34 @@ Normalization normalization_for(const io::Dataset& data, const std::vector<int64
   const int64_t D = data.states.size(2);
   auto idx = torch::tensor(series.empty() ? std::vector<int64_t>{0} : series, torch::kLong);
   auto x = data.states.index_select(0, idx).reshape({-1, D}).to(torch::kFloat64);
-  // Groups of components that share one shift and scale.
-  std::vector<std::pair<int64_t, int64_t>> groups;
+  // Groups of components that share one shift and scale (angles in none: shift 0, scale 1).
+  auto is_angle = [&](int64_t i) {
+    return std::find(angles.begin(), angles.end(), i) != angles.end();
+  };
+  std::vector<std::vector<int64_t>> groups;
+  auto group_of = [&](int64_t from, int64_t count) {
+    std::vector<int64_t> g;
+    for (int64_t i = from; i < from + count; ++i)
+      if (!is_angle(i)) g.push_back(i);
+    if (!g.empty()) groups.push_back(g);
+  };
   if (m == "per_coordinate") {
-    for (int64_t i = 0; i < D; ++i) groups.emplace_back(i, 1);
+    for (int64_t i = 0; i < D; ++i) group_of(i, 1);
   } else if ((structure == "symplectic" || structure == "friction") && D % 2 == 0) {
-    groups = {{0, D / 2}, {D / 2, D / 2}};
+    group_of(0, D / 2);
+    group_of(D / 2, D / 2);
   } else {
-    groups = {{0, D}};
+    group_of(0, D);
   }
   Normalization n;
-  n.shift.resize(D);
-  n.scale.resize(D);
-  for (const auto& [from, count] : groups) {
-    const auto [mean, sd] = pooled_stats(x, from, count);
-    std::fill(n.shift.begin() + from, n.shift.begin() + from + count, mean);
-    std::fill(n.scale.begin() + from, n.scale.begin() + from + count, sd);
+  n.shift.assign(D, 0.0);
+  n.scale.assign(D, 1.0);
+  for (const auto& g : groups) {
+    const auto [mean, sd] = pooled_stats(x, g);
+    for (const auto i : g) {
+      n.shift[i] = mean;
+      n.scale[i] = sd;
+    }
   }
   return n;
 }

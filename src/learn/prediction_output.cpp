@@ -63,7 +63,7 @@ LoadedForEval load_for_eval(const std::string& model_path, const std::string& da
 
 learn::Evaluation evaluate_loaded(const LoadedForEval& l, int64_t steps) {
   return learn::evaluate(*l.lm.model, l.data, l.series, l.step, l.predict, l.system.get(), steps,
-                         train_derivative(l.lm.config));
+                         train_derivative(l.lm.config), l.lm.config.get_ints("model.angles", {}));
 }
 
 std::vector<std::string> write_prediction(const LoadedForEval& l, const learn::Evaluation& ev,

@@ -2,7 +2,10 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "enflow/geometry/structure.h"
 #include "enflow/models/model_registry.h"
@@ -57,12 +60,47 @@ nn::EnergyNet make_energy_net(const ModelOptions& o) {
   return EnergyNetworkRegistry::instance().at(o.network()).make(o);
 }
 
+// The state as the energy network sees it: each angle θ replaced by (cos θ, sin θ). Built
+// from Var operations, so the discrete gradient of H ∘ embed stays exact (the divided
+// differences of cos and sin).
+ad::Var embed_angles(const ad::Var& u, const std::vector<int64_t>& angles, int64_t dim) {
+  std::vector<ad::Var> parts;
+  for (int64_t i = 0; i < dim; ++i) {
+    auto c = ad::narrow(u, 1, i, 1);
+    if (std::find(angles.begin(), angles.end(), i) != angles.end()) {
+      parts.push_back(ad::cos(c));
+      parts.push_back(ad::sin(c));
+    } else {
+      parts.push_back(c);
+    }
+  }
+  return ad::cat(parts, 1);
+}
+
+void check_angles(const ModelOptions& o) {
+  if (o.angles().empty()) return;
+  if (o.network() != "mlp")
+    throw std::invalid_argument("model.angles needs the mlp energy network (states, not grids)");
+  std::vector<int64_t> seen;
+  for (const auto a : o.angles()) {
+    if (a < 0 || a >= o.dim())
+      throw std::invalid_argument("model.angles: component " + std::to_string(a) +
+                                  " is out of range [0, " + std::to_string(o.dim() - 1) + "]");
+    if (std::find(seen.begin(), seen.end(), a) != seen.end())
+      throw std::invalid_argument("model.angles: component " + std::to_string(a) + " is repeated");
+    seen.push_back(a);
+  }
+}
+
 // DGNet, HNN and HNN++: du/dt = G ∇H(u). They differ in how they are trained and
 // integrated (discrete gradient vs explicit integrators), not in what they are.
 class EnergyModelImpl : public DynamicsModelImpl {
  public:
-  EnergyModelImpl(const ModelOptions& o) : type_(o.type()) {
-    H_ = register_module("energy", make_energy_net(o));
+  EnergyModelImpl(const ModelOptions& o) : type_(o.type()), angles_(o.angles()), dim_(o.dim()) {
+    check_angles(o);
+    auto net_options = o;
+    net_options.dim(o.dim() + static_cast<int64_t>(angles_.size()));  // cos and sin per angle
+    H_ = register_module("energy", make_energy_net(net_options));
     G_ = register_module(
         "structure", geometry::make_structure(o.structure(), geometry::StructureOptions()
                                                                  .dim(o.dim())
@@ -72,15 +110,26 @@ class EnergyModelImpl : public DynamicsModelImpl {
   }
   std::string type() const override { return type_; }
   bool has_energy() const override { return true; }
-  ad::EnergyFn energy_fn() override { return H_->fn(); }
-  ad::EnergyDerivatives energy_derivatives() override { return H_->derivatives(); }
+  ad::EnergyFn energy_fn() override {
+    if (angles_.empty()) return H_->fn();
+    return [H = H_->fn(), angles = angles_, dim = dim_](const ad::Var& u) {
+      return H(embed_angles(u, angles, dim));
+    };
+  }
+  ad::EnergyDerivatives energy_derivatives() override {
+    return angles_.empty() ? H_->derivatives() : ad::derivatives_of(energy_fn());
+  }
   at::Tensor structure_matrix() override { return G_->matrix(); }
   at::Tensor time_derivative(const at::Tensor& u, bool create_graph) override {
-    return torch::matmul(H_->gradient(u, create_graph), G_->matrix().t());
+    auto grad = angles_.empty() ? H_->gradient(u, create_graph)
+                                : energy_derivatives().gradient(u, create_graph);
+    return torch::matmul(grad, G_->matrix().t());
   }
 
  private:
   std::string type_;
+  std::vector<int64_t> angles_;
+  int64_t dim_;
   nn::EnergyNet H_{nullptr};
   geometry::Structure G_;
 };
@@ -174,6 +223,9 @@ const ModelTypeRegistrar node_entry("node", {"plain vector-field network, no ene
 }  // namespace
 
 DynamicsModel make_model(const ModelOptions& o) {
+  if (!o.angles().empty() && o.type() != "dgnet" && o.type() != "hnn" && o.type() != "hnn++")
+    throw std::invalid_argument("model.angles applies to energy models (dgnet, hnn, hnn++), not " +
+                                o.type());
   auto model = model_type(o.type()).make(o);
   if (o.norm_scale().empty() && o.norm_shift().empty()) return model;
   return normalized(model, o);

@@ -206,3 +206,31 @@ def test_the_learned_energy_is_visible_for_imported_data(tmp_path):
     with pytest.raises(ValueError, match="friction_init"):
         enflow.train(dict(cfg, model={"structure": "friction", "friction_init": -1.0}), data,
                      model=tmp_path / "bad.pt")
+
+
+def _spinning_pendulum(turns=0, series=6, steps=30, dt=0.1, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    u = torch.stack([(2 * torch.rand(series, generator=g, dtype=torch.float64) - 1) * np.pi,
+                     2.2 + 0.6 * torch.rand(series, generator=g, dtype=torch.float64)], 1)
+    f = lambda x: torch.stack([x[:, 1], -torch.sin(x[:, 0])], 1)  # noqa: E731
+    states, h = [u], dt / 20
+    for _ in range(steps):
+        for _ in range(20):
+            k1 = f(u); k2 = f(u + h / 2 * k1); k3 = f(u + h / 2 * k2); k4 = f(u + h * k3)  # noqa: E702
+            u = u + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        states.append(u)
+    s = torch.stack(states, 1)
+    s[:, :, 0] += 2 * np.pi * turns
+    return enflow.dataset(s, dt=dt, train=list(range(series - 2)), test=[series - 2, series - 1])
+
+
+def test_angles_are_compared_to_the_nearest_turn(tmp_path):
+    cfg = {"model": {"angles": [0], "hidden": [16]}, "train": {"iterations": 50},
+           "run": {"dtype": "float64"}}
+    enflow.train(cfg, _spinning_pendulum(), model=tmp_path / "m.pt")
+    here = enflow.evaluate(tmp_path / "m.pt", _spinning_pendulum()).number("state_mse")
+    later = enflow.evaluate(tmp_path / "m.pt", _spinning_pendulum(turns=5)).number("state_mse")
+    assert later == pytest.approx(here, rel=1e-6)
+    with pytest.raises(ValueError, match="model.angles"):
+        enflow.train(dict(cfg, model={"angles": [0], "type": "node"}), _spinning_pendulum(),
+                     model=tmp_path / "bad.pt")

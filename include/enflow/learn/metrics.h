@@ -59,10 +59,12 @@ double derivative_mse(models::DynamicsModelImpl& model, const systems::System& s
 /// Evaluates on the given series. `system` may be null (no invariant metrics). `steps`
 /// limits the prediction horizon (0: the whole series). `derivative` names the observed
 /// rate of step_mse: "forward" differences of consecutive states or "central" differences
-/// (central_pairs.h), as in training.
+/// (central_pairs.h), as in training. `angles` (model.angles) are compared modulo 2π in
+/// state_mse.
 Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
                     const std::vector<int64_t>& series, const models::StepOptions& train_step,
                     const models::StepOptions& predict_step, const systems::System* system,
-                    int64_t steps = 0, const std::string& derivative = "forward");
+                    int64_t steps = 0, const std::string& derivative = "forward",
+                    const std::vector<int64_t>& angles = {});
 
 }  // namespace enflow::learn

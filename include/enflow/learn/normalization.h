@@ -27,9 +27,11 @@ struct Normalization {
 ///   "auto" (the config's default): "pooled" for data enflow did not generate (imported
 ///   records, arrays from Python), "none" for its reference systems (the papers' protocols),
 ///   and "none" for srnn and ggd, which cannot be normalized.
-/// Throws std::invalid_argument naming an unknown mode.
+/// Angles (model.angles) keep shift 0 and scale 1: their period is 2π. Throws
+/// std::invalid_argument naming an unknown mode.
 Normalization normalization_for(const io::Dataset& data, const std::vector<int64_t>& series,
                                 const std::string& mode, const std::string& model_type,
-                                const std::string& structure);
+                                const std::string& structure,
+                                const std::vector<int64_t>& angles = {});
 
 }  // namespace enflow::learn

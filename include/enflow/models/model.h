@@ -42,6 +42,9 @@ struct ModelOptions {
   /// skew G stays skew, a dissipative one dissipative). Not for srnn and ggd.
   TORCH_ARG(std::vector<double>, norm_shift) = {};
   TORCH_ARG(std::vector<double>, norm_scale) = {};
+  /// State components that are angles (energy models with an MLP): the energy network sees
+  /// (cos θ, sin θ) for each, so H is 2π-periodic in them whatever range the data cover.
+  TORCH_ARG(std::vector<int64_t>, angles) = {};
 };
 
 class DynamicsModelImpl : public torch::nn::Module {
