@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "enflow/io/atomic_file.h"
 #include "enflow/io/config.h"
@@ -45,6 +48,10 @@ void check_train_options(const io::Config& cfg, int64_t iters, int64_t lbfgs_ite
   const double slr = cfg.get_double("train.structure_lr", 0.0);
   if (!(slr >= 0) || !std::isfinite(slr))
     throw bad("train.structure_lr", "must be positive and finite (0: train.lr)");
+  if (cfg.get_int("train.patience", 0) < 0) throw bad("train.patience", "must be >= 0");
+  if (cfg.get_double("train.validation", 0.0) > 0 && cfg.has("train.log_every") &&
+      cfg.get_int("train.log_every", 1) == 0)
+    throw bad("train.log_every", "= 0 never scores the validation series (train.validation)");
   for (const char* key : {"train.batch", "train.log_every", "train.checkpoint_every"})
     if (cfg.get_int(key, 0) < 0) throw bad(key, "must be >= 0");
 }
@@ -66,6 +73,27 @@ std::string model_output(const io::Config& cfg) {
   }
   io::require_writable(out);
   return out;
+}
+
+// train.validation: the last fraction of the training series held out (in time, for a record
+// cut into chunks), at least one series and never all of them.
+std::pair<std::vector<int64_t>, std::vector<int64_t>> split_validation(
+    const io::Config& cfg, const std::vector<int64_t>& train) {
+  const double f = cfg.get_double("train.validation", 0.0);
+  if (!(f >= 0 && f < 1))
+    throw std::invalid_argument("config '" + cfg.source() +
+                                "': train.validation = " + fmt::format("{:g}", f) +
+                                " must be a fraction in [0, 1) of the training series");
+  if (f == 0) return {train, {}};
+  const auto n = static_cast<int64_t>(train.size());
+  const int64_t k = std::max<int64_t>(1, std::llround(f * static_cast<double>(n)));
+  if (k >= n)
+    throw std::invalid_argument(fmt::format(
+        "config '{}': train.validation = {:g} would hold out all {} training series (cut the "
+        "record into more with enflow import --chunks)",
+        cfg.source(), f, n));
+  return {std::vector<int64_t>(train.begin(), train.end() - k),
+          std::vector<int64_t>(train.end() - k, train.end())};
 }
 
 // model.normalize → model.norm_shift / norm_scale, recorded in the config (and so in the
@@ -155,7 +183,17 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
           .checkpoint_tag(cfg.lines_of({"model.", "data.dim", "run.dtype", "train.structure_lr"}))
           .step(train_step_options(cfg));
   const auto derivative = train_derivative(cfg);
-  auto train_pairs = make_pairs_by(derivative, data, data.train, dtype, device);
+  const auto [train_series, validation_series] = split_validation(cfg, data.train);
+  auto train_pairs = make_pairs_by(derivative, data, train_series, dtype, device);
+  if (!validation_series.empty()) {
+    opts.validation(std::make_shared<PairSet>(
+                        make_pairs_by(derivative, data, validation_series, dtype, device)))
+        .patience(cfg.get_int("train.patience", 0));
+    ctx.say(
+        fmt::format("validation: {} of the {} training series held out (the last), scored "
+                    "every {} iterations; the best parameters are kept",
+                    validation_series.size(), data.train.size(), opts.log_every()));
+  }
   ctx.say(fmt::format("training {} ({}, {}) on {} pairs from {} for {} iterations",
                       cfg.get_string("model.type", "dgnet"), cfg.get_string("model.network", "mlp"),
                       opts.step().integrator(), train_pairs.size(),
@@ -191,6 +229,12 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
     r.metrics.emplace_back("loss_iterations", std::vector<double>(rep.logged_iterations.begin(),
                                                                   rep.logged_iterations.end()));
     r.metrics.emplace_back("loss_curve", rep.logged_loss);
+  }
+  if (!rep.logged_validation.empty()) {
+    r.metrics.emplace_back("validation_loss", rep.validation_loss);
+    r.metrics.emplace_back("best_iteration", rep.best_iteration);
+    r.metrics.emplace_back("stopped_early", rep.stopped_early);
+    r.metrics.emplace_back("validation_curve", rep.logged_validation);
   }
   r.files = {out};
   return r;

@@ -79,6 +79,8 @@ const std::vector<std::string>& experiment_config_keys() {
                                                 "train.iterations",
                                                 "train.weight_decay",
                                                 "train.structure_lr",
+                                                "train.validation",
+                                                "train.patience",
                                                 "run.dtype",
                                                 "run.device",
                                                 "run.seed",

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
@@ -177,6 +178,46 @@ class Checkpoints {
   bool existed_before_ = false, resumed_ = false;
 };
 
+// Validation: the score at each log, the parameters of the best one (restored at the end),
+// and patience.
+class BestParameters {
+ public:
+  BestParameters(const PairSet& pairs, models::StepOptions step, int64_t patience)
+      : pairs_(pairs), step_(std::move(step)), patience_(patience) {}
+
+  // Scores the model now; returns whether patience has run out.
+  bool score(models::DynamicsModelImpl& model, int64_t it, TrainReport& rep) {
+    const double v = rate_mse(model, pairs_, step_);
+    rep.logged_validation.push_back(v);
+    if (std::isfinite(v) && (saved_.empty() || v < rep.validation_loss)) {
+      rep.validation_loss = v;
+      rep.best_iteration = it;
+      saved_.clear();
+      torch::NoGradGuard no_grad;
+      for (const auto& p : model.parameters()) saved_.push_back(p.detach().clone());
+      since_best_ = 0;
+      return false;
+    }
+    return patience_ > 0 && ++since_best_ >= patience_;
+  }
+
+  void restore(models::DynamicsModelImpl& model, const TrainReport& rep) {
+    if (saved_.empty() || rep.logged_validation.empty() ||
+        rep.logged_validation.back() == rep.validation_loss)
+      return;
+    torch::NoGradGuard no_grad;
+    auto params = model.parameters();
+    for (size_t i = 0; i < params.size(); ++i) params[i].copy_(saved_[i]);
+  }
+
+ private:
+  const PairSet& pairs_;
+  models::StepOptions step_;
+  int64_t patience_;
+  int64_t since_best_ = 0;
+  std::vector<at::Tensor> saved_;
+};
+
 // One group with every parameter, or — with structure_lr — the structure's parameters in a
 // group of their own (own rate, no weight decay: decay would pull friction towards zero).
 std::vector<torch::optim::OptimizerParamGroup> parameter_groups(models::DynamicsModelImpl& model,
@@ -210,6 +251,8 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
   torch::optim::Adam opt(parameter_groups(model, o),
                          torch::optim::AdamOptions(o.lr()).weight_decay(o.weight_decay()));
   TrainReport rep;
+  std::optional<BestParameters> best;
+  if (o.validation()) best.emplace(*o.validation(), o.step(), o.patience());
   Checkpoints checkpoints(o);
   if (o.resume() && !o.checkpoint_path().empty() && std::filesystem::exists(o.checkpoint_path())) {
     checkpoints.load(model, opt, rep);
@@ -257,17 +300,23 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
     ++window_n;
     rep.iterations = it;
     const bool log_now = o.log_every() > 0 && (it % o.log_every() == 0 || it == o.iterations());
+    bool stop = false;
     if (log_now) {
       rep.final_loss = window_sum / window_n;
       rep.logged_iterations.push_back(it);
       rep.logged_loss.push_back(rep.final_loss);
       window_sum = 0.0;
       window_n = 0;
+      if (best) stop = best->score(model, it, rep);
       if (on_progress) {
         Progress p;
         p.iteration = it;
         p.iterations = o.iterations();
         p.loss = rep.final_loss;
+        if (best) {
+          p.metric = rep.logged_validation.back();
+          p.metric_name = "validation";
+        }
         p.seconds = std::max(elapsed(), 1e-9);
         p.start = rep.start_iteration;
         on_progress(p);
@@ -278,7 +327,12 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
                         window_n > 0 ? window_sum / window_n : rep.final_loss);
       if (it == o.iterations()) checkpoints.commit();  // the last one: no later loss to see
     }
+    if (stop) {
+      rep.stopped_early = true;
+      break;
+    }
   }
+  if (best) best->restore(model, rep);
   if (window_n > 0) rep.final_loss = window_sum / window_n;
   rep.seconds = seconds_before + elapsed();
   return rep;

@@ -234,3 +234,15 @@ def test_angles_are_compared_to_the_nearest_turn(tmp_path):
     with pytest.raises(ValueError, match="model.angles"):
         enflow.train(dict(cfg, model={"angles": [0], "type": "node"}), _spinning_pendulum(),
                      model=tmp_path / "bad.pt")
+
+
+def test_a_validation_split_keeps_the_best_model(mass_spring_h5, tmp_path):
+    cfg = _config(mass_spring_h5, tmp_path / "v.pt", iterations=40, validation=0.34, patience=3)
+    r = enflow.train(cfg)
+    curve = r.metrics["validation_curve"]
+    assert r.metrics["validation_loss"] == pytest.approx(float(curve.min()), rel=0, abs=0)
+    assert 0 < r.metrics["best_iteration"] <= r.metrics["iterations"]
+    if r.metrics["stopped_early"]:
+        assert r.metrics["iterations"] == r.metrics["best_iteration"] + 3 * 4
+    with pytest.raises(ValueError, match="train.validation"):
+        enflow.train(_config(mass_spring_h5, tmp_path / "w.pt", validation=1.0))

@@ -8,6 +8,8 @@
 #include <torch/arg.h>
 
 #include <functional>
+#include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,11 @@ struct TrainOptions {
   /// checkpoint; resuming from a checkpoint with other lines is refused, naming them.
   TORCH_ARG(std::string, checkpoint_tag) = "";
   TORCH_ARG(models::StepOptions, step) = models::StepOptions();
+  /// Held-out pairs scored (rate MSE) at every log interval: the parameters of the best
+  /// score are kept and restored at the end; null: none.
+  TORCH_ARG(std::shared_ptr<const PairSet>, validation) = nullptr;
+  /// Stop after this many validations without a better score; 0: never stop early.
+  TORCH_ARG(int64_t, patience) = 0;
 };
 
 struct TrainReport {
@@ -59,6 +66,12 @@ struct TrainReport {
   double seconds = 0.0;         ///< training wall time, summed over resumed runs
   std::vector<int64_t> logged_iterations;
   std::vector<double> logged_loss;
+  /// With validation pairs: the score at each logged iteration, the best one and where it
+  /// was reached (the parameters returned are that iteration's), and whether patience ran out.
+  std::vector<double> logged_validation;
+  double validation_loss = std::numeric_limits<double>::quiet_NaN();
+  int64_t best_iteration = 0;
+  bool stopped_early = false;
 };
 
 /// Adam training. A checkpoint is committed to disk only once the loss of the state it holds
