@@ -13,6 +13,7 @@ pkgs=(
   libcli11-dev            # command line
   libfmt-dev              # formatting
   nlohmann-json3-dev      # JSON reports
+  libmuparser-dev         # user energies as formulas (data.energy)
   libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox             # PNG plots
   python3-torch python3-h5py python3-numpy python3-scipy  # PyTorch reference (bench/), h5py checks

@@ -25,6 +25,7 @@
 #include "enflow/learn/trainer.h"
 #include "enflow/run_config.h"
 #include "enflow/runtime.h"
+#include "enflow/systems/formula_energy.h"
 
 namespace enflow::learn {
 
@@ -164,6 +165,8 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
   record_ggd_system(cfg, data);
   check_ggd_data(cfg, data);
   apply_normalization(cfg, data, ctx);
+  if (cfg.has("data.energy"))  // parsed now: a typo fails before any training
+    systems::formula_energy_system(cfg.require_string("data.energy"), dim, data.params);
   auto model = models::make_model(model_options_from_config(cfg, dim, dx));
   model->to(device, dtype);
 

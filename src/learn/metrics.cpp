@@ -51,7 +51,7 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
   auto truth = data.states.index_select(0, idx);
   // The exact du/dt is the data's only when the system produced them (not for imported
   // records, such as a measured, damped pendulum labelled "pendulum").
-  if (system && data.source.empty())
+  if (system && data.source.empty() && system->name() != "formula")  // a formula: no dynamics
     ev.deriv_mse = derivative_mse(model, *system, truth.reshape({-1, truth.size(2)}));
   // Noisy generated data: long-term predictions start from, and are scored against, the
   // true orbits (the observation noise would otherwise set the floor of every metric).

@@ -45,6 +45,7 @@ const std::vector<std::string>& experiment_config_keys() {
                                                 "data.path",
                                                 "data.dim",
                                                 "data.dx",
+                                                "data.energy",
                                                 "result.train_seconds",
                                                 "result.train_loss",
                                                 "model.type",

@@ -13,6 +13,7 @@
 #include "enflow/learn/ggd_plots.h"
 #include "enflow/models/ggd.h"
 #include "enflow/runtime.h"
+#include "enflow/systems/formula_energy.h"
 
 namespace enflow::learn {
 
@@ -49,6 +50,9 @@ LoadedForEval load_for_eval(const std::string& model_path, const std::string& da
     }
   }
   l.system = system_of(l.data);
+  if (l.lm.config.has("data.energy"))  // the user's energy: metrics and plots for any record
+    l.system = systems::formula_energy_system(l.lm.config.require_string("data.energy"),
+                                              l.data.states.size(2), l.data.params);
   if (all_series || l.data.test.empty()) {
     for (int64_t s = 0; s < l.data.states.size(0); ++s) l.series.push_back(s);
   } else {

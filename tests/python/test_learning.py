@@ -246,3 +246,27 @@ def test_a_validation_split_keeps_the_best_model(mass_spring_h5, tmp_path):
         assert r.metrics["iterations"] == r.metrics["best_iteration"] + 3 * 4
     with pytest.raises(ValueError, match="train.validation"):
         enflow.train(_config(mass_spring_h5, tmp_path / "w.pt", validation=1.0))
+
+
+def test_a_users_energy_formula_scores_imported_records(tmp_path):
+    """data.energy: the true energy of a record enflow knows nothing about (muParser), with
+    the dataset's parameters as constants, in the metrics and the plots."""
+    t, k = np.arange(60) * 0.1, 2.4
+    w = np.sqrt(2 * k)
+    states = np.stack([np.stack([a * np.cos(w * t), -a * w / 2 * np.sin(w * t)], 1)
+                       for a in (0.5, -0.8, 1.0, 0.3)])
+    data = enflow.dataset(states, t=t, train=[0, 1, 2], test=[3], params={"k": k})
+    cfg = {"data": {"energy": "p^2 + k*(1 - cos(q))"}, "model": {"hidden": [16]},
+           "train": {"iterations": 20}, "run": {"dtype": "float64"}}
+    enflow.train(cfg, data, model=tmp_path / "m.pt")
+    ev = enflow.evaluate(tmp_path / "m.pt", data)
+    r = enflow.predict(tmp_path / "m.pt", tmp_path / "p.h5", data)
+    assert (tmp_path / "p_energy.png").is_file()
+    pred = enflow.load_dataset(tmp_path / "p.h5").states.numpy()
+    energy = lambda s: s[..., 1] ** 2 + k * (1 - np.cos(s[..., 0]))  # noqa: E731
+    want = np.mean((energy(pred) - energy(states[3:])) ** 2)
+    assert ev.number("energy_mse") == pytest.approx(want, rel=1e-9)
+    assert r.number("state_mse") > 0
+    bad = dict(cfg, data={"energy": "p^2 + k*(1 - cos(q)"})
+    with pytest.raises(ValueError, match="data.energy: .* in 'p\\^2"):
+        enflow.train(bad, data, model=tmp_path / "bad.pt")
