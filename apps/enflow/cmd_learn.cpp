@@ -9,6 +9,7 @@
 #include "enflow/integrators/integrator_registry.h"
 #include "enflow/io/config.h"
 #include "enflow/learn/experiment.h"
+#include "enflow/learn/model_io.h"
 #include "enflow/models/model_registry.h"
 #include "registry_help.h"
 #include "run_output.h"
@@ -55,7 +56,9 @@ const CommandRegistrar train_reg(
           "\n" + registry_help<models::ModelTypeEntry>("model.type") + "\n" +
           registry_help<models::EnergyNetworkEntry>("model.network") + "\n" +
           registry_help<geometry::StructureEntry>("model.structure") + "\n" +
-          registry_help<integrators::IntegratorEntry>("train.integrator, predict.integrator"));
+          registry_help<integrators::IntegratorEntry>("train.integrator, predict.integrator") +
+          "\nConfig keys (type, default, meaning; `enflow explain KEY`):\n" +
+          io::format_key_specs(learn::experiment_key_specs()));
       return [a, &common] {
         const auto cfg = io::Config::load(a->config, a->set);
         learn::TrainRequest request;

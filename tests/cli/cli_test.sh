@@ -73,6 +73,14 @@ check predict-bad-dtype 1 "$bin" predict --model "$work/ms.pt" -o "$work/pred.h5
 "$bin" import "$work/rec.npy" -o "$work/rec.h5" 2>&1 >/dev/null | grep -q "time step 1 assumed" ||
   { echo "FAIL import dt warning"; fail=1; }
 check train-unknown-key 1 "$bin" train --config "$work/ms.toml" --set train.lerning_rate=1
+# Every training key with its type, default and meaning: in train --help and enflow explain.
+"$bin" train --help | grep -q "train.structure_lr  *float" || { echo "FAIL train --help keys"; fail=1; }
+"$bin" explain train.lr | grep -q "^train.lr (float, default 1e-3): Adam learning rate" ||
+  { echo "FAIL explain train.lr"; fail=1; }
+check explain-all 0 "$bin" explain
+check explain-unknown 1 "$bin" explain train.lerning_rate
+"$bin" explain train.lerning_rate 2>&1 | grep -q "known in its table: .*train.lr" ||
+  { echo "FAIL explain names the table's keys"; fail=1; }
 check train-missing-config 1 "$bin" train --config "$work/nope.toml"
 check evaluate-missing-model 1 "$bin" evaluate --model "$work/nope.pt"
 check evaluate-not-a-model 1 "$bin" evaluate --model "$work/ms.h5"

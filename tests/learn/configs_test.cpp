@@ -2,13 +2,33 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
+#include <string>
 
 #include "enflow/io/config.h"
+#include "enflow/io/key_spec.h"
 #include "enflow/learn/model_io.h"
 #include "enflow/models/stepper.h"
 
 namespace enflow::learn {
 namespace {
+
+// The key table that validates configs, fills `train --help` and `enflow explain`: every key
+// once, each with a type and a line of help; a config written from its defaults is valid.
+TEST(ShippedConfigs, EveryTrainingKeyIsDescribedOnce) {
+  const auto& specs = experiment_key_specs();
+  std::set<std::string> seen;
+  for (const auto& s : specs) {
+    EXPECT_TRUE(seen.insert(s.key).second) << s.key << " twice";
+    EXPECT_FALSE(s.type.empty()) << s.key;
+    EXPECT_FALSE(s.help.empty()) << s.key;
+    EXPECT_TRUE(s.key == "name" || s.key.find('.') != std::string::npos) << s.key;
+  }
+  EXPECT_EQ(experiment_config_keys().size(), specs.size());
+  const auto table = io::format_key_specs(specs);
+  EXPECT_NE(table.find("train.structure_lr"), std::string::npos);
+  EXPECT_NE(table.find("model.normalize"), std::string::npos);
+}
 
 TEST(ShippedConfigs, DgnetConfigsAreValid) {
   namespace fs = std::filesystem;

@@ -7,11 +7,14 @@
 
 #include "enflow/io/config.h"
 #include "enflow/io/dataset.h"
+#include "enflow/io/key_spec.h"
 #include "enflow/models/model.h"
 
 namespace enflow::learn {
 
-/// Every key an experiment config (`enflow train --config`) may contain; others are typos.
+/// Every key an experiment config (`enflow train --config`) may contain, with its type,
+/// default and meaning (`enflow train --help`, `enflow explain KEY`); others are typos.
+const std::vector<io::KeySpec>& experiment_key_specs();
 const std::vector<std::string>& experiment_config_keys();
 
 /// The grid spacing a model of this dataset builds its structure operator (D, D₂) with:
