@@ -198,13 +198,13 @@ class BestParameters {
       since_best_ = 0;
       return false;
     }
-    return patience_ > 0 && ++since_best_ >= patience_;
+    ++since_best_;
+    return patience_ > 0 && since_best_ >= patience_;
   }
 
-  void restore(models::DynamicsModelImpl& model, const TrainReport& rep) {
-    if (saved_.empty() || rep.logged_validation.empty() ||
-        rep.logged_validation.back() == rep.validation_loss)
-      return;
+  // Puts the best parameters back, unless the last score was the best.
+  void restore(models::DynamicsModelImpl& model) {
+    if (saved_.empty() || since_best_ == 0) return;
     torch::NoGradGuard no_grad;
     auto params = model.parameters();
     for (size_t i = 0; i < params.size(); ++i) params[i].copy_(saved_[i]);
@@ -223,12 +223,12 @@ class BestParameters {
 std::vector<torch::optim::OptimizerParamGroup> parameter_groups(models::DynamicsModelImpl& model,
                                                                 const TrainOptions& o) {
   if (!(o.structure_lr() > 0)) return {torch::optim::OptimizerParamGroup(model.parameters())};
-  std::vector<at::Tensor> structure, rest;
-  for (const auto& p : model.named_parameters())
-    (p.key().rfind("structure.", 0) == 0 || p.key().find(".structure.") != std::string::npos
-         ? structure
-         : rest)
-        .push_back(p.value());
+  const auto structure = model.structure_parameters();
+  std::vector<at::Tensor> rest;
+  for (const auto& p : model.parameters())
+    if (std::none_of(structure.begin(), structure.end(),
+                     [&](const at::Tensor& s) { return s.is_same(p); }))
+      rest.push_back(p);
   std::vector<torch::optim::OptimizerParamGroup> groups;
   groups.emplace_back(rest);
   if (!structure.empty()) {
@@ -332,7 +332,7 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
       break;
     }
   }
-  if (best) best->restore(model, rep);
+  if (best) best->restore(model);
   if (window_n > 0) rep.final_loss = window_sum / window_n;
   rep.seconds = seconds_before + elapsed();
   return rep;

@@ -120,6 +120,7 @@ class EnergyModelImpl : public DynamicsModelImpl {
     return angles_.empty() ? H_->derivatives() : ad::derivatives_of(energy_fn());
   }
   at::Tensor structure_matrix() override { return G_->matrix(); }
+  std::vector<at::Tensor> structure_parameters() override { return G_->parameters(); }
   at::Tensor time_derivative(const at::Tensor& u, bool create_graph) override {
     auto grad = angles_.empty() ? H_->gradient(u, create_graph)
                                 : energy_derivatives().gradient(u, create_graph);

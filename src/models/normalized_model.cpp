@@ -43,6 +43,7 @@ class NormalizedModelImpl : public DynamicsModelImpl {
               return r;
             }};
   }
+  std::vector<at::Tensor> structure_parameters() override { return inner_->structure_parameters(); }
   at::Tensor structure_matrix() override {
     return scale_.unsqueeze(1) * inner_->structure_matrix() * scale_.unsqueeze(0);
   }

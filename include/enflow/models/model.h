@@ -58,6 +58,9 @@ class DynamicsModelImpl : public torch::nn::Module {
   /// The energy's gradient and discrete gradient (fast reverse passes for networks).
   virtual ad::EnergyDerivatives energy_derivatives() { return ad::derivatives_of(energy_fn()); }
   virtual at::Tensor structure_matrix();
+  /// The structure's learned parameters (friction, a scaled flow's c, a learned G), which
+  /// training may give their own learning rate; none for fixed structures and other models.
+  virtual std::vector<at::Tensor> structure_parameters() { return {}; }
   /// G ∇̄H(u₁, u₀): the discrete-gradient scheme's approximation of (u₁ − u₀)/Δt.
   /// Models with another discrete-time scheme (ggd) override it.
   virtual at::Tensor discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
