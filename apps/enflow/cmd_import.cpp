@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "commands.h"
@@ -15,11 +16,40 @@ namespace enflow::cli {
 namespace {
 
 struct ImportArgs {
-  std::string input, output, columns, system;
+  std::string input, output, columns, system, series;
   std::vector<std::string> params;
-  double dt = 0, train_fraction = 0.8;
+  double dt = 0, train_fraction = 0.8, max_gap = 0;
   int64_t chunks = 1;
 };
+
+// "1,3,5-7" → 1, 3, 5, 6, 7 (ids as numbers: a series column may hold any number).
+std::vector<double> parse_series(const std::string& spec) {
+  std::vector<double> ids;
+  std::stringstream ss(spec);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    const auto dash = item.find('-', 1);  // a leading '-' is a sign
+    try {
+      size_t used = 0;
+      if (dash == std::string::npos) {
+        ids.push_back(std::stod(item, &used));
+        if (used != item.size()) throw std::invalid_argument(item);
+        continue;
+      }
+      const auto lo = std::stoll(item.substr(0, dash), &used);
+      if (used != dash) throw std::invalid_argument(item);
+      const auto hi = std::stoll(item.substr(dash + 1), &used);
+      if (used != item.size() - dash - 1 || hi < lo || hi - lo > 1000000)
+        throw std::invalid_argument(item);
+      for (auto i = lo; i <= hi; ++i) ids.push_back(static_cast<double>(i));
+    } catch (const std::exception&) {
+      throw std::invalid_argument("--series: '" + item +
+                                  "' is not a series id or a range such as 3-7");
+    }
+  }
+  if (ids.empty()) throw std::invalid_argument("--series: no series named");
+  return ids;
+}
 
 int run_import(const ImportArgs& a, const Common& common) {
   io::ImportOptions o;
@@ -41,6 +71,8 @@ int run_import(const ImportArgs& a, const Common& common) {
   o.dt = a.dt;
   o.train_fraction = a.train_fraction;
   o.chunks = a.chunks;
+  if (!a.series.empty()) o.series = parse_series(a.series);
+  o.max_gap = a.max_gap;
   auto d = io::import_trajectories(a.input, o);
   if (!a.system.empty()) {
     auto sys = systems::make_system(a.system, o.params);
@@ -49,12 +81,22 @@ int run_import(const ImportArgs& a, const Common& common) {
                                               a.system, sys->dim(), d.states.size(2)));
   }
   io::save_dataset(a.output, d);
+  int64_t shortest = d.states.size(1), points = 0;
+  for (int64_t s = 0; s < d.states.size(0); ++s) {
+    shortest = std::min(shortest, io::series_length(d, s));
+    points += io::series_length(d, s);
+  }
   if (common.json) {
-    fmt::print("{{\"file\": \"{}\", \"series\": {}, \"steps\": {}, \"dim\": {}, \"dt\": {}}}\n",
-               a.output, d.states.size(0), d.states.size(1), d.states.size(2), d.dt);
+    fmt::print(
+        "{{\"file\": \"{}\", \"series\": {}, \"steps\": {}, \"min_steps\": {}, \"points\": "
+        "{}, \"dim\": {}, \"dt\": {}}}\n",
+        a.output, d.states.size(0), d.states.size(1), shortest, points, d.states.size(2), d.dt);
   } else {
-    fmt::print("{}: {} series x {} time points x {}{}\n", a.output, d.states.size(0),
-               d.states.size(1), d.states.size(2),
+    const auto lengths = shortest == d.states.size(1)
+                             ? fmt::format("{}", shortest)
+                             : fmt::format("{} to {}", shortest, d.states.size(1));
+    fmt::print("{}: {} series x {} time points x {}{}\n", a.output, d.states.size(0), lengths,
+               d.states.size(2),
                d.dt == 0 ? ", irregular time stamps kept" : fmt::format(", dt = {}", d.dt));
   }
   return 0;
@@ -78,6 +120,12 @@ Action setup_import(CLI::App& app, Common& common) {
   app.add_option("--chunks", a->chunks,
                  "Cut each series into N consecutive series (before the split): one long "
                  "record becomes a split in time");
+  app.add_option("--series", a->series,
+                 "Keep only these series (ids of the series column, or indices of an [S, T, D] "
+                 "array), e.g. 1,3,5-7");
+  app.add_option("--max-gap", a->max_gap,
+                 "Split a series wherever its time stamps jump by more than this (needs a t "
+                 "column)");
   app.add_flag("--json", common.json, "Print the summary as JSON");
   return [a, &common]() { return run_import(*a, common); };
 }

@@ -3,6 +3,8 @@
 #include <fmt/core.h>
 #include <torch/torch.h>
 
+#include <algorithm>
+
 #include "commands.h"
 #include "enflow/io/dataset.h"
 #include "enflow/systems/generate.h"
@@ -34,6 +36,11 @@ int run_inspect(const std::string& path, const Common& common) {
     drift_note = d.system.empty() ? "no system recorded" : "unknown system '" + d.system + "'";
   }
   const double t0 = d.t.min().item<double>(), t1 = d.t.max().item<double>();
+  int64_t shortest = T, points = 0;  // ragged records: series of different lengths
+  for (int64_t s = 0; s < S; ++s) {
+    shortest = std::min(shortest, io::series_length(d, s));
+    points += io::series_length(d, s);
+  }
   if (common.json) {
     std::string params, inv;
     for (const auto& [k, v] : d.params)
@@ -41,10 +48,10 @@ int run_inspect(const std::string& path, const Common& common) {
     for (const auto& [k, v] : drifts) inv += fmt::format(", \"{}\": {:.6e}", k, v);
     fmt::print(
         "{{\"file\": \"{}\", \"system\": \"{}\", \"source\": \"{}\", \"series\": {}, \"steps\": "
-        "{}, \"dim\": {}, "
+        "{}, \"min_steps\": {}, \"points\": {}, \"dim\": {}, "
         "\"t_shape\": {}, \"t_min\": {}, \"t_max\": {}, \"dt\": {}, \"noise\": {}, \"seed\": {}, "
         "\"train\": {}, \"test\": {}, \"params\": {{{}}}{}}}\n",
-        json_escape(path), json_escape(d.system), json_escape(d.source), S, T, D,
+        json_escape(path), json_escape(d.system), json_escape(d.source), S, T, shortest, points, D,
         d.t.dim() == 1 ? "\"[T]\"" : "\"[S, T]\"", t0, t1, d.dt, d.noise, d.seed, d.train.size(),
         d.test.size(), params, inv);
     return 0;
@@ -53,6 +60,8 @@ int run_inspect(const std::string& path, const Common& common) {
   fmt::print("  system      {}\n", d.system.empty() ? "(none)" : d.system);
   if (!d.source.empty()) fmt::print("  source      {}\n", d.source);
   fmt::print("  states      [{}, {}, {}] (series, time points, dim)\n", S, T, D);
+  if (shortest < T)
+    fmt::print("  lengths     {} to {} time points per series, {} in all\n", shortest, T, points);
   fmt::print("  t           {} in [{}, {}], dt = {}{}\n", d.t.dim() == 1 ? "[T]" : "[S, T]", t0, t1,
              d.dt, d.dt == 0 ? " (irregular time stamps)" : "");
   fmt::print("  noise       {}\n  seed        {}\n", d.noise, d.seed);

@@ -158,27 +158,47 @@ def dataset(states: Any, t: Any = None, *, dt: Optional[float] = None,
             system: str = "", params: Optional[Mapping[str, float]] = None) -> Dataset:
     """A dataset from arrays: states [S, T, D] (or [T, D] for one series), time stamps t
     [T] or [S, T] — or a uniform step ``dt`` — and the series of each split (default: all
-    for training, none for testing). ``system`` names a reference system whose energy and
-    invariants the metrics may use."""
-    s = _tensor(states, "states").to(torch.float64)
-    if s.dim() == 2:
-        s = s.unsqueeze(0)
-    if s.dim() != 3:
-        raise ValueError(f"states must be [S, T, D] or [T, D], got shape {list(s.shape)}")
-    if t is None:
-        if dt is None or not dt > 0:
-            raise ValueError("give the time stamps t or a positive time step dt")
-        tt = torch.arange(s.shape[1], dtype=torch.float64) * dt
-    else:
-        tt = _tensor(t, "t").to(torch.float64)
-        if dt is not None:
-            raise ValueError("give either t or dt, not both")
+    for training, none for testing). Series of different lengths come as a list of [T_s, D]
+    arrays, with a list of [T_s] time stamps or ``dt``. ``system`` names a reference system
+    whose energy and invariants the metrics may use."""
+    if t is not None and dt is not None:
+        raise ValueError("give either t or dt, not both")
+    if t is None and (dt is None or not dt > 0):
+        raise ValueError("give the time stamps t or a positive time step dt")
     d = Dataset()
-    d.states, d.t = s.contiguous(), tt.contiguous()
-    steps = tt.diff(dim=-1) if tt.shape[-1] > 1 else tt
-    uniform = tt.dim() == 1 and tt.shape[0] > 1 and bool(
-        torch.allclose(steps, steps[0].expand_as(steps), rtol=1e-9, atol=0.0))
-    d.dt = float(steps[0]) if uniform else 0.0
+    if isinstance(states, (list, tuple)):  # ragged: one array per series
+        xs = [_tensor(x, f"states[{k}]").to(torch.float64) for k, x in enumerate(states)]
+        if not xs or any(x.dim() != 2 for x in xs):
+            raise ValueError("a list of states needs one [T_s, D] array per series")
+        if t is None:
+            ts = [torch.arange(x.shape[0], dtype=torch.float64) * dt for x in xs]
+        elif isinstance(t, (list, tuple)) and len(t) == len(xs):
+            ts = [_tensor(v, f"t[{k}]").to(torch.float64) for k, v in enumerate(t)]
+        else:
+            raise ValueError("a list of states needs a list of time stamps, one per series, or dt")
+        for k, (x, tk) in enumerate(zip(xs, ts)):
+            if tk.dim() != 1 or tk.shape[0] != x.shape[0]:
+                raise ValueError(f"t[{k}] must have {x.shape[0]} time stamps, got shape "
+                                 f"{list(tk.shape)}")
+        d.set_series([x.contiguous() for x in xs], [tk.contiguous() for tk in ts])
+        steps = torch.cat([tk.diff() for tk in ts])
+        uniform = steps.numel() > 0 and bool(
+            torch.allclose(steps, steps[0].expand_as(steps), rtol=1e-9, atol=0.0))
+        d.dt = float(steps[0]) if uniform else 0.0
+        s = d.states
+    else:
+        s = _tensor(states, "states").to(torch.float64)
+        if s.dim() == 2:
+            s = s.unsqueeze(0)
+        if s.dim() != 3:
+            raise ValueError(f"states must be [S, T, D] or [T, D], got shape {list(s.shape)}")
+        tt = (torch.arange(s.shape[1], dtype=torch.float64) * dt if t is None
+              else _tensor(t, "t").to(torch.float64))
+        d.states, d.t = s.contiguous(), tt.contiguous()
+        steps = tt.diff(dim=-1) if tt.shape[-1] > 1 else tt
+        uniform = tt.dim() == 1 and tt.shape[0] > 1 and bool(
+            torch.allclose(steps, steps[0].expand_as(steps), rtol=1e-9, atol=0.0))
+        d.dt = float(steps[0]) if uniform else 0.0
     n = s.shape[0]
     d.train = list(range(n)) if train is None else [int(i) for i in train]
     d.test = [] if test is None else [int(i) for i in test]

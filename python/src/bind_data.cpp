@@ -45,6 +45,12 @@ void bind_data(py::module_& m) {
       .def_readwrite("source", &io::Dataset::source)
       .def_readwrite("train", &io::Dataset::train)
       .def_readwrite("test", &io::Dataset::test)
+      .def_readwrite("lengths", &io::Dataset::lengths,
+                     "time points of each series when they differ (empty: all have T); rows "
+                     "beyond a series' length repeat its last row")
+      .def("set_series", &io::set_ragged_series, "states"_a, "times"_a,
+           "Sets states, t and lengths from series of different lengths: lists of [T_s, D] "
+           "and [T_s] tensors.")
       .def(
           "save", [](const io::Dataset& d, const std::string& path) { io::save_dataset(path, d); },
           "path"_a, Release(), "Validates and writes an HDF5 file atomically.");

@@ -57,6 +57,15 @@ void validate(const Dataset& d, const std::string& where) {
   if (!std::isfinite(d.noise) || d.noise < 0) fail(where, "noise must be finite and >= 0");
   for (const auto& [k, v] : d.params)
     if (!std::isfinite(v)) fail(where, "parameter '" + k + "' is not finite");
+  if (!d.lengths.empty()) {
+    if (static_cast<int64_t>(d.lengths.size()) != S)
+      fail(where, "lengths has " + std::to_string(d.lengths.size()) + " entries for " +
+                      std::to_string(S) + " series");
+    for (auto n : d.lengths)
+      if (n < 1 || n > T)
+        fail(where,
+             "series length " + std::to_string(n) + " out of range [1, " + std::to_string(T) + "]");
+  }
   for (const auto* idx : {&d.train, &d.test})
     for (auto i : *idx)
       if (i < 0 || i >= S)
@@ -156,6 +165,9 @@ std::string file_image(const std::string& path, const Dataset& d) {
               d.train.empty() ? nullptr : d.train.data());
   write_array(file.get(), path, "test", {d.test.size()}, H5T_NATIVE_INT64, H5T_STD_I64LE,
               d.test.empty() ? nullptr : d.test.data());
+  if (!d.lengths.empty())
+    write_array(file.get(), path, "lengths", {d.lengths.size()}, H5T_NATIVE_INT64, H5T_STD_I64LE,
+                d.lengths.data());
   if (d.learned_energy.defined()) {
     auto h = d.learned_energy.to(torch::kFloat64).contiguous();
     write_array(file.get(), path, "learned_energy",
@@ -267,8 +279,9 @@ Dataset load_dataset(const std::string& path) {
   d.t = read_array(file.get(), path, "t", false);
   if (!d.t.defined()) fail(path, "missing /t");
   d.learned_energy = read_array(file.get(), path, "learned_energy", false);
-  for (auto [name, vec] :
-       {std::pair<const char*, std::vector<int64_t>*>{"train", &d.train}, {"test", &d.test}}) {
+  for (auto [name, vec] : {std::pair<const char*, std::vector<int64_t>*>{"train", &d.train},
+                           {"test", &d.test},
+                           {"lengths", &d.lengths}}) {
     auto idx = read_array(file.get(), path, name, true);
     if (!idx.defined()) continue;
     if (idx.dim() != 1) fail(path, std::string("/") + name + " must be one-dimensional");

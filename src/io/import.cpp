@@ -1,5 +1,6 @@
 #include "enflow/io/import.h"
 
+#include <fmt/core.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -188,7 +189,15 @@ double time_step(const std::string& path, const ImportOptions& o) {
   return 1.0;
 }
 
-Dataset from_table(const std::string& path, const torch::Tensor& table, const ImportOptions& o) {
+// A record as its series before they become a dataset: states [len, D], times [len] and the
+// id a user names the series by (the series column's value, or the index).
+struct Series {
+  std::vector<torch::Tensor> x, t;
+  std::vector<double> id;
+  bool has_time = false;  // time stamps from the file, not k·dt
+};
+
+Series from_table(const std::string& path, const torch::Tensor& table, const ImportOptions& o) {
   const int64_t C = table.size(1);
   std::vector<std::string> roles = o.columns;
   if (roles.empty()) roles.assign(C, "x");
@@ -216,51 +225,128 @@ Dataset from_table(const std::string& path, const torch::Tensor& table, const Im
   if (series_col >= 0)
     for (int64_t i = 1; i < N; ++i)
       if (acc[i][series_col] != acc[i - 1][series_col]) starts.push_back(i);
-  const int64_t S = static_cast<int64_t>(starts.size());
-  const int64_t T = (S > 1 ? starts[1] : N);
-  for (int64_t s = 0; s < S; ++s) {
-    const int64_t len = (s + 1 < S ? starts[s + 1] : N) - starts[s];
-    if (len != T)
-      fail(path, "series have different lengths (" + std::to_string(T) + " and " +
-                     std::to_string(len) + "); every series needs the same number of rows");
+  starts.push_back(N);
+  auto states = table.index_select(1, torch::tensor(state_cols, torch::kInt64));
+  const double dt = t_col >= 0 ? 0.0 : time_step(path, o);
+  Series r;
+  r.has_time = t_col >= 0;
+  for (size_t s = 0; s + 1 < starts.size(); ++s) {
+    const int64_t from = starts[s], len = starts[s + 1] - from;
+    r.x.push_back(states.narrow(0, from, len));
+    r.t.push_back(t_col >= 0 ? table.select(1, t_col).narrow(0, from, len)
+                             : torch::arange(len, torch::kFloat64) * dt);
+    r.id.push_back(series_col >= 0 ? acc[from][series_col] : static_cast<double>(s));
+    const auto& t = r.t.back();
+    if (len > 1 && !(t.narrow(0, 1, len - 1) > t.narrow(0, 0, len - 1)).all().item<bool>())
+      fail(path,
+           fmt::format("time stamps must increase within each series (series {:g})", r.id.back()));
   }
-  auto idx = torch::tensor(state_cols, torch::kInt64);
-  Dataset d;
-  d.states = table.index_select(1, idx).reshape({S, T, static_cast<int64_t>(state_cols.size())});
-  if (t_col >= 0) {
-    auto t = table.select(1, t_col).reshape({S, T}).contiguous();
-    if (T > 1 && !(t.narrow(1, 1, T - 1) > t.narrow(1, 0, T - 1)).all().item<bool>())
-      fail(path, "time stamps must increase within each series");
-    d.t = t;
-    d.dt = 0.0;
-    // Uniform and identical time stamps: keep them as [T] with their step.
-    if (T > 1) {
-      auto steps = t.narrow(1, 1, T - 1) - t.narrow(1, 0, T - 1);
-      const double h = steps.mean().item<double>();
-      const bool uniform = ((steps - h).abs().max().item<double>() <= 1e-9 * std::abs(h)) &&
-                           (t - t.select(0, 0).unsqueeze(0)).abs().max().item<double>() == 0.0;
-      if (uniform) {
-        d.t = t.select(0, 0).clone();
-        d.dt = h;
-      }
-    }
-  } else {
-    d.dt = time_step(path, o);
-    d.t = torch::arange(T, torch::kFloat64) * d.dt;
-  }
-  return d;
+  return r;
 }
 
-// Series [S, T] -> [S * chunks, T / chunks], each chunk keeping its own time stamps.
-void cut_into_chunks(const std::string& path, Dataset& d, int64_t chunks) {
-  const int64_t S = d.states.size(0), T = d.states.size(1), D = d.states.size(2);
-  const int64_t len = T / chunks;
-  if (len < 2)
-    fail(path, "cannot cut " + std::to_string(T) + " time points into " + std::to_string(chunks) +
-                   " chunks of at least 2");
-  auto t = d.t.dim() == 1 ? d.t.unsqueeze(0).expand({S, T}) : d.t;
-  d.states = d.states.narrow(1, 0, chunks * len).reshape({S * chunks, len, D}).contiguous();
-  d.t = t.narrow(1, 0, chunks * len).reshape({S * chunks, len}).contiguous();
+// Keeps the series named by --series, in the order given.
+void select_series(const std::string& path, Series& r, const std::vector<double>& ids) {
+  if (ids.empty()) return;
+  Series kept;
+  kept.has_time = r.has_time;
+  for (const double id : ids) {
+    const auto it = std::find(r.id.begin(), r.id.end(), id);
+    if (it == r.id.end()) {
+      std::string known;
+      for (size_t k = 0; k < r.id.size() && k < 8; ++k)
+        known += fmt::format("{}{:g}", k ? ", " : "", r.id[k]);
+      fail(path, fmt::format("--series {:g}: no such series (the file has {}{})", id, known,
+                             r.id.size() > 8 ? ", ..." : ""));
+    }
+    const auto k = it - r.id.begin();
+    kept.x.push_back(r.x[k]);
+    kept.t.push_back(r.t[k]);
+    kept.id.push_back(id);
+  }
+  r = std::move(kept);
+}
+
+// Splits series where consecutive time stamps are more than max_gap apart; pieces of a
+// single time point cannot make a pair and are dropped (with a warning).
+void split_at_gaps(const std::string& path, Series& r, double max_gap) {
+  if (max_gap <= 0) return;
+  if (!r.has_time) fail(path, "--max-gap needs time stamps: give a 't' column with --columns");
+  Series out;
+  out.has_time = true;
+  int64_t dropped = 0, gaps = 0;
+  for (size_t s = 0; s < r.x.size(); ++s) {
+    const auto t = r.t[s].contiguous();
+    const auto* tp = t.data_ptr<double>();
+    const int64_t len = t.size(0);
+    int64_t from = 0;
+    for (int64_t i = 1; i <= len; ++i) {
+      if (i < len && tp[i] - tp[i - 1] <= max_gap) continue;
+      if (i < len) ++gaps;
+      if (i - from >= 2) {
+        out.x.push_back(r.x[s].narrow(0, from, i - from));
+        out.t.push_back(r.t[s].narrow(0, from, i - from));
+        out.id.push_back(r.id[s]);
+      } else {
+        ++dropped;
+      }
+      from = i;
+    }
+  }
+  if (dropped > 0)
+    enflow::warn(
+        fmt::format("{}: {} gap(s) wider than --max-gap {:g}; {} isolated time point(s) "
+                    "between gaps dropped",
+                    path, gaps, max_gap, dropped));
+  if (out.x.empty())
+    fail(path, fmt::format("no two time points closer than --max-gap {:g}", max_gap));
+  r = std::move(out);
+}
+
+// Every series into `chunks` consecutive pieces of equal length (the rows that do not fill a
+// last piece are dropped), each keeping its own time stamps.
+void cut_into_chunks(const std::string& path, Series& r, int64_t chunks) {
+  if (chunks <= 1) return;
+  Series out;
+  out.has_time = r.has_time;
+  for (size_t s = 0; s < r.x.size(); ++s) {
+    const int64_t T = r.x[s].size(0), len = T / chunks;
+    if (len < 2)
+      fail(path, "cannot cut " + std::to_string(T) + " time points into " + std::to_string(chunks) +
+                     " chunks of at least 2");
+    for (int64_t c = 0; c < chunks; ++c) {
+      out.x.push_back(r.x[s].narrow(0, c * len, len));
+      out.t.push_back(r.t[s].narrow(0, c * len, len));
+      out.id.push_back(r.id[s]);
+    }
+  }
+  r = std::move(out);
+}
+
+// The series as a dataset: dt the common step when every step is the same (0: irregular);
+// t [T] when, moreover, every series shares the stamps of the longest, else [S, T].
+Dataset to_dataset(const Series& r) {
+  Dataset d;
+  set_ragged_series(d, r.x, r.t);
+  const int64_t S = d.states.size(0), T = d.states.size(1);
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  bool shared = true;
+  int64_t longest = 0;
+  for (int64_t s = 0; s < S; ++s)
+    if (series_length(d, s) > series_length(d, longest)) longest = s;
+  const auto ref = series_times(d, longest);
+  for (int64_t s = 0; s < S; ++s) {
+    const auto t = series_times(d, s);
+    if (t.size(0) > 1) {
+      auto h = t.narrow(0, 1, t.size(0) - 1) - t.narrow(0, 0, t.size(0) - 1);
+      lo = std::min(lo, h.min().item<double>());
+      hi = std::max(hi, h.max().item<double>());
+    }
+    shared = shared && torch::equal(t, ref.narrow(0, 0, t.size(0)));
+  }
+  const bool uniform = T > 1 && hi - lo <= 1e-9 * std::abs(hi);
+  d.dt = uniform ? 0.5 * (lo + hi) : 0.0;
+  if (shared && uniform) d.t = ref.clone();
+  return d;
 }
 
 }  // namespace
@@ -272,29 +358,39 @@ Dataset import_trajectories(const std::string& path, const ImportOptions& o) {
   if (!(o.train_fraction >= 0 && o.train_fraction <= 1))
     fail(path, "train fraction must be in [0, 1]");
   if (o.chunks < 1) fail(path, "chunks must be >= 1");
-  Dataset d;
+  if (!(o.max_gap >= 0) || !std::isfinite(o.max_gap)) fail(path, "max gap must be >= 0");
+  Series r;
   const auto ext = lower_extension(path);
   if (ext == ".npy") {
     auto a = read_npy(path);
     if (!torch::isfinite(a).all().item<bool>()) fail(path, "array contains NaN or infinite values");
     if (a.dim() == 2) {
-      d = from_table(path, a.contiguous(), o);
+      r = from_table(path, a.contiguous(), o);
     } else if (a.dim() == 3) {
       if (!o.columns.empty()) fail(path, "--columns applies to 2-D arrays [T, columns] only");
-      d.states = a.contiguous();
-      d.dt = time_step(path, o);
-      d.t = torch::arange(a.size(1), torch::kFloat64) * d.dt;
+      const double dt = time_step(path, o);
+      for (int64_t s = 0; s < a.size(0); ++s) {
+        r.x.push_back(a[s]);
+        r.t.push_back(torch::arange(a.size(1), torch::kFloat64) * dt);
+        r.id.push_back(static_cast<double>(s));
+      }
     } else {
       fail(path, "array must be [steps, columns] or [series, steps, dim], got rank " +
                      std::to_string(a.dim()));
     }
   } else if (ext == ".txt" || ext == ".csv" || ext == ".dat" || ext == ".tsv") {
-    d = from_table(path, read_text(path), o);
+    r = from_table(path, read_text(path), o);
   } else {
     fail(path, "unknown file type '" + ext + "' (.txt, .csv, .dat, .tsv, .npy)");
   }
-  if (d.states.size(1) < 2) fail(path, "each series needs at least 2 time points");
-  if (o.chunks > 1) cut_into_chunks(path, d, o.chunks);
+  select_series(path, r, o.series);
+  split_at_gaps(path, r, o.max_gap);
+  for (size_t s = 0; s < r.x.size(); ++s)
+    if (r.x[s].size(0) < 2)
+      fail(path, fmt::format("series {:g} has {} time point; each series needs at least 2", r.id[s],
+                             r.x[s].size(0)));
+  cut_into_chunks(path, r, o.chunks);
+  Dataset d = to_dataset(r);
   d.system = o.system;
   d.params = o.params;
   d.seed = 0;

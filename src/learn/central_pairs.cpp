@@ -16,17 +16,13 @@ PairSet make_central_pairs(const io::Dataset& data, const std::vector<int64_t>& 
   if (!data.states.defined() || data.states.dim() != 3) {
     throw std::invalid_argument("dataset states must be [series, steps, dim]");
   }
-  const int64_t S = data.states.size(0), T = data.states.size(1);
-  if (T < 3) throw std::invalid_argument("central differences need at least 3 time points");
   std::vector<at::Tensor> u0, u1, dt;
   for (auto s : series) {
-    if (s < 0 || s >= S) {
-      throw std::invalid_argument("series index " + std::to_string(s) + " out of range [0, " +
-                                  std::to_string(S) + ")");
-    }
     // In float64 whatever the training dtype: the difference is the accurate part.
-    auto x = data.states[s].to(torch::kFloat64);
-    auto t = (data.t.dim() == 2 ? data.t[s] : data.t).to(torch::kFloat64);
+    auto x = io::series_states(data, s).to(torch::kFloat64);
+    auto t = io::series_times(data, s).to(torch::kFloat64);
+    const int64_t T = x.size(0);
+    if (T < 3) continue;  // a series of two points has no interior point
     auto h = 0.5 * (t.narrow(0, 2, T - 2) - t.narrow(0, 0, T - 2));
     if (!(h > 0).all().item<bool>()) {
       throw std::invalid_argument("time stamps must increase strictly within each series");
@@ -37,7 +33,9 @@ PairSet make_central_pairs(const io::Dataset& data, const std::vector<int64_t>& 
     u1.push_back(mid + h.unsqueeze(1) * c);
     dt.push_back(h);
   }
-  if (u0.empty()) throw std::invalid_argument("no series selected");
+  if (u0.empty())
+    throw std::invalid_argument(
+        "central differences need at least 3 time points in a series; none of the selected has");
   auto opts = torch::TensorOptions().dtype(dtype).device(device);
   return PairSet{torch::cat(u0).to(opts), torch::cat(u1).to(opts), torch::cat(dt).to(opts)};
 }

@@ -52,7 +52,11 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
   // The exact du/dt is the data's only when the system produced them (not for imported
   // records, such as a measured, damped pendulum labelled "pendulum").
   if (system && data.source.empty() && system->name() != "formula")  // a formula: no dynamics
-    ev.deriv_mse = derivative_mse(model, *system, truth.reshape({-1, truth.size(2)}));
+  {
+    std::vector<at::Tensor> rows;  // the data's rows, not the padding of ragged series
+    for (auto s : series) rows.push_back(io::series_states(data, s));
+    ev.deriv_mse = derivative_mse(model, *system, torch::cat(rows));
+  }
   // Noisy generated data: long-term predictions start from, and are scored against, the
   // true orbits (the observation noise would otherwise set the floor of every metric).
   if (system && data.noise > 0) {
@@ -63,33 +67,50 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
       // imported or edited data: only the observations are known
     }
   }
-  const int64_t T = steps > 0 ? std::min<int64_t>(steps + 1, truth.size(1)) : truth.size(1);
-  if (steps + 1 > truth.size(1))  // the prediction is scored against the series: no further
+  // Each series is predicted over its own time points (ragged records), at most steps + 1.
+  const int64_t longest = truth.size(1);
+  const int64_t T = steps > 0 ? std::min<int64_t>(steps + 1, longest) : longest;
+  if (steps + 1 > longest)  // the prediction is scored against the series: no further
     enflow::warn(
         fmt::format("{} prediction steps asked for, but the series have {} after their "
                     "initial state: predicting {}",
-                    steps, truth.size(1) - 1, truth.size(1) - 1));
+                    steps, longest - 1, longest - 1));
   truth = truth.narrow(1, 0, T);
-  // Regular grids predict all series at once; irregular ones series by series.
+  std::vector<int64_t> len(series.size());
+  bool ragged = false;
+  for (size_t k = 0; k < series.size(); ++k) {
+    len[k] = std::min(T, io::series_length(data, series[k]));
+    ragged = ragged || len[k] != T;
+  }
+  // Regular grids predict all series at once; irregular or ragged ones series by series.
   std::vector<at::Tensor> preds;
   auto opts = torch::TensorOptions().dtype(dtype).device(device);
-  if (data.t.dim() == 1) {
+  if (data.t.dim() == 1 && !ragged) {
     preds.push_back(
         models::rollout(model, truth.select(1, 0).to(opts), data.t.narrow(0, 0, T), predict_step));
   } else {
     for (size_t k = 0; k < series.size(); ++k) {
-      auto tk = data.t[series[k]].narrow(0, 0, T);
-      preds.push_back(models::rollout(model, truth[k].narrow(0, 0, 1).to(opts), tk, predict_step));
+      auto tk = io::series_times(data, series[k]).narrow(0, 0, len[k]);
+      auto p = models::rollout(model, truth[k].narrow(0, 0, 1).to(opts), tk, predict_step);
+      if (len[k] < T)  // padding as in the dataset: the last state repeated
+        p = torch::cat({p, p.narrow(1, -1, 1).expand({1, T - len[k], p.size(2)})}, 1);
+      preds.push_back(p);
     }
   }
+  if (ragged) ev.lengths = len;
   ev.prediction = torch::cat(preds, 0).to(torch::kCPU, torch::kFloat64);
   ev.truth = truth.to(torch::kFloat64);
+  // Means over the time points that are data: every point of every series counted once.
+  auto valid = torch::ones({static_cast<int64_t>(series.size()), T}, torch::kFloat64);
+  for (size_t k = 0; k < series.size(); ++k) valid[k].narrow(0, len[k], T - len[k]).zero_();
+  const double points = valid.sum().item<double>();
   auto error = ev.prediction - ev.truth;
   for (const auto a : angles) {  // the nearest turn: θ and θ + 2πk are the same state
     auto e = error.select(2, a);
     e.copy_(torch::remainder(e + M_PI, 2 * M_PI) - M_PI);
   }
-  ev.state_mse = error.pow(2).mean().item<double>();
+  ev.state_mse = (error.pow(2).sum(2) * valid).sum().item<double>() /
+                 (points * static_cast<double>(error.size(2)));
   if (model.has_energy() && model.type() != "ggd") {
     const int64_t S = ev.prediction.size(0), D = ev.prediction.size(2);
     auto H = [&](const at::Tensor& x) {
@@ -110,7 +131,7 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
       auto a = v.reshape({S, T}), b = it[name].reshape({S, T});
       ev.invariant_prediction[name] = a;
       ev.invariant_truth[name] = b;
-      ev.invariant_mse[name] = (a - b).pow(2).mean().item<double>();
+      ev.invariant_mse[name] = ((a - b).pow(2) * valid).sum().item<double>() / points;
     }
   }
   return ev;

@@ -33,8 +33,10 @@ Normalization normalization_for(const io::Dataset& data, const std::vector<int64
     throw std::invalid_argument("model.normalize: unknown mode '" + mode +
                                 "' (known: auto, none, pooled, per_coordinate)");
   const int64_t D = data.states.size(2);
-  auto idx = torch::tensor(series.empty() ? std::vector<int64_t>{0} : series, torch::kLong);
-  auto x = data.states.index_select(0, idx).reshape({-1, D}).to(torch::kFloat64);
+  std::vector<at::Tensor> rows;  // the data's rows only, not the padding of ragged series
+  for (auto s : series.empty() ? std::vector<int64_t>{0} : series)
+    rows.push_back(io::series_states(data, s));
+  auto x = torch::cat(rows).to(torch::kFloat64);
   // Groups of components that share one shift and scale (angles in none: shift 0, scale 1).
   auto is_angle = [&](int64_t i) {
     return std::find(angles.begin(), angles.end(), i) != angles.end();

@@ -82,6 +82,7 @@ std::vector<std::string> write_prediction(const LoadedForEval& l, const learn::E
   pred.params = l.data.params;
   pred.dt = l.data.dt;
   pred.seed = l.data.seed;
+  pred.lengths = ev.lengths;
   for (int64_t s = 0; s < pred.states.size(0); ++s) pred.test.push_back(s);
   io::save_dataset(out, pred);
 
@@ -90,16 +91,20 @@ std::vector<std::string> write_prediction(const LoadedForEval& l, const learn::E
   std::vector<std::string> plots;
   if (io::gnuplot_available()) {
     if (!dir.empty()) fs::create_directories(dir);
-    auto tt = pred.t.dim() == 1 ? pred.t : pred.t[0];
-    std::vector<double> tv(tt.data_ptr<double>(), tt.data_ptr<double>() + T);
+    // One curve of series k over its own time points (series differ in length and stamps).
+    auto curve = [&](int64_t k, const std::string& label, const torch::Tensor& values) {
+      const int64_t n = ev.lengths.empty() ? T : ev.lengths[k];
+      auto t = (pred.t.dim() == 1 ? pred.t : pred.t[k]).narrow(0, 0, n).contiguous();
+      auto v = values.narrow(0, 0, n).contiguous();
+      return io::Series{label, std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + n),
+                        std::vector<double>(v.data_ptr<double>(), v.data_ptr<double>() + n)};
+    };
     for (auto& [name, pv] : ev.invariant_prediction) {
       std::vector<io::Series> s;
       for (int64_t k = 0; k < std::min<int64_t>(3, pv.size(0)); ++k) {
-        auto p = pv[k].contiguous(), q = ev.invariant_truth.at(name)[k].contiguous();
-        s.push_back({fmt::format("series {} predicted", l.series[k]), tv,
-                     std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + T)});
-        s.push_back({fmt::format("series {} true", l.series[k]), tv,
-                     std::vector<double>(q.data_ptr<double>(), q.data_ptr<double>() + T)});
+        s.push_back(curve(k, fmt::format("series {} predicted", l.series[k]), pv[k]));
+        s.push_back(
+            curve(k, fmt::format("series {} true", l.series[k]), ev.invariant_truth.at(name)[k]));
       }
       const std::string path = stem + "_" + name + ".png";
       io::plot_lines(path,
@@ -111,11 +116,10 @@ std::vector<std::string> write_prediction(const LoadedForEval& l, const learn::E
     if (ev.learned_energy.defined()) {  // the central claim, visible for any dataset
       std::vector<io::Series> s;
       for (int64_t k = 0; k < std::min<int64_t>(3, ev.learned_energy.size(0)); ++k) {
-        auto p = ev.learned_energy[k].contiguous(), q = ev.learned_energy_truth[k].contiguous();
-        s.push_back({fmt::format("series {} prediction", l.series[k]), tv,
-                     std::vector<double>(p.data_ptr<double>(), p.data_ptr<double>() + T)});
-        s.push_back({fmt::format("series {} data", l.series[k]), tv,
-                     std::vector<double>(q.data_ptr<double>(), q.data_ptr<double>() + T)});
+        s.push_back(
+            curve(k, fmt::format("series {} prediction", l.series[k]), ev.learned_energy[k]));
+        s.push_back(
+            curve(k, fmt::format("series {} data", l.series[k]), ev.learned_energy_truth[k]));
       }
       const std::string path = stem + "_learned_energy.png";
       io::plot_lines(path,
@@ -125,6 +129,8 @@ std::vector<std::string> write_prediction(const LoadedForEval& l, const learn::E
                      s);
       plots.push_back(path);
     }
+    auto tt = (pred.t.dim() == 1 ? pred.t : pred.t[0]).contiguous();
+    std::vector<double> tv(tt.data_ptr<double>(), tt.data_ptr<double>() + T);
     const double dx = l.lm.config.get_double("data.dx", 0.0);
     if (pred.states.size(2) >= 16 && dx > 0) {  // PDE on a grid: space-time pictures
       auto to_map = [&](const torch::Tensor& m) {

@@ -25,21 +25,19 @@ PairSet make_pairs(const io::Dataset& data, const std::vector<int64_t>& series,
   if (!data.states.defined() || data.states.dim() != 3) {
     throw std::invalid_argument("dataset states must be [series, steps, dim]");
   }
-  const int64_t S = data.states.size(0), T = data.states.size(1);
-  if (T < 2) throw std::invalid_argument("dataset needs at least 2 time steps per series");
   std::vector<at::Tensor> u0, u1, dt;
   for (auto s : series) {
-    if (s < 0 || s >= S) {
-      throw std::invalid_argument("series index " + std::to_string(s) + " out of range [0, " +
-                                  std::to_string(S) + ")");
-    }
-    auto x = data.states[s];
+    // Each series on its own (ragged records: no pair crosses into padding or the next).
+    auto x = io::series_states(data, s);
+    auto t = io::series_times(data, s);
+    const int64_t T = x.size(0);
+    if (T < 2) continue;
     u0.push_back(x.narrow(0, 0, T - 1));
     u1.push_back(x.narrow(0, 1, T - 1));
-    auto t = data.t.dim() == 2 ? data.t[s] : data.t;
     dt.push_back(t.narrow(0, 1, T - 1) - t.narrow(0, 0, T - 1));
   }
-  if (u0.empty()) throw std::invalid_argument("no series selected");
+  if (u0.empty())
+    throw std::invalid_argument("no pairs: the selected series have fewer than 2 time points");
   auto opts = torch::TensorOptions().dtype(dtype).device(device);
   PairSet p{torch::cat(u0).to(opts), torch::cat(u1).to(opts), torch::cat(dt).to(opts)};
   if (!(p.dt > 0).all().item<bool>()) {

@@ -72,6 +72,28 @@ check predict-bad-dtype 1 "$bin" predict --model "$work/ms.pt" -o "$work/pred.h5
 /usr/bin/python3 -c "import numpy as np, sys; np.save(sys.argv[1], np.zeros((2, 5, 2)))" "$work/rec.npy"
 "$bin" import "$work/rec.npy" -o "$work/rec.h5" 2>&1 >/dev/null | grep -q "time step 1 assumed" ||
   { echo "FAIL import dt warning"; fail=1; }
+# Trials of different lengths with a gap: --series picks, --max-gap splits, training and
+# prediction run over each series' own length.
+/usr/bin/python3 - "$work/trials.csv" <<'PY'
+import math, sys
+with open(sys.argv[1], "w") as f:
+    f.write("trial,t,q,p\n")
+    for trial, n in ((1, 30), (2, 21), (3, 25)):
+        for k in range(n):
+            t = 0.1 * k + (1.0 if trial == 2 and k >= 12 else 0.0)
+            f.write(f"{trial},{t},{math.cos(2 * t + trial)},{-math.sin(2 * t + trial)}\n")
+PY
+"$bin" import "$work/trials.csv" --columns series,t,q,p --series 2,1,3 --max-gap 0.5 \
+  -o "$work/trials.h5" | grep -q "4 series x 9 to 30 time points" || { echo "FAIL ragged import"; fail=1; }
+"$bin" inspect "$work/trials.h5" | grep -q "lengths     9 to 30 time points per series, 76 in all" ||
+  { echo "FAIL ragged inspect"; fail=1; }
+check import-unknown-series 1 "$bin" import "$work/trials.csv" --columns series,t,q,p --series 9 -o "$work/x.h5"
+check import-bad-series 1 "$bin" import "$work/trials.csv" --columns series,t,q,p --series 1-x -o "$work/x.h5"
+check train-ragged 0 "$bin" train --config "$work/ms.toml" --set data.path="$work/trials.h5" \
+  --set output.model="$work/trials.pt"
+check predict-ragged 0 "$bin" predict --model "$work/trials.pt" -o "$work/trials_pred.h5"
+/usr/bin/python3 -c "import h5py, sys; f = h5py.File(sys.argv[1]); assert list(f['lengths'][...]) == [25]" \
+  "$work/trials_pred.h5" || { echo "FAIL ragged prediction lengths"; fail=1; }
 check train-unknown-key 1 "$bin" train --config "$work/ms.toml" --set train.lerning_rate=1
 # Every training key with its type, default and meaning: in train --help and enflow explain.
 "$bin" train --help | grep -q "train.structure_lr  *float" || { echo "FAIL train --help keys"; fail=1; }

@@ -8,6 +8,7 @@
 
 #include "enflow/io/dataset.h"
 #include "enflow/io/import.h"
+#include "enflow/learn/trainer.h"
 #include "support/errors.h"
 #include "support/files.h"
 
@@ -103,7 +104,13 @@ TEST(Import, MalformedInputGivesOneLineErrors) {
   o.columns = {"series", "t", "q"};
   has(write("cols.txt", "0 0 1 2\n0 1 1 2\n"), "4 columns but --columns names 3", o);
   o.columns = {"series", "q"};
-  has(write("lens.txt", "0 1\n0 2\n1 3\n"), "different lengths", o);
+  has(write("lens.txt", "0 1\n0 2\n1 3\n"), "series 1 has 1 time point", o);
+  o.series = {4};
+  has(write("which.txt", "0 1\n0 2\n1 3\n1 4\n"), "--series 4: no such series (the file has 0, 1)",
+      o);
+  o.series.clear();
+  o.max_gap = 1;
+  has(write("notime.txt", "0 1\n0 2\n"), "--max-gap needs time stamps", o);
   o.columns = {"t", "q"};
   has(write("back.txt", "0 1\n1 2\n0.5 3\n"), "time stamps must increase", o);
   fs::remove_all(dir);
@@ -176,6 +183,80 @@ TEST(Import, NpyArrays) {
   std::ofstream(dir / "d.npy") << "garbage";
   EXPECT_NE(error_of([&] { import_trajectories((dir / "d.npy").string()); }).find("not a .npy"),
             std::string::npos);
+  fs::remove_all(dir);
+}
+
+// Trials of different lengths, one with a gap (issue 28): kept whole, picked by --series,
+// split at gaps by --max-gap; the padding never becomes data.
+TEST(Import, RaggedSeriesGapsAndSelection) {
+  auto dir = fresh_dir("import-ragged");
+  auto p = dir / "trials.csv";
+  {
+    std::ofstream f(p);
+    f << "trial,t,q,p\n";
+    auto rows = [&](int id, int n, double gap_after, int gap_row) {
+      for (int k = 0; k < n; ++k) {
+        const double t = 0.1 * k + (k >= gap_row ? gap_after : 0.0);
+        f << id << "," << t << "," << id + 0.01 * k << "," << -0.02 * k << "\n";
+      }
+    };
+    rows(7, 6, 0.0, 99);  // 6 rows, uniform
+    rows(3, 9, 1.0, 5);   // 9 rows, a jump of 1.0 after its fifth row
+    rows(5, 4, 0.0, 99);  // 4 rows
+  }
+  ImportOptions o;
+  o.columns = {"series", "t", "q", "p"};
+  auto d = import_trajectories(p.string(), o);
+  ASSERT_EQ(d.states.sizes(), (std::vector<int64_t>{3, 9, 2}));
+  EXPECT_EQ(d.lengths, (std::vector<int64_t>{6, 9, 4}));
+  EXPECT_EQ(d.dt, 0.0);  // the gap makes the steps irregular
+  ASSERT_EQ(d.t.dim(), 2);
+  // Padding repeats each series' last row: series 7 (6 rows) beyond row 5.
+  EXPECT_TRUE(torch::equal(d.states[0][8], d.states[0][5]));
+  EXPECT_DOUBLE_EQ(d.states[0][5][0].item<double>(), 7.05);
+  EXPECT_EQ(series_states(d, 2).size(0), 4);
+  // Pairs: every consecutive pair of each series once, none into the padding.
+  const auto pairs = learn::make_pairs(d, {0, 1, 2}, torch::kFloat64, torch::kCPU);
+  EXPECT_EQ(pairs.u0.size(0), (6 - 1) + (9 - 1) + (4 - 1));
+  EXPECT_GT(pairs.dt.min().item<double>(), 0.0);
+  EXPECT_NEAR(pairs.dt.max().item<double>(), 1.1, 1e-12);  // the gap of trial 3, one pair
+  save_dataset((dir / "r.h5").string(), d);
+  const auto back = load_dataset((dir / "r.h5").string());
+  EXPECT_EQ(back.lengths, d.lengths);
+  EXPECT_TRUE(torch::equal(back.states, d.states));
+
+  // --series 3,7 keeps those two, in that order.
+  o.series = {3, 7};
+  auto two = import_trajectories(p.string(), o);
+  EXPECT_EQ(two.lengths, (std::vector<int64_t>{9, 6}));
+  EXPECT_DOUBLE_EQ(two.states[0][0][0].item<double>(), 3.0);
+
+  // --max-gap 0.5 splits trial 3 at its jump: the pieces are uniform again (dt = 0.1).
+  o.series.clear();
+  o.max_gap = 0.5;
+  auto split = import_trajectories(p.string(), o);
+  EXPECT_EQ(split.lengths, (std::vector<int64_t>{6, 5, 4, 4}));
+  EXPECT_NEAR(split.dt, 0.1, 1e-12);
+  EXPECT_NEAR(series_times(split, 2)[0].item<double>(), 1.5, 1e-12);  // 0.5 + the jump
+  for (int64_t s = 0; s < 4; ++s) {
+    auto t = series_times(split, s);
+    auto h = t.narrow(0, 1, t.size(0) - 1) - t.narrow(0, 0, t.size(0) - 1);
+    EXPECT_LT((h - 0.1).abs().max().item<double>(), 1e-12);
+  }
+  // Equal lengths after selection: no lengths stored, t shared as [T].
+  o.max_gap = 0;
+  o.series = {7};
+  auto one = import_trajectories(p.string(), o);
+  EXPECT_TRUE(one.lengths.empty());
+  EXPECT_EQ(one.t.dim(), 1);
+  EXPECT_NEAR(one.dt, 0.1, 1e-12);
+  // A gap that isolates single points drops them.
+  std::ofstream(dir / "iso.txt") << "0 1\n0.1 2\n5 3\n9 4\n9.1 5\n9.2 6\n";
+  ImportOptions iso;
+  iso.columns = {"t", "q"};
+  iso.max_gap = 1.0;
+  auto i = import_trajectories((dir / "iso.txt").string(), iso);
+  EXPECT_EQ(i.lengths, (std::vector<int64_t>{2, 3}));
   fs::remove_all(dir);
 }
 

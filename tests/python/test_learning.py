@@ -270,3 +270,34 @@ def test_a_users_energy_formula_scores_imported_records(tmp_path):
     bad = dict(cfg, data={"energy": "p^2 + k*(1 - cos(q)"})
     with pytest.raises(ValueError, match="data.energy: .* in 'p\\^2"):
         enflow.train(bad, data, model=tmp_path / "bad.pt")
+
+
+def test_ragged_series_train_and_predict_over_their_own_lengths(tmp_path):
+    """Trials of different lengths and irregular stamps, as lists of arrays: the dataset
+    pads and records their lengths; the prediction file keeps them; the state MSE is the
+    point-weighted mean of each test series scored alone."""
+    rng = np.random.default_rng(1)
+    lengths = [50, 31, 44, 19, 27]
+    xs, ts = [], []
+    for n in lengths:
+        t = np.cumsum(rng.uniform(0.05, 0.15, n)) - 0.1  # irregular stamps
+        phase, r = rng.uniform(0, 2 * np.pi), rng.uniform(0.3, 1.0)
+        xs.append(np.stack([r * np.cos(2 * t + phase), -r * np.sin(2 * t + phase)], 1))
+        ts.append(t)
+    data = enflow.dataset(xs, t=ts, train=[0, 1, 2], test=[3, 4])
+    assert list(data.lengths) == lengths and data.states.shape == (5, 50, 2)
+    torch.testing.assert_close(data.states[3, 30], data.states[3, 18])  # padding: last row
+    cfg = {"model": {"hidden": [16, 16]}, "train": {"iterations": 150, "lr": 3e-3},
+           "run": {"dtype": "float64"}}
+    enflow.train(cfg, data, model=tmp_path / "m.pt")
+    r = enflow.predict(tmp_path / "m.pt", tmp_path / "p.h5", data)
+    pred = enflow.load_dataset(tmp_path / "p.h5")
+    assert list(pred.lengths) == [19, 27]
+    alone = []
+    for s in (3, 4):
+        one = enflow.dataset([xs[s]], t=[ts[s]], train=[], test=[0])
+        alone.append(enflow.evaluate(tmp_path / "m.pt", one).metrics["state_mse"])
+    weighted = (19 * alone[0] + 27 * alone[1]) / 46
+    assert r.metrics["state_mse"] == pytest.approx(weighted, rel=1e-10)
+    with pytest.raises(ValueError, match="t\\[1\\] must have 31 time stamps"):
+        enflow.dataset(xs, t=[ts[0], ts[0]] + ts[2:])

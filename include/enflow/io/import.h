@@ -10,6 +10,7 @@
 // Without columns every column is a state component of one series.
 // .npy: float64/float32/int little-endian, C order, [T, D] (one series, columns as for
 // text) or [S, T, D] (states; t = k·dt).
+// Series may have different lengths and irregular time stamps (Dataset::lengths).
 #pragma once
 
 #include <cstdint>
@@ -31,11 +32,17 @@ struct ImportOptions {
   /// not fill a last chunk are dropped), before the split: one long record becomes leading
   /// chunks for training and trailing ones for testing (a split in time).
   int64_t chunks = 1;
+  /// Keep only these series, in this order: values of the "series" column, or indices of
+  /// an [S, T, D] array (empty: all).
+  std::vector<double> series;
+  /// Split a series wherever consecutive time stamps are more than this apart (0: never);
+  /// needs a "t" column. Applied after `series`, before `chunks`.
+  double max_gap = 0.0;
 };
 
 /// Reads FILE.txt / .csv / .dat (text) or .npy. Throws std::runtime_error with a one-line
 /// message naming the file, and the line where relevant, for malformed input (ragged rows,
-/// non-numbers, NaN, series of different lengths, columns that do not match).
+/// non-numbers, NaN, decreasing time stamps, columns that do not match).
 Dataset import_trajectories(const std::string& path, const ImportOptions& options = {});
 
 }  // namespace enflow::io

@@ -36,6 +36,9 @@ struct Evaluation {
   std::map<std::string, double> invariant_mse;  ///< "energy", "mass", ...
   at::Tensor prediction;                        ///< [S, T, D]
   at::Tensor truth;                             ///< [S, T, D]
+  /// Time points predicted per series when the series differ in length (beyond them the
+  /// prediction and the truth repeat their last row); empty when all have T.
+  std::vector<int64_t> lengths;
   std::map<std::string, at::Tensor> invariant_prediction, invariant_truth;  ///< [S, T]
   /// Energy models (not NODE, not GGD, whose entropy has its own plots): H_θ along the
   /// prediction and along the observed states, [S, T] float64, for every dataset — imported
