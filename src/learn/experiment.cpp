@@ -53,6 +53,19 @@ void check_train_options(const io::Config& cfg, int64_t iters, int64_t lbfgs_ite
   if (cfg.get_double("train.validation", 0.0) > 0 && cfg.has("train.log_every") &&
       cfg.get_int("train.log_every", 1) == 0)
     throw bad("train.log_every", "= 0 never scores the validation series (train.validation)");
+  const int64_t rollout = cfg.get_int("train.rollout", 1);
+  if (rollout < 1) throw bad("train.rollout", "must be >= 1 (1: one-step training)");
+  const int64_t start = cfg.get_int("train.rollout_start", 0);
+  if (start < 0 || (start > 0 && start >= iters))
+    throw bad("train.rollout_start", "must be in [0, train.iterations)");
+  if (start > 0 && rollout == 1) throw bad("train.rollout_start", "needs train.rollout > 1");
+  if (rollout > 1 && lbfgs_iters > 0)
+    throw bad("train.rollout",
+              "> 1 with train.lbfgs_iterations: L-BFGS refines the one-step loss; use one of them");
+  if (rollout > 1 && cfg.get_string("train.derivative", "forward") == "central")
+    throw bad("train.rollout",
+              "> 1 fits the observed states; train.derivative = central fits "
+              "rates: use one of them");
   for (const char* key : {"train.batch", "train.log_every", "train.checkpoint_every"})
     if (cfg.get_int(key, 0) < 0) throw bad(key, "must be >= 0");
 }
@@ -197,10 +210,22 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
                     "every {} iterations; the best parameters are kept",
                     validation_series.size(), data.train.size(), opts.log_every()));
   }
-  ctx.say(fmt::format("training {} ({}, {}) on {} pairs from {} for {} iterations",
-                      cfg.get_string("model.type", "dgnet"), cfg.get_string("model.network", "mlp"),
-                      opts.step().integrator(), train_pairs.size(),
-                      cfg.get_string("data.path", "data in memory"), iters));
+  const int64_t rollout = cfg.get_int("train.rollout", 1);
+  if (rollout > 1) {
+    opts.windows(
+            std::make_shared<WindowSet>(make_windows(data, train_series, rollout, dtype, device)))
+        .rollout_start(cfg.get_int("train.rollout_start", 0));
+    if (!validation_series.empty())
+      opts.validation_windows(std::make_shared<WindowSet>(
+          make_windows(data, validation_series, rollout, dtype, device)));
+  }
+  ctx.say(fmt::format(
+      "training {} ({}, {}) on {} from {} for {} iterations", cfg.get_string("model.type", "dgnet"),
+      cfg.get_string("model.network", "mlp"), opts.step().integrator(),
+      rollout > 1 ? fmt::format("{} windows of {} steps (from iteration {})",
+                                opts.windows()->size(), rollout, opts.rollout_start() + 1)
+                  : fmt::format("{} pairs", train_pairs.size()),
+      cfg.get_string("data.path", "data in memory"), iters));
   const auto progress = named(ctx.progress(), "iter", "loss", "");
   auto rep = train(*model, train_pairs, opts, progress);
   if (lbfgs.iterations() > 0) {

@@ -180,12 +180,16 @@ class Checkpoints {
 // and patience.
 class BestParameters {
  public:
-  BestParameters(const PairSet& pairs, models::StepOptions step, int64_t patience)
-      : pairs_(pairs), step_(std::move(step)), patience_(patience) {}
+  // Scores by the rate MSE of the pairs, or — for multi-step training — by the rollout loss
+  // of the windows, throughout (one measure, the long-term one, for every kept model).
+  BestParameters(const PairSet& pairs, const WindowSet* windows, models::StepOptions step,
+                 int64_t patience)
+      : pairs_(pairs), windows_(windows), step_(std::move(step)), patience_(patience) {}
 
   // Scores the model now; returns whether patience has run out.
   bool score(models::DynamicsModelImpl& model, int64_t it, TrainReport& rep) {
-    const double v = rate_mse(model, pairs_, step_);
+    const double v =
+        windows_ ? rollout_mse(model, *windows_, step_) : rate_mse(model, pairs_, step_);
     rep.logged_validation.push_back(v);
     if (std::isfinite(v) && (saved_.empty() || v < rep.validation_loss)) {
       rep.validation_loss = v;
@@ -210,6 +214,7 @@ class BestParameters {
 
  private:
   const PairSet& pairs_;
+  const WindowSet* windows_;
   models::StepOptions step_;
   int64_t patience_;
   int64_t since_best_ = 0;
@@ -241,8 +246,10 @@ std::vector<torch::optim::OptimizerParamGroup> parameter_groups(models::Dynamics
 
 TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const TrainOptions& o,
                   const ProgressFn& on_progress) {
-  const int64_t N = pairs.size();
-  if (N == 0) throw std::invalid_argument("no training pairs");
+  const auto* windows = o.windows().get();  // multi-step training (after rollout_start)
+  if (pairs.size() == 0 && !(windows && o.rollout_start() == 0))
+    throw std::invalid_argument("no training pairs");
+  if (windows && windows->size() == 0) throw std::invalid_argument("no training windows");
   if (o.iterations() < 0) throw std::invalid_argument("iterations must be >= 0");
   if (!(o.lr() > 0)) throw std::invalid_argument("learning rate must be positive");
   InterruptScope interrupt_scope;
@@ -250,14 +257,14 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
                          torch::optim::AdamOptions(o.lr()).weight_decay(o.weight_decay()));
   TrainReport rep;
   std::optional<BestParameters> best;
-  if (o.validation()) best.emplace(*o.validation(), o.step(), o.patience());
+  if (o.validation())
+    best.emplace(*o.validation(), o.validation_windows().get(), o.step(), o.patience());
   Checkpoints checkpoints(o);
   if (o.resume() && !o.checkpoint_path().empty() && std::filesystem::exists(o.checkpoint_path())) {
     checkpoints.load(model, opt, rep);
   }
   auto gen = at::detail::createCPUGenerator(o.seed() + static_cast<uint64_t>(rep.start_iteration));
-  const int64_t B = (o.batch() <= 0 || o.batch() >= N) ? N : o.batch();
-  auto target = pairs.finite_difference();
+  auto target = pairs.size() > 0 ? pairs.finite_difference() : at::Tensor();
   const auto t0 = std::chrono::steady_clock::now();
   const double seconds_before = rep.seconds;
   auto elapsed = [&] {
@@ -267,18 +274,26 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
   int64_t window_n = 0;
   model.train();
   for (int64_t it = rep.start_iteration + 1; it <= o.iterations(); ++it) {
+    const bool multi = windows && it > o.rollout_start();
+    const int64_t N = multi ? windows->size() : pairs.size();
+    const int64_t B = (o.batch() <= 0 || o.batch() >= N) ? N : o.batch();
     at::Tensor idx;
     if (B == N) {
       idx = torch::arange(N, torch::TensorOptions().dtype(torch::kLong));
     } else {
       idx = torch::randperm(N, gen, torch::TensorOptions().dtype(torch::kLong)).narrow(0, 0, B);
     }
-    idx = idx.to(pairs.u0.device());
-    auto u0 = pairs.u0.index_select(0, idx), u1 = pairs.u1.index_select(0, idx);
-    auto dt = pairs.dt.index_select(0, idx);
+    idx = idx.to(multi ? windows->states.device() : pairs.u0.device());
     opt.zero_grad();
-    auto rate = models::model_rate(model, u0, u1, dt, o.step());
-    auto loss = (rate - target.index_select(0, idx)).pow(2).mean();
+    at::Tensor loss;
+    if (multi) {
+      loss = rollout_loss(model, *windows, idx, o.step());
+    } else {
+      auto u0 = pairs.u0.index_select(0, idx), u1 = pairs.u1.index_select(0, idx);
+      auto dt = pairs.dt.index_select(0, idx);
+      auto rate = models::model_rate(model, u0, u1, dt, o.step());
+      loss = (rate - target.index_select(0, idx)).pow(2).mean();
+    }
     const double lv = loss.item<double>();
     if (!std::isfinite(lv)) {
       throw std::runtime_error("training diverged at iteration " + std::to_string(it) +

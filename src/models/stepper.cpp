@@ -6,6 +6,7 @@
 
 #include "enflow/integrators/discrete_gradient_scheme.h"
 #include "enflow/integrators/integrator_registry.h"
+#include "enflow/integrators/newton.h"
 
 namespace enflow::models {
 
@@ -98,6 +99,49 @@ at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, co
   }
   auto h = torch::full({u.size(0), 1}, dt, u.options());
   return explicit_step(m, u.detach(), h, o, /*create_graph=*/false).detach();
+}
+
+namespace {
+
+// Per-sample Jacobian [B, d, d] of r(x) [B, d] with respect to x (a leaf that requires grad).
+at::Tensor sample_jacobian(const at::Tensor& r, const at::Tensor& x) {
+  std::vector<at::Tensor> rows;
+  for (int64_t i = 0; i < r.size(1); ++i) {
+    auto g = torch::autograd::grad({r.select(1, i).sum()}, {x}, {}, true, false, true)[0];
+    rows.push_back(g.defined() ? g : torch::zeros_like(x));
+  }
+  return torch::stack(rows, 1);
+}
+
+}  // namespace
+
+at::Tensor differentiable_step(DynamicsModelImpl& m, const at::Tensor& u, const at::Tensor& dt,
+                               const StepOptions& o) {
+  if (u.dim() != 2 || dt.dim() != 1 || dt.size(0) != u.size(0))
+    throw std::invalid_argument("differentiable_step: u must be [B, d] and dt [B]");
+  auto h = dt.reshape({-1, 1}).to(u.dtype());
+  if (!integrators::integrator(o.integrator()).implicit)
+    return explicit_step(m, u, h, o, /*create_graph=*/true);
+  if (!m.has_energy() && m.type() != "ggd")
+    throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
+                                m.type() + "'");
+  torch::AutoGradMode grad_on(true);
+  const auto u0 = u.detach();
+  // The scheme's residual; the model's own discrete_time_derivative (normalization,
+  // structures and GGD's scheme included).
+  auto residual = [&](const at::Tensor& x, const at::Tensor& from) {
+    return x - from - h.detach() * m.discrete_time_derivative(x, from, /*create_graph=*/true);
+  };
+  // From u₀, the first Newton step is a linearly implicit Euler step (it keeps GGD's
+  // states in their domain, as the model's own implicit step does).
+  auto star = integrators::newton_solve(
+      [&](const at::Tensor& x) { return residual(x, u0); }, u0,
+      integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()),
+      nullptr, "discrete-gradient training step");
+  auto x = star.detach().requires_grad_(true);
+  const auto J = sample_jacobian(residual(x, u0), x).detach();
+  auto r = residual(star.detach(), u);  // the graph to θ and to u, not to u₁
+  return star.detach() - torch::linalg_solve(J, r.unsqueeze(-1)).squeeze(-1);
 }
 
 at::Tensor rollout(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tensor& t,

@@ -33,6 +33,30 @@ struct PairSet {
 PairSet make_pairs(const io::Dataset& data, const std::vector<int64_t>& series,
                    c10::ScalarType dtype, c10::Device device);
 
+/// Windows of K + 1 consecutive time points of one series (multi-step training): states
+/// [N, K + 1, d], time stamps t [N, K + 1].
+struct WindowSet {
+  at::Tensor states, t;
+  int64_t size() const { return states.defined() ? states.size(0) : 0; }
+  int64_t steps() const { return states.defined() ? states.size(1) - 1 : 0; }
+};
+
+/// Every window of K + 1 consecutive time points of each series (over its own length; a
+/// series shorter than K + 1 gives none), converted to dtype/device.
+WindowSet make_windows(const io::Dataset& data, const std::vector<int64_t>& series, int64_t K,
+                       c10::ScalarType dtype, c10::Device device);
+
+/// The multi-step (rollout) loss of windows: from each window's first state the model steps K
+/// times by `step` (differentiably, models::differentiable_step) and the loss is the mean over
+/// windows, steps k and components of ((û_k − u_k)/(t_k − t_0))². For K = 1 and an explicit
+/// scheme it is the one-step loss of the pairs; for larger K errors that build up count.
+at::Tensor rollout_loss(models::DynamicsModelImpl& model, const WindowSet& windows,
+                        const at::Tensor& index, const models::StepOptions& step);
+
+/// rollout_loss over all windows, in chunks of `chunk`, as a number.
+double rollout_mse(models::DynamicsModelImpl& model, const WindowSet& windows,
+                   const models::StepOptions& step, int64_t chunk = 1000);
+
 struct TrainOptions {
   TORCH_ARG(double, lr) = 1e-3;
   TORCH_ARG(int64_t, batch) = 200;  ///< 0 or ≥ N: full batch
@@ -57,6 +81,15 @@ struct TrainOptions {
   TORCH_ARG(std::shared_ptr<const PairSet>, validation) = nullptr;
   /// Stop after this many validations without a better score; 0: never stop early.
   TORCH_ARG(int64_t, patience) = 0;
+  /// Multi-step training: when set, the loss is rollout_loss over these windows (batch
+  /// counts windows) instead of the one-step loss over the pairs.
+  TORCH_ARG(std::shared_ptr<const WindowSet>, windows) = nullptr;
+  /// With windows and validation: held-out windows, scored by their rollout loss instead of
+  /// the validation pairs' rate MSE (from the first log on, so every score is comparable).
+  TORCH_ARG(std::shared_ptr<const WindowSet>, validation_windows) = nullptr;
+  /// With windows: the one-step loss over the pairs until this iteration, the rollout loss
+  /// after it (a one-step fit first, then the long term; 0: rollout from the start).
+  TORCH_ARG(int64_t, rollout_start) = 0;
 };
 
 struct TrainReport {

@@ -38,6 +38,16 @@ std::vector<std::string> integrator_names();
 at::Tensor model_rate(DynamicsModelImpl& model, const at::Tensor& u0, const at::Tensor& u1,
                       const at::Tensor& dt, const StepOptions& options);
 
+/// One step from u [B, d] over per-sample steps dt [B] through which gradients flow, to the
+/// model's parameters and to u (multi-step training). Explicit schemes: autograd through
+/// their stages. The discrete-gradient scheme: Newton solves r(u₁) = u₁ − u − Δt·G∇̄H(u₁, u)
+/// = 0 without a graph, then the implicit function theorem gives the derivatives at the
+/// solution — u₁ = u₁* − J⁻¹ r(u₁*; u, θ) with J = ∂r/∂u₁ at u₁* held constant, whose
+/// value is u₁* (one more Newton correction) and whose derivatives are −J⁻¹ ∂r/∂θ and
+/// −J⁻¹ ∂r/∂u: one [d, d] solve per sample, never a backward pass through the iterations.
+at::Tensor differentiable_step(DynamicsModelImpl& model, const at::Tensor& u, const at::Tensor& dt,
+                               const StepOptions& options);
+
 /// One prediction step from u [B, d] over dt (detached result). The discrete-gradient
 /// step solves the implicit scheme by Newton; where Newton does not converge the step is
 /// taken as two half steps (recursively, see newton_max_halvings), each of which keeps the
