@@ -15,7 +15,9 @@ cd "$(dirname "$0")/.."
 out=${1:-results/rollout}
 seeds=${2:-0 1 2}
 mkdir -p "$out"
-enflow() { ./build/enflow "$@"; }
+# One thread per run (ENFLOW_STUDY_THREADS): busy-waiting OpenMP threads of runs that share
+# a small machine would slow every run many times over.
+enflow() { ./build/enflow "$@" --threads "${ENFLOW_STUDY_THREADS:-1}"; }
 metric() { /usr/bin/python3 -c "import json,sys; print(json.loads(sys.stdin.readlines()[-1])[sys.argv[1]])" "$1"; }
 
 record=../shared/data/schmidt_lipson/real_pend_h_1.txt

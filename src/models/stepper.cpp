@@ -101,20 +101,6 @@ at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, co
   return explicit_step(m, u.detach(), h, o, /*create_graph=*/false).detach();
 }
 
-namespace {
-
-// Per-sample Jacobian [B, d, d] of r(x) [B, d] with respect to x (a leaf that requires grad).
-at::Tensor sample_jacobian(const at::Tensor& r, const at::Tensor& x) {
-  std::vector<at::Tensor> rows;
-  for (int64_t i = 0; i < r.size(1); ++i) {
-    auto g = torch::autograd::grad({r.select(1, i).sum()}, {x}, {}, true, false, true)[0];
-    rows.push_back(g.defined() ? g : torch::zeros_like(x));
-  }
-  return torch::stack(rows, 1);
-}
-
-}  // namespace
-
 at::Tensor differentiable_step(DynamicsModelImpl& m, const at::Tensor& u, const at::Tensor& dt,
                                const StepOptions& o) {
   if (u.dim() != 2 || dt.dim() != 1 || dt.size(0) != u.size(0))
@@ -126,22 +112,37 @@ at::Tensor differentiable_step(DynamicsModelImpl& m, const at::Tensor& u, const 
     throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
                                 m.type() + "'");
   torch::AutoGradMode grad_on(true);
+  const int64_t B = u.size(0), d = u.size(1);
   const auto u0 = u.detach();
-  // The scheme's residual; the model's own discrete_time_derivative (normalization,
-  // structures and GGD's scheme included).
-  auto residual = [&](const at::Tensor& x, const at::Tensor& from) {
-    return x - from - h.detach() * m.discrete_time_derivative(x, from, /*create_graph=*/true);
+  const auto hd = h.detach();
+  // The scheme's residual through the model's own discrete_time_derivative (structures,
+  // normalization and GGD's scheme included).
+  auto residual = [&](const at::Tensor& x, const at::Tensor& from, const at::Tensor& step) {
+    return x - from - step * m.discrete_time_derivative(x, from, /*create_graph=*/true);
   };
-  // From u₀, the first Newton step is a linearly implicit Euler step (it keeps GGD's
-  // states in their domain, as the model's own implicit step does).
-  auto star = integrators::newton_solve(
-      [&](const at::Tensor& x) { return residual(x, u0); }, u0,
-      integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()),
-      nullptr, "discrete-gradient training step");
-  auto x = star.detach().requires_grad_(true);
-  const auto J = sample_jacobian(residual(x, u0), x).detach();
-  auto r = residual(star.detach(), u);  // the graph to θ and to u, not to u₁
-  return star.detach() - torch::linalg_solve(J, r.unsqueeze(-1)).squeeze(-1);
+  // The solution without a graph: one step size (the usual case) takes the prediction's own
+  // solver (fast reverse passes, step halving); mixed step sizes a batched Newton.
+  at::Tensor star;
+  const auto [lo, hi] = torch::aminmax(dt);
+  if (lo.item<double>() == hi.item<double>()) {
+    star = predict_step(m, u0, hi.item<double>(), o);
+  } else {
+    // From u₀ the first Newton step is a linearly implicit Euler step (it keeps GGD's states
+    // in their domain, as the model's own implicit step does).
+    star = integrators::newton_solve(
+        [&](const at::Tensor& x) { return residual(x, u0, hd); }, u0,
+        integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()),
+        nullptr, "discrete-gradient training step");
+  }
+  star = star.detach();
+  // J = ∂r/∂u₁ at the solution, every row in one reverse pass: each sample repeated d
+  // times, copy i seeded with e_i.
+  auto x = star.repeat_interleave(d, 0).requires_grad_(true);
+  auto rx = residual(x, u0.repeat_interleave(d, 0), hd.repeat_interleave(d, 0));
+  auto seeds = torch::eye(d, u0.options()).repeat({B, 1});
+  const auto J = torch::autograd::grad({rx}, {x}, {seeds})[0].reshape({B, d, d}).detach();
+  auto r = residual(star, u, hd);  // the graph to θ and to u, not to u₁
+  return star - torch::linalg_solve(J, r.unsqueeze(-1)).squeeze(-1);
 }
 
 at::Tensor rollout(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tensor& t,
