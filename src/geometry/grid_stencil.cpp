@@ -174,8 +174,8 @@ at::Tensor GridStencil::apply_by_roll(const at::Tensor& u) const {
       shifts.push_back(-o[a]);
       rdims.push_back(dims[a]);
     }
-    auto term = (shifts.empty() ? u : torch::roll(u, shifts, rdims)) * c;
-    out = out.defined() ? out.add_(term) : term;
+    auto shifted = shifts.empty() ? u : torch::roll(u, shifts, rdims);
+    out = out.defined() ? out.add_(shifted, c) : shifted * c;  // one pass per coefficient
   }
   return out.defined() ? out : torch::zeros_like(u);
 }
