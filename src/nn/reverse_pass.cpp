@@ -90,20 +90,32 @@ bool flatten(LayerImpl& layer, std::vector<Step>& out, bool& channels_last) {
   return false;
 }
 
-// Channels-last periodic convolution on `axes` grid axes: gathers the k^axes circular
-// neighbours of every grid point, [N, *grid, C] → [N, *grid, C·k^axes] (index c·k^axes + j
-// with j the row-major kernel offset, matching the weight [C_out, C_in, k, ...]), so the
-// convolution is one matrix product. Output point i sees x[i + j − p] (cross-correlation).
-std::vector<int64_t> kernel_offset(int64_t j, int64_t k, int64_t axes) {
-  std::vector<int64_t> o(static_cast<size_t>(axes));
-  for (int64_t a = axes; a-- > 0; j /= k) o[static_cast<size_t>(a)] = j % k;
+// Channels-last periodic convolution: gathers the K = k₁·…·k_axes circular neighbours of
+// every grid point, [N, *grid, C] → [N, *grid, C·K] (index c·K + j with j the row-major
+// kernel offset, matching the weight [C_out, C_in, k₁, ...]), so the convolution is one
+// matrix product. Output point i sees x[i + j − p] (cross-correlation, p = k/2 per axis).
+std::vector<int64_t> kernel_sizes(const PeriodicConvImpl& c) {
+  return c.weight.sizes().slice(2).vec();
+}
+
+int64_t kernel_points(const std::vector<int64_t>& ks) {
+  int64_t n = 1;
+  for (const auto k : ks) n *= k;
+  return n;
+}
+
+std::vector<int64_t> kernel_offset(int64_t j, const std::vector<int64_t>& ks) {
+  std::vector<int64_t> o(ks.size());
+  for (size_t a = ks.size(); a-- > 0; j /= ks[a]) o[a] = j % ks[a];
   return o;
 }
 
-// roll by `sign`·(offset − p) on the grid axes 1..axes, skipping the copy at offset p.
-Tensor roll_grid(const Tensor& x, const std::vector<int64_t>& offset, int64_t p, int64_t sign) {
+// Rolls by sign·(offset − k/2) on grid axes 1..axes, skipping axes at the centre.
+Tensor roll_grid(const Tensor& x, const std::vector<int64_t>& offset,
+                 const std::vector<int64_t>& ks, int64_t sign) {
   std::vector<int64_t> shifts, dims;
   for (size_t a = 0; a < offset.size(); ++a) {
+    const int64_t p = ks[a] / 2;
     if (offset[a] == p) continue;
     shifts.push_back(sign * (offset[a] - p));
     dims.push_back(static_cast<int64_t>(a) + 1);
@@ -111,39 +123,32 @@ Tensor roll_grid(const Tensor& x, const std::vector<int64_t>& offset, int64_t p,
   return shifts.empty() ? x : torch::roll(x, shifts, dims);
 }
 
-int64_t kernel_points(int64_t k, int64_t axes) {
-  int64_t n = 1;
-  for (int64_t a = 0; a < axes; ++a) n *= k;
-  return n;
-}
-
-Tensor gather_neighbours(const Tensor& x, int64_t k, int64_t axes) {
-  const int64_t m = kernel_points(k, axes);
+Tensor gather_neighbours(const Tensor& x, const std::vector<int64_t>& ks) {
+  const int64_t m = kernel_points(ks);
   std::vector<Tensor> cols;
-  for (int64_t j = 0; j < m; ++j)
-    cols.push_back(roll_grid(x, kernel_offset(j, k, axes), k / 2, -1));
+  for (int64_t j = 0; j < m; ++j) cols.push_back(roll_grid(x, kernel_offset(j, ks), ks, -1));
   auto s = torch::stack(cols, -1);
   auto shape = x.sizes().vec();
   shape.back() *= m;
   return s.reshape(shape);
 }
 
-// Adjoint of gather_neighbours: [N, *grid, C·k^axes] → [N, *grid, C].
-Tensor scatter_neighbours(const Tensor& g, int64_t k, int64_t axes) {
-  const int64_t m = kernel_points(k, axes);
+// Adjoint of gather_neighbours: [N, *grid, C·K] → [N, *grid, C].
+Tensor scatter_neighbours(const Tensor& g, const std::vector<int64_t>& ks) {
+  const int64_t m = kernel_points(ks);
   auto shape = g.sizes().vec();
   shape.back() /= m;
   shape.push_back(m);
   auto gk = g.reshape(shape);
   Tensor out;
   for (int64_t j = 0; j < m; ++j) {
-    auto t = roll_grid(gk.select(-1, j), kernel_offset(j, k, axes), k / 2, 1);
+    auto t = roll_grid(gk.select(-1, j), kernel_offset(j, ks), ks, 1);
     out = out.defined() ? out + t : t;
   }
   return out;
 }
 
-// The weight as a matrix [C_out, C_in·k^axes].
+// The weight as a matrix [C_out, C_in·K].
 Tensor conv_matrix(const PeriodicConvImpl& c) { return c.weight.reshape({c.weight.size(0), -1}); }
 
 // The shape checks of the ad::Var route, on the channels-first view, so that both routes
@@ -158,15 +163,15 @@ void check_conv_input(const PeriodicConvImpl& c, const Tensor& x) {
 }
 
 Tensor conv_forward(const PeriodicConvImpl& c, const Tensor& x) {
-  const int64_t k = c.weight.size(2);
-  if (k == 1) return torch::linear(x, conv_matrix(c), c.bias);
-  return torch::linear(gather_neighbours(x, k, c.axes()), conv_matrix(c), c.bias);
+  const auto ks = kernel_sizes(c);
+  if (kernel_points(ks) == 1) return torch::linear(x, conv_matrix(c), c.bias);
+  return torch::linear(gather_neighbours(x, ks), conv_matrix(c), c.bias);
 }
 
 Tensor conv_reverse(const PeriodicConvImpl& c, const Tensor& g) {
-  const int64_t k = c.weight.size(2);
-  if (k == 1) return torch::matmul(g, conv_matrix(c));
-  return scatter_neighbours(torch::matmul(g, conv_matrix(c)), k, c.axes());
+  const auto ks = kernel_sizes(c);
+  if (kernel_points(ks) == 1) return torch::matmul(g, conv_matrix(c));
+  return scatter_neighbours(torch::matmul(g, conv_matrix(c)), ks);
 }
 
 // Forward over one stream (the gradient: u) or two (the discrete gradient: u and v, kept

@@ -105,5 +105,27 @@ TEST(PeriodicGridConv, FastReversePassMatchesAutogradWithKernelFive) {
   }
 }
 
+TEST(PeriodicGridConv, FastReversePassTakesKernelsOfDifferentSizePerAxis) {
+  torch::manual_seed(7);
+  auto f64 = torch::kFloat64;
+  auto seq = std::make_shared<SequentialImpl>();
+  seq->push_back(std::make_shared<UnsqueezeImpl>(1));
+  seq->push_back(std::make_shared<PeriodicConv2dImpl>(torch::randn({4, 1, 3, 5}, f64),
+                                                      torch::randn({4}, f64)));
+  seq->push_back(std::make_shared<ActivationImpl>("tanh"));
+  seq->push_back(
+      std::make_shared<PeriodicConv2dImpl>(torch::randn({1, 4, 1, 1}, f64), torch::Tensor()));
+  seq->push_back(std::make_shared<SumPerSampleImpl>());
+  EnergyNet net(seq);
+  ASSERT_TRUE(net->has_fast_reverse());
+  auto u = torch::randn({2, 6, 7}, f64), v = torch::randn({2, 6, 7}, f64);
+  const double g = max_abs(net->gradient(u) - ad::gradient(net->fn(), u));
+  const double dg =
+      max_abs(net->discrete_gradient(u, v).dgrad - ad::discrete_gradient(net->fn(), u, v).dgrad);
+  std::printf("3x5 kernel: fast vs autograd gradient %.2e, discrete gradient %.2e\n", g, dg);
+  EXPECT_LT(g, 1e-12);
+  EXPECT_LT(dg, 1e-12);
+}
+
 }  // namespace
 }  // namespace enflow::nn
