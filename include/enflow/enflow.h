@@ -11,6 +11,8 @@
 #include "enflow/flows/quadrature.h"
 #include "enflow/geometry/dissipation.h"
 #include "enflow/geometry/grid_operators.h"
+#include "enflow/geometry/grid_stencil.h"
+#include "enflow/geometry/grid_structure.h"
 #include "enflow/geometry/structure.h"
 #include "enflow/integrators/adaptive.h"
 #include "enflow/integrators/discrete_gradient_scheme.h"

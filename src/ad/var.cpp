@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "ad/circular_conv.h"
 #include "ad/divided_difference.h"
 #include "ad/elementwise_rules.h"
 
@@ -90,22 +91,25 @@ Var matmul(const Var& x, const Tensor& A) {
   return linear_map(x, [&A](const Tensor& t) { return torch::matmul(t, A); });
 }
 
-Var conv1d_circular(const Var& x, const Tensor& weight, const Tensor& bias) {
-  if (x.dim() != 3) {
-    throw std::invalid_argument("conv1d_circular: input must be [batch, channels, length], got " +
-                                std::to_string(x.dim()) + " dimensions");
-  }
-  const int64_t k = weight.size(2);
-  if (k % 2 == 0) throw std::invalid_argument("conv1d_circular: kernel size must be odd");
-  const int64_t p = k / 2;
-  auto pad = [p](const Tensor& t) {
-    if (p == 0) return t;
-    const int64_t L = t.size(2);
-    return torch::cat({t.narrow(2, L - p, p), t, t.narrow(2, 0, p)}, 2);
-  };
+namespace {
+// The convolution is linear: the same circular convolution maps values and tangent.
+Var conv_circular_var(const Var& x, const Tensor& weight, const Tensor& bias, int64_t axes,
+                      const char* what) {
+  check_circular_conv(x.a(), weight, bias, axes, what);
   return linear_map(
-      x, [&](const Tensor& t) { return torch::conv1d(pad(t), weight, bias); },
-      [&](const Tensor& t) { return torch::conv1d(pad(t), weight); });
+      x, [&](const Tensor& t) { return conv_circular(t, weight, bias); },
+      [&](const Tensor& t) { return conv_circular(t, weight, Tensor()); });
+}
+}  // namespace
+
+Var conv1d_circular(const Var& x, const Tensor& weight, const Tensor& bias) {
+  return conv_circular_var(x, weight, bias, 1, "conv1d_circular");
+}
+Var conv2d_circular(const Var& x, const Tensor& weight, const Tensor& bias) {
+  return conv_circular_var(x, weight, bias, 2, "conv2d_circular");
+}
+Var conv3d_circular(const Var& x, const Tensor& weight, const Tensor& bias) {
+  return conv_circular_var(x, weight, bias, 3, "conv3d_circular");
 }
 
 Var sum(const Var& x, std::vector<int64_t> dims, bool keepdim) {

@@ -21,6 +21,8 @@ at::Tensor canonical_symplectic(int64_t dim) {
   return S;
 }
 
+at::Tensor StructureImpl::apply(const at::Tensor& g) { return torch::matmul(g, matrix().t()); }
+
 FixedStructureImpl::FixedStructureImpl(at::Tensor G, std::string kind, bool conservative)
     : kind_(std::move(kind)), conservative_(conservative) {
   G_ = register_buffer("G", std::move(G));

@@ -34,22 +34,35 @@ LinearImpl::LinearImpl(torch::Tensor w, torch::Tensor b) {
 
 ad::Var LinearImpl::forward(const ad::Var& x) { return ad::linear(x, weight, bias); }
 
-PeriodicConv1dImpl::PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel,
-                                       bool with_bias, const std::string& init) {
+namespace {
+std::string conv_name(int64_t axes) { return "PeriodicConv" + std::to_string(axes) + "d"; }
+}  // namespace
+
+PeriodicConvImpl::PeriodicConvImpl(int64_t axes, int64_t in_channels, int64_t out_channels,
+                                   int64_t kernel, bool with_bias, const std::string& init)
+    : axes_(axes) {
+  if (axes < 1 || axes > 3) throw std::invalid_argument("PeriodicConv: grids have 1, 2 or 3 axes");
+  const auto name = conv_name(axes);
   if (kernel <= 0 || kernel % 2 == 0) {
-    throw std::invalid_argument("PeriodicConv1d: kernel size must be odd and positive, got " +
+    throw std::invalid_argument(name + ": kernel size must be odd and positive, got " +
                                 std::to_string(kernel));
   }
+  if (in_channels < 1 || out_channels < 1)
+    throw std::invalid_argument(name + ": channel counts must be positive");
   if (init != "default" && init != "orthogonal") {
-    throw std::invalid_argument("PeriodicConv1d: unknown init '" + init +
-                                "' (use default or orthogonal)");
+    throw std::invalid_argument(name + ": unknown init '" + init + "' (use default or orthogonal)");
   }
-  const double bound = 1.0 / std::sqrt(static_cast<double>(in_channels * kernel));
-  weight = register_parameter(
-      "weight", torch::empty({out_channels, in_channels, kernel}).uniform_(-bound, bound));
+  std::vector<int64_t> shape{out_channels, in_channels};
+  int64_t fan_in = in_channels;
+  for (int64_t i = 0; i < axes; ++i) {
+    shape.push_back(kernel);
+    fan_in *= kernel;
+  }
+  const double bound = 1.0 / std::sqrt(static_cast<double>(fan_in));
+  weight = register_parameter("weight", torch::empty(shape).uniform_(-bound, bound));
   if (init == "orthogonal") {
     torch::NoGradGuard no_grad;
-    torch::nn::init::orthogonal_(weight);  // flattens to out × (in·kernel)
+    torch::nn::init::orthogonal_(weight);  // flattens to out × (in·kernel^axes)
   }
   if (with_bias) {
     bias = register_parameter("bias", init == "orthogonal"
@@ -58,19 +71,31 @@ PeriodicConv1dImpl::PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels
   }
 }
 
-PeriodicConv1dImpl::PeriodicConv1dImpl(torch::Tensor w, torch::Tensor b) {
-  if (!w.defined() || w.dim() != 3 || w.size(2) % 2 == 0)
-    throw std::invalid_argument(
-        "PeriodicConv1d: the weight must be [out, in, kernel] with an odd kernel");
+PeriodicConvImpl::PeriodicConvImpl(int64_t axes, torch::Tensor w, torch::Tensor b) : axes_(axes) {
+  if (axes < 1 || axes > 3) throw std::invalid_argument("PeriodicConv: grids have 1, 2 or 3 axes");
+  const auto name = conv_name(axes);
+  bool odd = w.defined() && w.dim() == axes + 2;
+  for (int64_t i = 0; odd && i < axes; ++i) odd = w.size(2 + i) % 2 == 1;
+  if (!odd) {
+    throw std::invalid_argument(name + ": the weight must be [out, in] followed by " +
+                                std::to_string(axes) + " odd kernel size(s)");
+  }
   if (b.defined() && (b.dim() != 1 || b.size(0) != w.size(0)))
-    throw std::invalid_argument("PeriodicConv1d: the bias must be a vector of the weight's " +
+    throw std::invalid_argument(name + ": the bias must be a vector of the weight's " +
                                 std::to_string(w.size(0)) + " output channels");
   weight = register_parameter("weight", std::move(w));
   if (b.defined()) bias = register_parameter("bias", std::move(b));
 }
 
-ad::Var PeriodicConv1dImpl::forward(const ad::Var& x) {
-  return ad::conv1d_circular(x, weight, bias);
+ad::Var PeriodicConvImpl::forward(const ad::Var& x) {
+  switch (axes_) {
+    case 1:
+      return ad::conv1d_circular(x, weight, bias);
+    case 2:
+      return ad::conv2d_circular(x, weight, bias);
+    default:
+      return ad::conv3d_circular(x, weight, bias);
+  }
 }
 
 ActivationImpl::ActivationImpl(std::string name) : name_(std::move(name)) {
@@ -161,16 +186,24 @@ EnergyNet make_periodic_conv_energy(const PeriodicConvOptions& o) {
   if (o.depth() < 1) throw std::invalid_argument("periodic conv energy: depth must be >= 1");
   // LibTorch divides by the channel count when it initializes (a SIGFPE at 0).
   if (o.channels() < 1) throw std::invalid_argument("periodic conv energy: channels must be >= 1");
+  const int64_t axes = o.grid_axes();
+  if (axes < 1 || axes > 3)
+    throw std::invalid_argument("periodic conv energy: grid_axes must be 1, 2 or 3");
+  // The concrete class per axis count, so callers (and Python) see PeriodicConv{1,2,3}d.
+  auto conv = [&](int64_t in, int64_t out, int64_t kernel, bool bias) -> Layer {
+    if (axes == 1) return std::make_shared<PeriodicConv1dImpl>(in, out, kernel, bias, o.init());
+    if (axes == 2) return std::make_shared<PeriodicConv2dImpl>(in, out, kernel, bias, o.init());
+    return std::make_shared<PeriodicConv3dImpl>(in, out, kernel, bias, o.init());
+  };
   auto seq = std::make_shared<SequentialImpl>();
   seq->push_back(std::make_shared<UnsqueezeImpl>(1));
-  seq->push_back(std::make_shared<PeriodicConv1dImpl>(1, o.channels(), o.kernel(), true, o.init()));
+  seq->push_back(conv(1, o.channels(), o.kernel(), true));
   seq->push_back(std::make_shared<ActivationImpl>(o.activation()));
   for (int64_t i = 1; i < o.depth(); ++i) {
-    seq->push_back(
-        std::make_shared<PeriodicConv1dImpl>(o.channels(), o.channels(), 1, true, o.init()));
+    seq->push_back(conv(o.channels(), o.channels(), 1, true));
     seq->push_back(std::make_shared<ActivationImpl>(o.activation()));
   }
-  seq->push_back(std::make_shared<PeriodicConv1dImpl>(o.channels(), 1, 1, false, o.init()));
+  seq->push_back(conv(o.channels(), 1, 1, false));
   seq->push_back(std::make_shared<SumPerSampleImpl>());
   return EnergyNet(seq);
 }

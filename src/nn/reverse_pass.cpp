@@ -7,6 +7,7 @@
 #include <functional>
 #include <stdexcept>
 
+#include "ad/circular_conv.h"
 #include "ad/elementwise_rules.h"
 
 namespace enflow::nn::reverse {
@@ -20,7 +21,7 @@ struct Step {
   explicit Step(Kind k) : kind(k) {}
   Kind kind;
   LinearImpl* linear = nullptr;  // owned by the EnergyNet that owns the plan
-  PeriodicConv1dImpl* conv = nullptr;
+  PeriodicConvImpl* conv = nullptr;
   const ad::ElementwiseRule* rule = nullptr;
   double scale = 1.0;
   std::vector<Step> block;  // kResidual
@@ -35,7 +36,7 @@ struct Tape {
 };
 
 // Appends the steps of `layer` to `out`; false if some layer has no hand-written rule.
-// `channels_last` tracks the layout: convolutions need [N, L, C].
+// `channels_last` tracks the layout: convolutions need [N, *grid, C].
 bool flatten(LayerImpl& layer, std::vector<Step>& out, bool& channels_last) {
   if (auto* seq = dynamic_cast<SequentialImpl*>(&layer)) {
     for (auto& l : seq->layers()) {
@@ -50,7 +51,7 @@ bool flatten(LayerImpl& layer, std::vector<Step>& out, bool& channels_last) {
     out.push_back(s);
     return true;
   }
-  if (auto* conv = dynamic_cast<PeriodicConv1dImpl*>(&layer)) {
+  if (auto* conv = dynamic_cast<PeriodicConvImpl*>(&layer)) {
     if (!channels_last) return false;
     Step s{Step::Kind::kConv};
     s.conv = conv;
@@ -65,7 +66,7 @@ bool flatten(LayerImpl& layer, std::vector<Step>& out, bool& channels_last) {
     return true;
   }
   if (auto* un = dynamic_cast<UnsqueezeImpl*>(&layer)) {
-    // [B, L] → [B, 1, L] before a convolution; channels-last it is [B, L, 1].
+    // [B, *grid] → [B, 1, *grid] before a convolution; channels-last it is [B, *grid, 1].
     if (un->dim() != 1 || channels_last || !out.empty()) return false;
     channels_last = true;
     out.emplace_back(Step::Kind::kChannelsLast);
@@ -89,39 +90,88 @@ bool flatten(LayerImpl& layer, std::vector<Step>& out, bool& channels_last) {
   return false;
 }
 
-// Channels-last periodic convolution: gathers the k circular neighbours of every grid
-// point, [N, L, C] → [N, L, C·k] (index c·k + j, matching the weight [C_out, C_in, k]),
-// so the convolution is one matrix product.
-Tensor gather_neighbours(const Tensor& x, int64_t k) {
-  const int64_t p = k / 2;
-  std::vector<Tensor> cols;
-  for (int64_t j = 0; j < k; ++j) cols.push_back(torch::roll(x, {p - j}, {1}));
-  auto s = torch::stack(cols, 3);
-  return s.reshape({s.size(0), s.size(1), s.size(2) * k});
+// Channels-last periodic convolution: gathers the K = k₁·…·k_axes circular neighbours of
+// every grid point, [N, *grid, C] → [N, *grid, C·K] (index c·K + j with j the row-major
+// kernel offset, matching the weight [C_out, C_in, k₁, ...]), so the convolution is one
+// matrix product. Output point i sees x[i + j − p] (cross-correlation, p = k/2 per axis).
+std::vector<int64_t> kernel_sizes(const PeriodicConvImpl& c) {
+  return c.weight.sizes().slice(2).vec();
 }
 
-// Adjoint of gather_neighbours: [N, L, C·k] → [N, L, C].
-Tensor scatter_neighbours(const Tensor& g, int64_t k) {
-  const int64_t p = k / 2;
-  auto gk = g.reshape({g.size(0), g.size(1), g.size(2) / k, k});
+int64_t kernel_points(const std::vector<int64_t>& ks) {
+  int64_t n = 1;
+  for (const auto k : ks) n *= k;
+  return n;
+}
+
+std::vector<int64_t> kernel_offset(int64_t j, const std::vector<int64_t>& ks) {
+  std::vector<int64_t> o(ks.size());
+  for (size_t a = ks.size(); a-- > 0; j /= ks[a]) o[a] = j % ks[a];
+  return o;
+}
+
+// Rolls by sign·(offset − k/2) on grid axes 1..axes, skipping axes at the centre.
+Tensor roll_grid(const Tensor& x, const std::vector<int64_t>& offset,
+                 const std::vector<int64_t>& ks, int64_t sign) {
+  std::vector<int64_t> shifts, dims;
+  for (size_t a = 0; a < offset.size(); ++a) {
+    const int64_t p = ks[a] / 2;
+    if (offset[a] == p) continue;
+    shifts.push_back(sign * (offset[a] - p));
+    dims.push_back(static_cast<int64_t>(a) + 1);
+  }
+  return shifts.empty() ? x : torch::roll(x, shifts, dims);
+}
+
+Tensor gather_neighbours(const Tensor& x, const std::vector<int64_t>& ks) {
+  const int64_t m = kernel_points(ks);
+  std::vector<Tensor> cols;
+  for (int64_t j = 0; j < m; ++j) cols.push_back(roll_grid(x, kernel_offset(j, ks), ks, -1));
+  auto s = torch::stack(cols, -1);
+  auto shape = x.sizes().vec();
+  shape.back() *= m;
+  return s.reshape(shape);
+}
+
+// Adjoint of gather_neighbours: [N, *grid, C·K] → [N, *grid, C].
+Tensor scatter_neighbours(const Tensor& g, const std::vector<int64_t>& ks) {
+  const int64_t m = kernel_points(ks);
+  auto shape = g.sizes().vec();
+  shape.back() /= m;
+  shape.push_back(m);
+  auto gk = g.reshape(shape);
   Tensor out;
-  for (int64_t j = 0; j < k; ++j) {
-    auto t = torch::roll(gk.select(3, j), {j - p}, {1});
+  for (int64_t j = 0; j < m; ++j) {
+    auto t = roll_grid(gk.select(-1, j), kernel_offset(j, ks), ks, 1);
     out = out.defined() ? out + t : t;
   }
   return out;
 }
 
-Tensor conv_forward(const PeriodicConv1dImpl& c, const Tensor& x) {
-  const int64_t k = c.weight.size(2);
-  if (k == 1) return torch::linear(x, c.weight.select(2, 0), c.bias);
-  return torch::linear(gather_neighbours(x, k), c.weight.reshape({c.weight.size(0), -1}), c.bias);
+// The weight as a matrix [C_out, C_in·K].
+Tensor conv_matrix(const PeriodicConvImpl& c) { return c.weight.reshape({c.weight.size(0), -1}); }
+
+// The shape checks of the ad::Var route, on the channels-first view, so that both routes
+// reject the same inputs with the same message.
+void check_conv_input(const PeriodicConvImpl& c, const Tensor& x) {
+  const auto name = "PeriodicConv" + std::to_string(c.axes()) + "d";
+  if (x.dim() < 2) {
+    ad::check_circular_conv(x, c.weight, c.bias, c.axes(), name.c_str());
+  } else {
+    ad::check_circular_conv(x.movedim(-1, 1), c.weight, c.bias, c.axes(), name.c_str());
+  }
 }
 
-Tensor conv_reverse(const PeriodicConv1dImpl& c, const Tensor& g) {
-  const int64_t k = c.weight.size(2);
-  if (k == 1) return torch::matmul(g, c.weight.select(2, 0));
-  return scatter_neighbours(torch::matmul(g, c.weight.reshape({c.weight.size(0), -1})), k);
+Tensor conv_forward(const PeriodicConvImpl& c, const Tensor& x) {
+  const auto ks = kernel_sizes(c);
+  if (kernel_points(ks) == 1) return torch::linear(x, conv_matrix(c), c.bias);
+  return torch::linear(gather_neighbours(x, ks), conv_matrix(c), c.bias);
+}
+
+Tensor conv_reverse(const PeriodicConvImpl& c, const Tensor& g) {
+  const auto ks = kernel_sizes(c);
+  if (kernel_points(ks) == 1) return torch::matmul(g, conv_matrix(c));
+  return scatter_neighbours(torch::matmul(g, conv_matrix(c)), ks);
 }
 
 // Forward over one stream (the gradient: u) or two (the discrete gradient: u and v, kept
@@ -162,6 +212,7 @@ Streams forward(const std::vector<Step>& steps, Streams x, Tape& tape) {
         tape.saved.emplace_back();
         break;
       case Step::Kind::kConv:
+        check_conv_input(*s.conv, x[0]);
         each([&](const Tensor& t) { return conv_forward(*s.conv, t); });
         tape.saved.emplace_back();
         break;
@@ -176,7 +227,7 @@ Streams forward(const std::vector<Step>& steps, Streams x, Tape& tape) {
         break;
       }
       case Step::Kind::kChannelsLast:
-        each([](const Tensor& t) { return t.unsqueeze(2); });
+        each([](const Tensor& t) { return t.unsqueeze(-1); });
         tape.saved.emplace_back();
         break;
       case Step::Kind::kSum:
@@ -215,7 +266,7 @@ Tensor backward(const std::vector<Step>& steps, Tensor g, const Tape& tape, int6
                 : g * tape.saved[i];
         break;
       case Step::Kind::kChannelsLast:
-        g = g.squeeze(2);
+        g = g.squeeze(-1);
         break;
       case Step::Kind::kSum: {
         auto shape = tape.saved[i].sizes().vec();

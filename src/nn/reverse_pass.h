@@ -1,5 +1,5 @@
 // Hand-written reverse passes for energies built from the standard layers (Linear,
-// PeriodicConv1d, activations, residual blocks, sums): the fast path behind
+// PeriodicConv 1-D/2-D/3-D, activations, residual blocks, sums): the fast path behind
 // EnergyNet::gradient and EnergyNet::discrete_gradient.
 //
 // The discrete gradient of a layer stack is the product of the layers' discrete
@@ -10,8 +10,8 @@
 // and no tangent propagation. Everything is written in differentiable ATen operations,
 // so the results carry an autograd graph to the parameters (and inputs) when asked.
 //
-// Periodic convolutional energies run channels-last ([N, L, C]): a 1×1 convolution is
-// then one matrix product over N·L rows instead of N small ones.
+// Periodic convolutional energies run channels-last ([N, *grid, C]): a 1×1 convolution is
+// then one matrix product over N·(grid points) rows instead of N small ones.
 #pragma once
 
 #include <torch/types.h>

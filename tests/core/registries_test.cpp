@@ -64,7 +64,8 @@ TEST(Registries, ModelTypeDefaultsNameRegisteredIntegrators) {
 
 TEST(Registries, StructuresKeepTheirDeclaredKind) {
   for (const auto& [n, e] : geometry::StructureRegistry::instance().entries()) {
-    auto structure = e.make(geometry::StructureOptions().dim(6).dx(0.5));
+    // The grid_* structures take the 3-D grid (every direction exists); the others dim.
+    auto structure = e.make(geometry::StructureOptions().dim(6).dx(0.5).grid({3, 4, 5}));
     auto G = structure->matrix().to(torch::kFloat64);
     const double skew_err = (G + G.t()).abs().max().item<double>();
     const auto sym = 0.5 * (G + G.t());

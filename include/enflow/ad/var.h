@@ -69,8 +69,14 @@ Var operator+(const Var& x, const at::Tensor& c);
 Var linear(const Var& x, const at::Tensor& weight, const at::Tensor& bias);
 /// x A with a constant (or parameter) matrix A over the last dimension.
 Var matmul(const Var& x, const at::Tensor& A);
-/// 1-D convolution with circular padding on input [N, C_in, L]; weight [C_out, C_in, k], k odd.
+/// Convolutions with circular padding (periodic grids), output the size of the input; every
+/// kernel size odd (and half of it at most the grid size), bias [C_out] or undefined. Bad shapes
+/// throw std::invalid_argument. 1-D: input [N, C_in, L], weight [C_out, C_in, k].
 Var conv1d_circular(const Var& x, const at::Tensor& weight, const at::Tensor& bias);
+/// 2-D: input [N, C_in, H, W], weight [C_out, C_in, kH, kW].
+Var conv2d_circular(const Var& x, const at::Tensor& weight, const at::Tensor& bias);
+/// 3-D: input [N, C_in, D, H, W], weight [C_out, C_in, kD, kH, kW].
+Var conv3d_circular(const Var& x, const at::Tensor& weight, const at::Tensor& bias);
 Var sum(const Var& x, std::vector<int64_t> dims, bool keepdim = false);
 Var mean(const Var& x, std::vector<int64_t> dims, bool keepdim = false);
 /// Sum over every dimension but the first (batch): one energy per sample.

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "enflow/geometry/grid_operators.h"
 #include "enflow/registry.h"
@@ -27,6 +28,11 @@ struct StructureOptions {
   TORCH_ARG(double, friction_init) = 0.1;
   /// scaled_gradient_flow: c's initial value (> 0; model.scale_init).
   TORCH_ARG(double, scale_init) = 1.0;
+  /// The grid_* structures: points per axis of a periodic grid, in tensor order ([H, W] or
+  /// [D, H, W]); dim is then ignored. Empty: a 1-D grid of dim points.
+  TORCH_ARG(std::vector<int64_t>, grid) = {};
+  /// Their spacing per axis; empty: dx on every axis.
+  TORCH_ARG(std::vector<double>, grid_spacing) = {};
 };
 
 /// Canonical symplectic S = [[0, I], [−I, 0]] for states (q, p), dim = 2n.
@@ -39,6 +45,9 @@ class StructureImpl : public torch::nn::Module {
   virtual std::string kind() const = 0;
   /// "conservative" (skew) or "dissipative" (negative semi-definite symmetric part).
   virtual bool conservative() const = 0;
+  /// G applied to a batch g [B, dim]: g Gᵀ. Grid structures apply G matrix-free and also
+  /// take g [B, *grid].
+  virtual at::Tensor apply(const at::Tensor& g);
 };
 using Structure = std::shared_ptr<StructureImpl>;
 
@@ -114,7 +123,9 @@ class LearnableDissipativeImpl : public StructureImpl {
 
 /// The structure table: name → one-line help and factory, registered by the file that
 /// defines the structure. Shipped: symplectic, friction, D, D2, gradient_flow,
-/// scaled_gradient_flow, learnable_skew, learnable_dissipative.
+/// scaled_gradient_flow, learnable_skew, learnable_dissipative, and on 2-D/3-D periodic grids
+/// (grid_structure.h) grid_dx, grid_dy, grid_dz, grid_laplacian, grid_dx_laplacian,
+/// grid_gradient_flow.
 struct StructureEntry {
   static constexpr const char* kKind = "structure";
   std::string help;

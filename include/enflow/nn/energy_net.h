@@ -35,18 +35,54 @@ class LinearImpl : public LayerImpl {
   torch::Tensor weight, bias;
 };
 
-/// Circular 1-D convolution: [B, C_in, L] → [B, C_out, L], odd kernel (periodic grids).
-class PeriodicConv1dImpl : public LayerImpl {
+/// Circular convolution on a periodic grid of `axes` = 1, 2 or 3 axes:
+/// [B, C_in, *grid] → [B, C_out, *grid], the same odd kernel size on every axis.
+class PeriodicConvImpl : public LayerImpl {
  public:
-  /// init: "default" (uniform ±1/√(in·kernel), bias too) or "orthogonal" (the weight as an
-  /// out × (in·kernel) matrix with orthonormal rows or columns, zero bias), as DGNet's code.
-  PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, bool bias = true,
-                     const std::string& init = "default");
-  /// Shares existing tensors as parameters: weight [out, in, kernel] (kernel odd), bias
-  /// [out] or undefined.
-  PeriodicConv1dImpl(torch::Tensor weight, torch::Tensor bias);
+  /// init: "default" (uniform ±1/√(in·kernel^axes), bias too) or "orthogonal" (the weight as
+  /// an out × (in·kernel^axes) matrix with orthonormal rows or columns, zero bias), as
+  /// DGNet's code.
+  PeriodicConvImpl(int64_t axes, int64_t in_channels, int64_t out_channels, int64_t kernel,
+                   bool bias = true, const std::string& init = "default");
+  /// Shares existing tensors as parameters: weight [out, in, kernel...] (axes kernel sizes,
+  /// each odd), bias [out] or undefined.
+  PeriodicConvImpl(int64_t axes, torch::Tensor weight, torch::Tensor bias);
   ad::Var forward(const ad::Var& x) override;
+  int64_t axes() const { return axes_; }
   torch::Tensor weight, bias;
+
+ private:
+  int64_t axes_;
+};
+
+/// [B, C_in, L] → [B, C_out, L] (1-D periodic grids, DGNet's PDE networks).
+class PeriodicConv1dImpl : public PeriodicConvImpl {
+ public:
+  PeriodicConv1dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, bool bias = true,
+                     const std::string& init = "default")
+      : PeriodicConvImpl(1, in_channels, out_channels, kernel, bias, init) {}
+  PeriodicConv1dImpl(torch::Tensor weight, torch::Tensor bias)
+      : PeriodicConvImpl(1, std::move(weight), std::move(bias)) {}
+};
+
+/// [B, C_in, H, W] → [B, C_out, H, W], k × k kernel.
+class PeriodicConv2dImpl : public PeriodicConvImpl {
+ public:
+  PeriodicConv2dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, bool bias = true,
+                     const std::string& init = "default")
+      : PeriodicConvImpl(2, in_channels, out_channels, kernel, bias, init) {}
+  PeriodicConv2dImpl(torch::Tensor weight, torch::Tensor bias)
+      : PeriodicConvImpl(2, std::move(weight), std::move(bias)) {}
+};
+
+/// [B, C_in, D, H, W] → [B, C_out, D, H, W], k × k × k kernel.
+class PeriodicConv3dImpl : public PeriodicConvImpl {
+ public:
+  PeriodicConv3dImpl(int64_t in_channels, int64_t out_channels, int64_t kernel, bool bias = true,
+                     const std::string& init = "default")
+      : PeriodicConvImpl(3, in_channels, out_channels, kernel, bias, init) {}
+  PeriodicConv3dImpl(torch::Tensor weight, torch::Tensor bias)
+      : PeriodicConvImpl(3, std::move(weight), std::move(bias)) {}
 };
 
 /// Elementwise activation by name; an unknown name throws at construction.
@@ -121,7 +157,7 @@ class EnergyNetImpl : public torch::nn::Module {
   ad::EnergyFn fn();
 
   /// ∇H(u), shape of u; differentiable (parameters, u) with create_graph. Stacks of the
-  /// standard layers (Linear, PeriodicConv1d, activations, residual blocks, sums) use a
+  /// standard layers (Linear, PeriodicConv 1-D/2-D/3-D, activations, residual blocks, sums) use a
   /// hand-written reverse pass; anything else goes through ad::gradient. Same numbers
   /// either way, to rounding.
   torch::Tensor gradient(const torch::Tensor& u, bool create_graph = false);
@@ -158,10 +194,12 @@ struct MlpOptions {
 };
 EnergyNet make_mlp_energy(const MlpOptions& options);
 
-/// Periodic convolutional energy for states on a periodic 1-D grid [B, L]:
-/// circular conv (kernel) → act → (1×1 conv → act)×(depth−1) → 1×1 conv to 1 channel →
-/// sum over the grid. DGNet's PDE network: kernel 3, 200 channels.
+/// Periodic convolutional energy for states on a periodic grid of grid_axes = 1, 2 or 3 axes
+/// ([B, L], [B, H, W] or [B, D, H, W]): circular conv (kernel^axes) → act →
+/// (1×1 conv → act)×(depth−1) → 1×1 conv to 1 channel → sum over the grid.
+/// DGNet's PDE network: 1-D, kernel 3, 200 channels.
 struct PeriodicConvOptions {
+  TORCH_ARG(int64_t, grid_axes) = 1;
   TORCH_ARG(int64_t, channels) = 200;
   TORCH_ARG(int64_t, kernel) = 3;
   TORCH_ARG(int64_t, depth) = 2;
