@@ -15,7 +15,7 @@ struct LaunchOptions {
   double timeout_seconds = 0;  ///< > 0: ENFLOW_DIST_TIMEOUT of the ranks
   /// After one rank failed, how long the others may take to stop on their own before
   /// SIGTERM, and after that before SIGKILL.
-  double grace_seconds = 5;
+  double grace_seconds = 3;
   std::string program;               ///< the executable; "": this one (/proc/self/exe)
   std::vector<std::string> command;  ///< its arguments, e.g. {"train", "--config", "x.toml"}
 };
