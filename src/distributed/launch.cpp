@@ -47,7 +47,8 @@ class ForwardSignals {
   ForwardSignals& operator=(const ForwardSignals&) = delete;
 
  private:
-  struct sigaction old_int_ {}, old_term_ {};
+  struct sigaction old_int_ {
+  }, old_term_{};
 };
 
 std::string describe_signal(int sig) {
@@ -57,9 +58,9 @@ std::string describe_signal(int sig) {
 
 // The environment of one rank: this process's, with the rendezvous variables replaced.
 std::vector<std::string> rank_environment(const LaunchOptions& o, int rank, int port) {
-  static const char* const kReplaced[] = {"RANK=",        "WORLD_SIZE=",  "LOCAL_RANK=",
-                                          "MASTER_ADDR=", "MASTER_PORT=", "LOCAL_WORLD_SIZE=",
-                                          "GROUP_RANK="};
+  static const char* const kReplaced[] = {
+      "RANK=",        "WORLD_SIZE=",       "LOCAL_RANK=", "MASTER_ADDR=",
+      "MASTER_PORT=", "LOCAL_WORLD_SIZE=", "GROUP_RANK="};
   std::vector<std::string> env;
   bool threads_set = false;
   for (char** e = environ; *e; ++e) {
@@ -79,7 +80,8 @@ std::vector<std::string> rank_environment(const LaunchOptions& o, int rank, int 
   env.push_back("LOCAL_WORLD_SIZE=" + std::to_string(o.nproc));
   env.push_back("MASTER_ADDR=127.0.0.1");
   env.push_back("MASTER_PORT=" + std::to_string(port));
-  if (o.timeout_seconds > 0) env.push_back(fmt::format("ENFLOW_DIST_TIMEOUT={:g}", o.timeout_seconds));
+  if (o.timeout_seconds > 0)
+    env.push_back(fmt::format("ENFLOW_DIST_TIMEOUT={:g}", o.timeout_seconds));
   // The cores shared out, as torchrun does: N ranks on all cores each would fight.
   if (!threads_set) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -116,7 +118,8 @@ int free_port() {
 LaunchResult launch(const LaunchOptions& o) {
   constexpr int kMaxProcesses = 1024;
   if (o.nproc < 1 || o.nproc > kMaxProcesses)
-    throw std::invalid_argument(fmt::format("--nproc {} must be in [1, {}]", o.nproc, kMaxProcesses));
+    throw std::invalid_argument(
+        fmt::format("--nproc {} must be in [1, {}]", o.nproc, kMaxProcesses));
   if (o.master_port < 0 || o.master_port > 65535)
     throw std::invalid_argument(fmt::format("--master-port {} is not a port", o.master_port));
   if (o.command.empty())

@@ -197,7 +197,8 @@ struct ImportedSeries {
   bool has_time = false;  // time stamps from the file, not k·dt
 };
 
-ImportedSeries from_table(const std::string& path, const torch::Tensor& table, const ImportOptions& o) {
+ImportedSeries from_table(const std::string& path, const torch::Tensor& table,
+                          const ImportOptions& o) {
   const int64_t C = table.size(1);
   std::vector<std::string> roles = o.columns;
   if (roles.empty()) roles.assign(C, "x");

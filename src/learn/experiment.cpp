@@ -159,8 +159,7 @@ LoadedForEval load_request(const EvaluateRequest& q, const std::string& step_int
 
 }  // namespace
 
-RunResult train_experiment(io::Config cfg, const TrainRequest& request,
-                           const RunContext& context) {
+RunResult train_experiment(io::Config cfg, const TrainRequest& request, const RunContext& context) {
   cfg.check_known(experiment_config_keys());
   const int64_t iters = cfg.get_int("train.iterations", 1000);
   const uint64_t seed = static_cast<uint64_t>(cfg.get_int("run.seed", 0));
@@ -277,6 +276,13 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request,
     r.metrics.emplace_back("loss_iterations", std::vector<double>(rep.logged_iterations.begin(),
                                                                   rep.logged_iterations.end()));
     r.metrics.emplace_back("loss_curve", rep.logged_loss);
+  }
+  if (rep.world_size > 1) {  // the price of many processes, per iteration of this run
+    const auto n = static_cast<double>(std::max<int64_t>(1, rep.iterations - rep.start_iteration));
+    r.metrics.emplace_back("world_size", static_cast<int64_t>(rep.world_size));
+    r.metrics.emplace_back("allreduce_bytes_per_iteration",
+                           static_cast<double>(rep.comm_bytes) / n);
+    r.metrics.emplace_back("allreduce_seconds_per_iteration", rep.comm_seconds / n);
   }
   if (!rep.logged_validation.empty()) {
     r.metrics.emplace_back("validation_loss", rep.validation_loss);

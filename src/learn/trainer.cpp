@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <optional>
 #include <sstream>
@@ -291,6 +291,7 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
   }
   rep.world_size = distributed::size_of(group);
   if (group) group->broadcast(model.parameters());  // one starting point, rank 0's
+  const distributed::Traffic traffic_before = group ? group->traffic() : distributed::Traffic();
   auto gen = at::detail::createCPUGenerator(o.seed() + static_cast<uint64_t>(rep.start_iteration));
   auto target = pairs.size() > 0 ? pairs.finite_difference() : at::Tensor();
   const auto t0 = std::chrono::steady_clock::now();
@@ -338,11 +339,12 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
                                "; lower train.lr (and continue with --resume)");
     }
     checkpoints.confirm(it);
-    const std::string stopped = "training stopped before iteration " + std::to_string(it) +
-                                "; " + checkpoints.describe(rep.start_iteration) +
+    const std::string stopped = "training stopped before iteration " + std::to_string(it) + "; " +
+                                checkpoints.describe(rep.start_iteration) +
                                 " (continue with --resume)";
     throw_if_interrupted(stopped);
-    if (interrupted_somewhere) throw Interrupted(SIGTERM, "another rank was interrupted; " + stopped);
+    if (interrupted_somewhere)
+      throw Interrupted(SIGTERM, "another rank was interrupted; " + stopped);
     loss.backward();
     if (group) group->allreduce_gradients(model.parameters());
     opt.step();
@@ -384,7 +386,11 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
     }
   }
   if (best) best->restore(model);
-  if (group) group->broadcast(model.parameters());  // rank 0's kept parameters everywhere
+  if (group) {
+    rep.comm_bytes = group->traffic().bytes - traffic_before.bytes;
+    rep.comm_seconds = group->traffic().seconds - traffic_before.seconds;
+    group->broadcast(model.parameters());  // rank 0's kept parameters everywhere
+  }
   if (window_n > 0) rep.final_loss = window_sum / window_n;
   rep.seconds = seconds_before + elapsed();
   return rep;

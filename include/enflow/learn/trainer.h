@@ -119,6 +119,10 @@ struct TrainReport {
   int64_t best_iteration = 0;
   bool stopped_early = false;
   int world_size = 1;  ///< processes that trained together (options.group)
+  /// With a group: what this rank's collectives moved during the loop and the time it
+  /// spent in them (the gradient and loss allreduces).
+  int64_t comm_bytes = 0;
+  double comm_seconds = 0.0;
 };
 
 /// Adam training. A checkpoint is committed to disk only once the loss of the state it holds
