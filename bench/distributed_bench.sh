@@ -30,10 +30,12 @@ kdv=(--set data.path="$work/kdv.h5" --set model.network=periodic_conv --set mode
      --set model.channels=32 --set train.batch=64)
 metric() { /usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r.get(sys.argv[2], 0))" "$@"; }
 printf "%-34s %5s %10s %14s %16s\n" case ranks "iter/s" "bytes/iter" "allreduce ms/it"
-run() {  # name nproc extra...
+run() {  # name nproc extra... (nproc "1x2": one process on 2 threads)
   local name="$1" n="$2"; shift 2
-  if [ "$n" = 1 ]; then
-    "$bin" train --config "$work/ms.toml" "$@" --json >"$work/r.json" 2>/dev/null
+  if [ "$n" = 1 ]; then  # one thread, as each rank of enflow launch on 2 cores
+    ENFLOW_NUM_THREADS=1 "$bin" train --config "$work/ms.toml" "$@" --json >"$work/r.json" 2>/dev/null
+  elif [ "$n" = 1x2 ]; then
+    ENFLOW_NUM_THREADS=2 "$bin" train --config "$work/ms.toml" "$@" --json >"$work/r.json" 2>/dev/null
   else
     "$bin" launch --nproc "$n" -- train --config "$work/ms.toml" "$@" --json >"$work/r.json" 2>/dev/null
   fi
@@ -44,5 +46,5 @@ run() {  # name nproc extra...
   printf "%-34s %5s %10.1f %14.0f %16.3f\n" "$name" "$n" "$(echo "$iters / $s" | bc -l)" "$b" \
     "$(echo "$t * 1000" | bc -l)"
 }
-for n in 1 2; do run "mass-spring mlp 200x200, batch 512" "$n"; done
-for n in 1 2; do run "kdv periodic_conv 32ch, batch 64" "$n" "${kdv[@]}"; done
+for n in 1 1x2 2; do run "mass-spring mlp 200x200, batch 512" "$n"; done
+for n in 1 1x2 2; do run "kdv periodic_conv 32ch, batch 64" "$n" "${kdv[@]}"; done
