@@ -6,6 +6,7 @@ set -euo pipefail
 pkgs=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev            # LibTorch 1.13 (C++ frontend)
+  libgloo-dev             # Gloo headers for c10d's ProcessGroupGloo (many processes)
   libopenblas-dev libopenblas0-pthread  # keep LibTorch off the reference BLAS
   libopenblas0-openmp     # multiplies on LibTorch's OpenMP threads (decision 42)
   libhdf5-dev             # datasets

@@ -5,12 +5,14 @@
 #include <vector>
 
 #include "commands.h"
+#include "enflow/distributed/group.h"
 #include "enflow/geometry/structure.h"
 #include "enflow/integrators/integrator_registry.h"
 #include "enflow/io/config.h"
 #include "enflow/learn/experiment.h"
 #include "enflow/learn/model_io.h"
 #include "enflow/models/model_registry.h"
+#include "enflow/run_config.h"
 #include "registry_help.h"
 #include "run_output.h"
 
@@ -21,6 +23,7 @@ struct TrainArgs {
   std::string config;
   std::vector<std::string> set;
   bool resume = false;
+  double dist_timeout = 0;  // 0: ENFLOW_DIST_TIMEOUT or 300 s
 };
 
 struct EvalArgs {
@@ -51,6 +54,10 @@ const CommandRegistrar train_reg(
       app.add_option("--config", a->config, "Experiment config (TOML)")->required();
       app.add_option("--set", a->set, "Override a config entry: key=value (repeatable)");
       app.add_flag("--resume", a->resume, "Continue from the model's checkpoint");
+      app.add_option("--dist-timeout", a->dist_timeout,
+                     "Seconds a process waits for the others (many processes: torchrun, srun, "
+                     "enflow launch; default ENFLOW_DIST_TIMEOUT or 300)")
+          ->check(kPositive);
       app.add_flag("--json", common.json, "Print the result as JSON");
       app.footer(
           "\n" + registry_help<models::ModelTypeEntry>("model.type") + "\n" +
@@ -63,8 +70,13 @@ const CommandRegistrar train_reg(
         const auto cfg = io::Config::load(a->config, a->set);
         learn::TrainRequest request;
         request.resume = a->resume;
-        return print_result(learn::train_experiment(cfg, request, run_context(common, "results")),
-                            common);
+        // Many processes when the environment says so (RANK, WORLD_SIZE, ...; docs/distributed.md).
+        request.group = distributed::init_from_environment(
+            a->dist_timeout > 0 ? a->dist_timeout : distributed::default_timeout_seconds(),
+            run_tensor_options(cfg).device());
+        const auto result = learn::train_experiment(cfg, request, run_context(common, "results"));
+        if (distributed::rank_of(request.group.get()) != 0) return 0;  // rank 0 reports
+        return print_result(result, common);
       };
     });
 

@@ -4,6 +4,9 @@
 
 #include "enflow/ad/discrete_gradient.h"
 #include "enflow/ad/var.h"
+#include "enflow/distributed/environment.h"
+#include "enflow/distributed/group.h"
+#include "enflow/distributed/launch.h"
 #include "enflow/flows/eulerian.h"
 #include "enflow/flows/evnn.h"
 #include "enflow/flows/lagrangian.h"

@@ -191,13 +191,14 @@ double time_step(const std::string& path, const ImportOptions& o) {
 
 // A record as its series before they become a dataset: states [len, D], times [len] and the
 // id a user names the series by (the series column's value, or the index).
-struct Series {
+struct ImportedSeries {
   std::vector<torch::Tensor> x, t;
   std::vector<double> id;
   bool has_time = false;  // time stamps from the file, not k·dt
 };
 
-Series from_table(const std::string& path, const torch::Tensor& table, const ImportOptions& o) {
+ImportedSeries from_table(const std::string& path, const torch::Tensor& table,
+                          const ImportOptions& o) {
   const int64_t C = table.size(1);
   std::vector<std::string> roles = o.columns;
   if (roles.empty()) roles.assign(C, "x");
@@ -228,7 +229,7 @@ Series from_table(const std::string& path, const torch::Tensor& table, const Imp
   starts.push_back(N);
   auto states = table.index_select(1, torch::tensor(state_cols, torch::kInt64));
   const double dt = t_col >= 0 ? 0.0 : time_step(path, o);
-  Series r;
+  ImportedSeries r;
   r.has_time = t_col >= 0;
   for (size_t s = 0; s + 1 < starts.size(); ++s) {
     const int64_t from = starts[s], len = starts[s + 1] - from;
@@ -245,9 +246,9 @@ Series from_table(const std::string& path, const torch::Tensor& table, const Imp
 }
 
 // Keeps the series named by --series, in the order given.
-void select_series(const std::string& path, Series& r, const std::vector<double>& ids) {
+void select_series(const std::string& path, ImportedSeries& r, const std::vector<double>& ids) {
   if (ids.empty()) return;
-  Series kept;
+  ImportedSeries kept;
   kept.has_time = r.has_time;
   for (const double id : ids) {
     const auto it = std::find(r.id.begin(), r.id.end(), id);
@@ -268,10 +269,10 @@ void select_series(const std::string& path, Series& r, const std::vector<double>
 
 // Splits series where consecutive time stamps are more than max_gap apart; pieces of a
 // single time point cannot make a pair and are dropped (with a warning).
-void split_at_gaps(const std::string& path, Series& r, double max_gap) {
+void split_at_gaps(const std::string& path, ImportedSeries& r, double max_gap) {
   if (max_gap <= 0) return;
   if (!r.has_time) fail(path, "--max-gap needs time stamps: give a 't' column with --columns");
-  Series out;
+  ImportedSeries out;
   out.has_time = true;
   int64_t dropped = 0, gaps = 0;
   for (size_t s = 0; s < r.x.size(); ++s) {
@@ -304,9 +305,9 @@ void split_at_gaps(const std::string& path, Series& r, double max_gap) {
 
 // Every series into `chunks` consecutive pieces of equal length (the rows that do not fill a
 // last piece are dropped), each keeping its own time stamps.
-void cut_into_chunks(const std::string& path, Series& r, int64_t chunks) {
+void cut_into_chunks(const std::string& path, ImportedSeries& r, int64_t chunks) {
   if (chunks <= 1) return;
-  Series out;
+  ImportedSeries out;
   out.has_time = r.has_time;
   for (size_t s = 0; s < r.x.size(); ++s) {
     const int64_t T = r.x[s].size(0), len = T / chunks;
@@ -324,7 +325,7 @@ void cut_into_chunks(const std::string& path, Series& r, int64_t chunks) {
 
 // The series as a dataset: dt the common step when every step is the same (0: irregular);
 // t [T] when, moreover, every series shares the stamps of the longest, else [S, T].
-Dataset to_dataset(const Series& r) {
+Dataset to_dataset(const ImportedSeries& r) {
   Dataset d;
   set_ragged_series(d, r.x, r.t);
   const int64_t S = d.states.size(0), T = d.states.size(1);
@@ -359,7 +360,7 @@ Dataset import_trajectories(const std::string& path, const ImportOptions& o) {
     fail(path, "train fraction must be in [0, 1]");
   if (o.chunks < 1) fail(path, "chunks must be >= 1");
   if (!(o.max_gap >= 0) || !std::isfinite(o.max_gap)) fail(path, "max gap must be >= 0");
-  Series r;
+  ImportedSeries r;
   const auto ext = lower_extension(path);
   if (ext == ".npy") {
     auto a = read_npy(path);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "enflow/distributed/group.h"
 #include "enflow/io/atomic_file.h"
 #include "enflow/io/config.h"
 #include "enflow/io/dataset.h"
@@ -158,12 +159,22 @@ LoadedForEval load_request(const EvaluateRequest& q, const std::string& step_int
 
 }  // namespace
 
-RunResult train_experiment(io::Config cfg, const TrainRequest& request, const RunContext& ctx) {
+RunResult train_experiment(io::Config cfg, const TrainRequest& request, const RunContext& context) {
   cfg.check_known(experiment_config_keys());
   const int64_t iters = cfg.get_int("train.iterations", 1000);
   const uint64_t seed = static_cast<uint64_t>(cfg.get_int("run.seed", 0));
   const auto lbfgs = lbfgs_options_from_config(cfg, train_step_options(cfg), seed);
   check_train_options(cfg, iters, lbfgs.iterations());
+  const int world = distributed::size_of(request.group.get());
+  const bool rank0 = distributed::rank_of(request.group.get()) == 0;
+  // L-BFGS's line search needs the exact full loss at every trial point: one process only.
+  if (world > 1 && lbfgs.iterations() > 0)
+    throw std::invalid_argument("config '" + cfg.source() +
+                                "': train.lbfgs_iterations runs in one process only; refine "
+                                "the model of a distributed run with a one-process enflow train");
+  // The other ranks say nothing: rank 0 speaks for the job.
+  const RunContext quiet = RunContext(context).progress(nullptr).log(nullptr);
+  const RunContext& ctx = rank0 ? context : quiet;
   const std::string out = model_output(cfg);
   const auto data =
       request.dataset ? *request.dataset : io::load_dataset(cfg.require_string("data.path"));
@@ -185,6 +196,7 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
 
   auto opts =
       TrainOptions()
+          .group(request.group)
           .lr(cfg.get_double("train.lr", 1e-3))
           .batch(cfg.get_int("train.batch", 200))
           .iterations(iters)
@@ -239,9 +251,16 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
   // Recorded in the model file, so reports can cite the training cost of a model.
   cfg.set("result.train_seconds", fmt::format("{:.3f}", rep.seconds));
   cfg.set("result.train_loss", fmt::format("{:.17g}", rep.final_loss));
-  save_model(out, *model, cfg);
+  // How it was trained: processes, the global batch they shared (its last phase's, in pairs
+  // or windows) and the one seed every rank drew the batches from.
+  const int64_t batch_n = rollout > 1 ? opts.windows()->size() : train_pairs.size();
+  cfg.set("result.world_size", std::to_string(rep.world_size));
+  cfg.set("result.global_batch",
+          std::to_string(opts.batch() <= 0 ? batch_n : std::min(opts.batch(), batch_n)));
+  cfg.set("result.seed", std::to_string(seed));
+  if (rank0) save_model(out, *model, cfg);
   const double test_mse =
-      data.test.empty()
+      !rank0 || data.test.empty()
           ? std::nan("")
           : rate_mse(*model, make_pairs_by(derivative, data, data.test, dtype, device),
                      train_step_options(cfg));
@@ -257,6 +276,13 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
     r.metrics.emplace_back("loss_iterations", std::vector<double>(rep.logged_iterations.begin(),
                                                                   rep.logged_iterations.end()));
     r.metrics.emplace_back("loss_curve", rep.logged_loss);
+  }
+  if (rep.world_size > 1) {  // the price of many processes, per iteration of this run
+    const auto n = static_cast<double>(std::max<int64_t>(1, rep.iterations - rep.start_iteration));
+    r.metrics.emplace_back("world_size", static_cast<int64_t>(rep.world_size));
+    r.metrics.emplace_back("allreduce_bytes_per_iteration",
+                           static_cast<double>(rep.comm_bytes) / n);
+    r.metrics.emplace_back("allreduce_seconds_per_iteration", rep.comm_seconds / n);
   }
   if (!rep.logged_validation.empty()) {
     r.metrics.emplace_back("validation_loss", rep.validation_loss);

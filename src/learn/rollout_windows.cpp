@@ -33,14 +33,17 @@ WindowSet make_windows(const io::Dataset& data, const std::vector<int64_t>& seri
 }
 
 at::Tensor rollout_loss(models::DynamicsModelImpl& model, const WindowSet& w,
-                        const at::Tensor& index, const models::StepOptions& step) {
+                        const at::Tensor& index, const models::StepOptions& step,
+                        int64_t mean_over) {
   auto x = w.states.index_select(0, index), t = w.t.index_select(0, index);
   auto u = x.select(1, 0);
   at::Tensor sum;
   for (int64_t k = 1; k <= w.steps(); ++k) {
     u = models::differentiable_step(model, u, t.select(1, k) - t.select(1, k - 1), step);
     auto e = (u - x.select(1, k)) / (t.select(1, k) - t.select(1, 0)).unsqueeze(1);
-    auto term = e.pow(2).mean();
+    // A share of a global batch: the sum over these windows, divided by the global count.
+    auto term = mean_over > 0 ? e.pow(2).sum() / static_cast<double>(mean_over * e.size(1))
+                              : e.pow(2).mean();
     sum = sum.defined() ? sum + term : term;
   }
   return sum / static_cast<double>(w.steps());

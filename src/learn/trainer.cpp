@@ -5,12 +5,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <filesystem>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <vector>
 
+#include "enflow/distributed/group.h"
 #include "enflow/interrupt.h"
 #include "enflow/io/archive_file.h"
 #include "enflow/io/atomic_file.h"
@@ -86,7 +88,9 @@ std::string current_names(const std::string& tag) {
 
 class Checkpoints {
  public:
-  explicit Checkpoints(const TrainOptions& o) : o_(o), path_(o.checkpoint_path()) {
+  // `writes`: this process writes them (rank 0 of a data-parallel job; every rank reads).
+  Checkpoints(const TrainOptions& o, bool writes)
+      : o_(o), path_(o.checkpoint_path()), writes_(writes) {
     existed_before_ = !path_.empty() && std::filesystem::exists(path_);
   }
 
@@ -121,7 +125,7 @@ class Checkpoints {
   }
 
   bool due(int64_t it) const {
-    return o_.checkpoint_every() > 0 && !path_.empty() &&
+    return writes_ && o_.checkpoint_every() > 0 && !path_.empty() &&
            (it % o_.checkpoint_every() == 0 || it == o_.iterations());
   }
 
@@ -173,7 +177,7 @@ class Checkpoints {
   std::string path_;
   std::string pending_;
   int64_t pending_iteration_ = -1, written_iteration_ = -1;
-  bool existed_before_ = false, resumed_ = false;
+  bool writes_ = true, existed_before_ = false, resumed_ = false;
 };
 
 // Validation: the score at each log, the parameters of the best one (restored at the end),
@@ -242,6 +246,26 @@ std::vector<torch::optim::OptimizerParamGroup> parameter_groups(models::Dynamics
   return groups;
 }
 
+// This rank's contiguous share of a global batch of indices.
+at::Tensor share_of(const at::Tensor& idx, const distributed::Group* g) {
+  const int64_t B = idx.size(0), W = distributed::size_of(g), r = distributed::rank_of(g);
+  if (B < W)
+    throw std::invalid_argument("the global batch of " + std::to_string(B) +
+                                " is smaller than the " + std::to_string(W) +
+                                " processes: each needs a share (raise train.batch)");
+  const int64_t begin = B * r / W, end = B * (r + 1) / W;
+  return idx.narrow(0, begin, end - begin);
+}
+
+// The loss of a global batch, summed over the ranks, and whether any rank was interrupted:
+// one collective, so that every rank stops (or throws) at the same iteration.
+std::pair<double, bool> global_loss(distributed::Group* g, double local) {
+  const bool interrupted = interrupt_signal() != 0;
+  if (!g) return {local, interrupted};
+  const auto s = g->allreduce_sum({local, interrupted ? 1.0 : 0.0});
+  return {s[0], s[1] > 0};
+}
+
 }  // namespace
 
 TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const TrainOptions& o,
@@ -253,16 +277,21 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
   if (o.iterations() < 0) throw std::invalid_argument("iterations must be >= 0");
   if (!(o.lr() > 0)) throw std::invalid_argument("learning rate must be positive");
   InterruptScope interrupt_scope;
+  auto* group = o.group().get();
+  const bool rank0 = distributed::rank_of(group) == 0;
   torch::optim::Adam opt(parameter_groups(model, o),
                          torch::optim::AdamOptions(o.lr()).weight_decay(o.weight_decay()));
   TrainReport rep;
   std::optional<BestParameters> best;
-  if (o.validation())
+  if (o.validation() && rank0)  // rank 0 scores; its verdict on patience is shared
     best.emplace(*o.validation(), o.validation_windows().get(), o.step(), o.patience());
-  Checkpoints checkpoints(o);
+  Checkpoints checkpoints(o, rank0);
   if (o.resume() && !o.checkpoint_path().empty() && std::filesystem::exists(o.checkpoint_path())) {
-    checkpoints.load(model, opt, rep);
+    checkpoints.load(model, opt, rep);  // every rank: the optimizer state too
   }
+  rep.world_size = distributed::size_of(group);
+  if (group) group->broadcast(model.parameters());  // one starting point, rank 0's
+  const distributed::Traffic traffic_before = group ? group->traffic() : distributed::Traffic();
   auto gen = at::detail::createCPUGenerator(o.seed() + static_cast<uint64_t>(rep.start_iteration));
   auto target = pairs.size() > 0 ? pairs.finite_difference() : at::Tensor();
   const auto t0 = std::chrono::steady_clock::now();
@@ -284,17 +313,22 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
       idx = torch::randperm(N, gen, torch::TensorOptions().dtype(torch::kLong)).narrow(0, 0, B);
     }
     idx = idx.to(multi ? windows->states.device() : pairs.u0.device());
+    // Data-parallel: every rank drew the same global batch (same generator and seed); each
+    // takes its share and divides the sum of its losses by the global count, so that the
+    // gradients summed over the ranks are those of the global batch.
+    if (group) idx = share_of(idx, group);
     opt.zero_grad();
     at::Tensor loss;
     if (multi) {
-      loss = rollout_loss(model, *windows, idx, o.step());
+      loss = rollout_loss(model, *windows, idx, o.step(), group ? B : 0);
     } else {
       auto u0 = pairs.u0.index_select(0, idx), u1 = pairs.u1.index_select(0, idx);
       auto dt = pairs.dt.index_select(0, idx);
       auto rate = models::model_rate(model, u0, u1, dt, o.step());
-      loss = (rate - target.index_select(0, idx)).pow(2).mean();
+      auto sq = (rate - target.index_select(0, idx)).pow(2);
+      loss = group ? sq.sum() / static_cast<double>(B * target.size(1)) : sq.mean();
     }
-    const double lv = loss.item<double>();
+    const auto [lv, interrupted_somewhere] = global_loss(group, loss.item<double>());
     if (!std::isfinite(lv)) {
       throw std::runtime_error("training diverged at iteration " + std::to_string(it) +
                                ": loss is " +
@@ -305,9 +339,14 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
                                "; lower train.lr (and continue with --resume)");
     }
     checkpoints.confirm(it);
-    throw_if_interrupted("training stopped before iteration " + std::to_string(it) + "; " +
-                         checkpoints.describe(rep.start_iteration) + " (continue with --resume)");
+    const std::string stopped = "training stopped before iteration " + std::to_string(it) + "; " +
+                                checkpoints.describe(rep.start_iteration) +
+                                " (continue with --resume)";
+    throw_if_interrupted(stopped);
+    if (interrupted_somewhere)
+      throw Interrupted(SIGTERM, "another rank was interrupted; " + stopped);
     loss.backward();
+    if (group) group->allreduce_gradients(model.parameters());
     opt.step();
     window_sum += lv;
     ++window_n;
@@ -321,7 +360,8 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
       window_sum = 0.0;
       window_n = 0;
       if (best) stop = best->score(model, it, rep);
-      if (on_progress) {
+      if (group) stop = group->allreduce_sum({stop ? 1.0 : 0.0})[0] > 0;
+      if (on_progress && rank0) {
         Progress p;
         p.iteration = it;
         p.iterations = o.iterations();
@@ -346,6 +386,11 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
     }
   }
   if (best) best->restore(model);
+  if (group) {
+    rep.comm_bytes = group->traffic().bytes - traffic_before.bytes;
+    rep.comm_seconds = group->traffic().seconds - traffic_before.seconds;
+    group->broadcast(model.parameters());  // rank 0's kept parameters everywhere
+  }
   if (window_n > 0) rep.final_loss = window_sum / window_n;
   rep.seconds = seconds_before + elapsed();
   return rep;

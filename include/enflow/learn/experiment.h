@@ -15,6 +15,10 @@ class Config;
 struct Dataset;
 }  // namespace enflow::io
 
+namespace enflow::distributed {
+class Group;
+}
+
 namespace enflow::learn {
 
 struct TrainRequest {
@@ -22,6 +26,10 @@ struct TrainRequest {
   /// Data in memory (the Python package, a program): trained on instead of reading
   /// data.path, which may then be absent (the model file records it only when given).
   std::shared_ptr<const io::Dataset> dataset;
+  /// Data-parallel training over this group (distributed::init_from_environment; null: one
+  /// process): every rank calls train_experiment with the same config; rank 0 alone says
+  /// what happens, writes the model and checkpoints and scores the test series.
+  std::shared_ptr<distributed::Group> group;
 };
 
 /// Trains the experiment of `config` (data.path, [model], [train], output.model — default

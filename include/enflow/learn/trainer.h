@@ -18,6 +18,10 @@
 #include "enflow/models/stepper.h"
 #include "enflow/progress.h"
 
+namespace enflow::distributed {
+class Group;
+}
+
 namespace enflow::learn {
 
 /// Consecutive state pairs: u0, u1 [N, d], dt [N].
@@ -50,8 +54,12 @@ WindowSet make_windows(const io::Dataset& data, const std::vector<int64_t>& seri
 /// times by `step` (differentiably, models::differentiable_step) and the loss is the mean over
 /// windows, steps k and components of ((û_k − u_k)/(t_k − t_0))². For K = 1 and an explicit
 /// scheme it is the one-step loss of the pairs; for larger K errors that build up count.
+/// `mean_over` > 0 divides the sum over these windows by that many windows instead of by
+/// their own count: a rank's share of a global batch of mean_over windows (data-parallel
+/// training sums the shares).
 at::Tensor rollout_loss(models::DynamicsModelImpl& model, const WindowSet& windows,
-                        const at::Tensor& index, const models::StepOptions& step);
+                        const at::Tensor& index, const models::StepOptions& step,
+                        int64_t mean_over = 0);
 
 /// rollout_loss over all windows, in chunks of `chunk`, as a number.
 double rollout_mse(models::DynamicsModelImpl& model, const WindowSet& windows,
@@ -90,6 +98,11 @@ struct TrainOptions {
   /// With windows: the one-step loss over the pairs until this iteration, the rollout loss
   /// after it (a one-step fit first, then the long term; 0: rollout from the start).
   TORCH_ARG(int64_t, rollout_start) = 0;
+  /// Data-parallel training (distributed::Group; null: one process). Every rank draws the
+  /// same global batch and takes its contiguous share; the gradients are summed over the
+  /// ranks, so the update is the one-process update of the global batch. Rank 0 alone
+  /// writes checkpoints, scores validation and reports progress.
+  TORCH_ARG(std::shared_ptr<distributed::Group>, group) = nullptr;
 };
 
 struct TrainReport {
@@ -105,6 +118,11 @@ struct TrainReport {
   double validation_loss = std::numeric_limits<double>::quiet_NaN();
   int64_t best_iteration = 0;
   bool stopped_early = false;
+  int world_size = 1;  ///< processes that trained together (options.group)
+  /// With a group: what this rank's collectives moved during the loop and the time it
+  /// spent in them (the gradient and loss allreduces).
+  int64_t comm_bytes = 0;
+  double comm_seconds = 0.0;
 };
 
 /// Adam training. A checkpoint is committed to disk only once the loss of the state it holds
