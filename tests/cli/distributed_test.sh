@@ -72,6 +72,17 @@ train kdv_two "${launch2[@]}" "${cfg[@]}" "${kdv[@]}"
 compare "kdv 2 ranks = 1" "$work/kdv_one.pt" "$work/kdv_two.pt" "$work/kdv_one.json" \
   "$work/kdv_two.json"
 
+# Resume with another world size: 10 iterations on 2 ranks (rank 0's checkpoint), then 10
+# more in one process, equals 10 + 10 in one process (batches depend on seed and iteration).
+half=(--set train.iterations=10 --set train.checkpoint_every=5)
+rest=(--set train.iterations=20 --set train.checkpoint_every=5 --resume)
+train res_one "$bin" "${cfg[@]}" "${half[@]}"
+train res_one "$bin" "${cfg[@]}" "${rest[@]}"
+train res_two "${launch2[@]}" "${cfg[@]}" "${half[@]}"
+train res_two "$bin" "${cfg[@]}" "${rest[@]}"
+compare "resume 2 ranks -> 1 = 1 -> 1" "$work/res_one.pt" "$work/res_two.pt" \
+  "$work/res_one.json" "$work/res_two.json"
+
 # A rank that dies or stalls: the job ends within the timeout, naming it.
 long=("${cfg[@]}" --set train.iterations=10000000 --set train.checkpoint_every=5
       --set output.model="$work/long.pt")
