@@ -124,6 +124,24 @@ struct Group::Impl {
   }
 };
 
+namespace {
+
+// Holds a backend's collectives as calls in the group (both backends alike).
+template <class GroupImpl, class ProcessGroup>
+void bind_collectives(GroupImpl& impl, const c10::intrusive_ptr<ProcessGroup>& pg,
+                      const char* backend) {
+  impl.backend = backend;
+  impl.allreduce = [pg](std::vector<at::Tensor>& t) { return pg->allreduce(t); };
+  impl.broadcast = [pg](std::vector<at::Tensor>& t, int root) {
+    c10d::BroadcastOptions bo;
+    bo.rootRank = root;
+    return pg->broadcast(t, bo);
+  };
+  impl.barrier = [pg] { return pg->barrier(); };
+}
+
+}  // namespace
+
 Group::Group(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Group::~Group() = default;
 
@@ -159,14 +177,7 @@ std::shared_ptr<Group> Group::connect(const Environment& env, double timeout_sec
       auto o = c10d::ProcessGroupNCCL::Options::create();
       o->timeout = timeout;
       auto pg = c10::make_intrusive<c10d::ProcessGroupNCCL>(pg_store, env.rank, env.world_size, o);
-      impl->backend = "nccl";
-      impl->allreduce = [pg](std::vector<at::Tensor>& t) { return pg->allreduce(t); };
-      impl->broadcast = [pg](std::vector<at::Tensor>& t, int root) {
-        c10d::BroadcastOptions bo;
-        bo.rootRank = root;
-        return pg->broadcast(t, bo);
-      };
-      impl->barrier = [pg] { return pg->barrier(); };
+      bind_collectives(*impl, pg, "nccl");
     }
 #endif
 #ifdef USE_C10D_GLOO
@@ -181,14 +192,7 @@ std::shared_ptr<Group> Group::connect(const Environment& env, double timeout_sec
                            : local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
                                    : c10d::ProcessGroupGloo::createDefaultDevice());
       auto pg = c10::make_intrusive<c10d::ProcessGroupGloo>(pg_store, env.rank, env.world_size, o);
-      impl->backend = "gloo";
-      impl->allreduce = [pg](std::vector<at::Tensor>& t) { return pg->allreduce(t); };
-      impl->broadcast = [pg](std::vector<at::Tensor>& t, int root) {
-        c10d::BroadcastOptions bo;
-        bo.rootRank = root;
-        return pg->broadcast(t, bo);
-      };
-      impl->barrier = [pg] { return pg->barrier(); };
+      bind_collectives(*impl, pg, "gloo");
     }
 #endif
   } catch (const std::exception& e) {
