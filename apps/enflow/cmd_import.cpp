@@ -2,7 +2,6 @@
 #include <fmt/core.h>
 #include <torch/torch.h>
 
-#include <algorithm>
 #include <sstream>
 
 #include "commands.h"
@@ -81,20 +80,15 @@ int run_import(const ImportArgs& a, const Common& common) {
                                               a.system, sys->dim(), d.states.size(2)));
   }
   io::save_dataset(a.output, d);
-  int64_t shortest = d.states.size(1), points = 0;
-  for (int64_t s = 0; s < d.states.size(0); ++s) {
-    shortest = std::min(shortest, io::series_length(d, s));
-    points += io::series_length(d, s);
-  }
+  const auto [shortest, longest, points] = io::series_lengths(d);
   if (common.json) {
     fmt::print(
         "{{\"file\": \"{}\", \"series\": {}, \"steps\": {}, \"min_steps\": {}, \"points\": "
         "{}, \"dim\": {}, \"dt\": {}}}\n",
-        a.output, d.states.size(0), d.states.size(1), shortest, points, d.states.size(2), d.dt);
+        a.output, d.states.size(0), longest, shortest, points, d.states.size(2), d.dt);
   } else {
-    const auto lengths = shortest == d.states.size(1)
-                             ? fmt::format("{}", shortest)
-                             : fmt::format("{} to {}", shortest, d.states.size(1));
+    const auto lengths = shortest == longest ? fmt::format("{}", shortest)
+                                             : fmt::format("{} to {}", shortest, longest);
     fmt::print("{}: {} series x {} time points x {}{}\n", a.output, d.states.size(0), lengths,
                d.states.size(2),
                d.dt == 0 ? ", irregular time stamps kept" : fmt::format(", dt = {}", d.dt));

@@ -36,11 +36,8 @@ int run_inspect(const std::string& path, const Common& common) {
     drift_note = d.system.empty() ? "no system recorded" : "unknown system '" + d.system + "'";
   }
   const double t0 = d.t.min().item<double>(), t1 = d.t.max().item<double>();
-  int64_t shortest = T, points = 0;  // ragged records: series of different lengths
-  for (int64_t s = 0; s < S; ++s) {
-    shortest = std::min(shortest, io::series_length(d, s));
-    points += io::series_length(d, s);
-  }
+  const auto lengths = io::series_lengths(d);  // ragged records: series of different lengths
+  const int64_t shortest = lengths.shortest, points = lengths.points;
   if (common.json) {
     std::string params, inv;
     for (const auto& [k, v] : d.params)

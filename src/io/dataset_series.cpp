@@ -53,14 +53,15 @@ void set_ragged_series(Dataset& data, const std::vector<at::Tensor>& states,
   data.lengths = ragged ? lengths : std::vector<int64_t>{};
 }
 
-at::Tensor valid_points(const Dataset& data, const std::vector<int64_t>& series) {
-  const int64_t T = data.states.size(1);
-  auto mask = torch::ones({static_cast<int64_t>(series.size()), T}, torch::kBool);
-  for (size_t k = 0; k < series.size(); ++k)
-    mask[k]
-        .narrow(0, series_length(data, series[k]), T - series_length(data, series[k]))
-        .fill_(false);
-  return mask;
+SeriesLengths series_lengths(const Dataset& data) {
+  SeriesLengths l;
+  l.shortest = l.longest = data.states.size(1);
+  if (!data.lengths.empty()) {
+    l.shortest = *std::min_element(data.lengths.begin(), data.lengths.end());
+    l.longest = *std::max_element(data.lengths.begin(), data.lengths.end());
+  }
+  for (int64_t s = 0; s < data.states.size(0); ++s) l.points += series_length(data, s);
+  return l;
 }
 
 }  // namespace enflow::io

@@ -37,13 +37,13 @@ at::Tensor rollout_loss(models::DynamicsModelImpl& model, const WindowSet& w,
                         int64_t mean_over) {
   auto x = w.states.index_select(0, index), t = w.t.index_select(0, index);
   auto u = x.select(1, 0);
+  const int64_t count = mean_over > 0 ? mean_over : x.size(0);
   at::Tensor sum;
   for (int64_t k = 1; k <= w.steps(); ++k) {
     u = models::differentiable_step(model, u, t.select(1, k) - t.select(1, k - 1), step);
     auto e = (u - x.select(1, k)) / (t.select(1, k) - t.select(1, 0)).unsqueeze(1);
-    // A share of a global batch: the sum over these windows, divided by the global count.
-    auto term = mean_over > 0 ? e.pow(2).sum() / static_cast<double>(mean_over * e.size(1))
-                              : e.pow(2).mean();
+    // The mean over `count` windows: these, or a global batch this is a share of.
+    auto term = e.pow(2).sum() / static_cast<double>(count * e.size(1));
     sum = sum.defined() ? sum + term : term;
   }
   return sum / static_cast<double>(w.steps());

@@ -48,8 +48,12 @@ at::Tensor series_times(const Dataset& data, int64_t s);
 /// data.lengths (left empty when all lengths agree); each needs at least one row.
 void set_ragged_series(Dataset& data, const std::vector<at::Tensor>& states,
                        const std::vector<at::Tensor>& times);
-/// [S', T] mask of the time points that are data (not padding) for the given series.
-at::Tensor valid_points(const Dataset& data, const std::vector<int64_t>& series);
+/// The lengths of all series at a glance: the shortest, the longest and the time points in
+/// all (the number import and inspect report).
+struct SeriesLengths {
+  int64_t shortest = 0, longest = 0, points = 0;
+};
+SeriesLengths series_lengths(const Dataset& data);
 
 /// Validates (shapes agree, finite values, indices in range) and writes atomically.
 void save_dataset(const std::string& path, const Dataset& data);
