@@ -24,7 +24,7 @@ EulerianSolver::EulerianSolver(FieldNet net, EulerianProblem problem, EulerianOp
     throw std::invalid_argument("EulerianSolver: a boundary penalty needs boundary points and g");
   if (!(options_.tau() > 0) || !std::isfinite(options_.tau()))
     throw std::invalid_argument("EulerianSolver: tau must be positive");
-  check_optimizer_options(options_.optimizer(), options_.max_iter());
+  options_.optimizer().check();
   if (problem_.eval.empty()) problem_.eval = problem_.interior;
   area_ = problem_.interior.weights.sum().item<double>();
   torch::NoGradGuard ng;
@@ -98,12 +98,13 @@ double EulerianSolver::fit_initial() {
   problem_.conserve_volume = false;
   volume0_ = (q.weights * target).sum().item<double>();
   auto loss = [&] { return (q.weights * (field(q.points) - target).pow(2)).sum(); };
-  OptimizerSettings fit;
-  fit.max_iter = options_.fit_iter();
-  fit.history_size = options_.history_size();
-  fit.tolerance_grad = 1e-14;
-  fit.tolerance_change = 1e-16;
-  run_optimizer(net_->parameters(), loss, fit);
+  // Always L-BFGS: a least-squares fit, solved to the rounding floor.
+  const auto fit = nn::OptimizerOptions()
+                       .max_iter(options_.fit_iter())
+                       .history_size(options_.optimizer().history_size())
+                       .tolerance_grad(1e-14)
+                       .tolerance_change(1e-16);
+  nn::minimize(net_->parameters(), loss, with_step_budget(fit));
   problem_.conserve_volume = conserve;
   torch::NoGradGuard ng;
   const double num = (q.weights * (field(q.points) - target).pow(2)).sum().item<double>();
@@ -124,7 +125,7 @@ StepReport EulerianSolver::step() {
   const auto trial = minimizing_movement(
       net_->parameters(), [&] { return objective(u_prev); },
       [&] { return std::make_pair(objective(u_prev).item<double>(), energy()); }, r.energy_before,
-      optimizer_settings(options_));
+      options_.optimizer());
   r.accepted = trial.accepted;
   r.energy_after = trial.accepted ? trial.energy : r.energy_before;
   r.objective = trial.accepted ? trial.objective : r.energy_before;

@@ -184,17 +184,8 @@ EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress) {
                           .width(c.get_int("network.width", 32))
                           .depth(c.get_int("network.depth", 1)));
   net->to(k.opts.device(), k.opts.dtype().toScalarType());
-  const auto& o = k.optimizer;
   EulerianSolver solver(net, setup.problem,
-                        EulerianOptions()
-                            .tau(k.tau)
-                            .optimizer(o.kind)
-                            .max_iter(o.max_iter)
-                            .lr(o.lr)
-                            .history_size(o.history_size)
-                            .tolerance_grad(o.tolerance_grad)
-                            .tolerance_change(o.tolerance_change)
-                            .fit_iter(k.fit_iter));
+                        EulerianOptions().tau(k.tau).optimizer(k.optimizer).fit_iter(k.fit_iter));
   EvnnResult r;
   r.kind = k.kind;
   r.frame = "eulerian";

@@ -167,16 +167,10 @@ EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress) {
                                .depth(c.get_int("map.depth", 2))
                                .min_curvature(c.get_double("map.min_curvature", 1e-3)));
   map->to(o.device(), o.dtype().toScalarType());
-  const auto& opt = k.optimizer;
   LagrangianSolver solver(map, setup.energy, setup.x, setup.m, setup.log_rho,
                           LagrangianOptions()
                               .tau(k.tau)
-                              .optimizer(opt.kind)
-                              .max_iter(opt.max_iter)
-                              .lr(opt.lr)
-                              .history_size(opt.history_size)
-                              .tolerance_grad(opt.tolerance_grad)
-                              .tolerance_change(opt.tolerance_change)
+                              .optimizer(k.optimizer)
                               .warm_start(c.get_bool("map.warm_start", true))
                               .jacobian_penalty(c.get_double("map.jacobian_penalty", 0.0)));
   // Independent samples of the initial density, carried by the same maps: their errors are

@@ -33,7 +33,7 @@ struct RunSettings {
   torch::TensorOptions opts;
   double tau = 0;
   int64_t steps = 0, error_every = 1, snapshots = 3, fit_iter = 0;
-  OptimizerSettings optimizer;
+  nn::OptimizerOptions optimizer;
 };
 
 /// Reads and checks them; tau, steps, max_iter and error_every are the problem's defaults.

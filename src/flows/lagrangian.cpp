@@ -33,7 +33,7 @@ LagrangianSolver::LagrangianSolver(FlowMap map, LagrangianEnergy energy, at::Ten
     throw std::invalid_argument("LagrangianSolver: tau must be positive");
   if (!(options_.jacobian_penalty() >= 0))
     throw std::invalid_argument("LagrangianSolver: jacobian_penalty must be >= 0");
-  check_optimizer_options(options_.optimizer(), options_.max_iter());
+  options_.optimizer().check();
   for (const auto& p : map_->parameters()) identity_.push_back(p.detach().clone());
 }
 
@@ -77,7 +77,7 @@ bool LagrangianSolver::attempt(double f0, StepReport* r) {
   };
   const auto trial = minimizing_movement(
       map_->parameters(), [&] { return objective(false).first; }, evaluate, f0,
-      optimizer_settings(options_));
+      options_.optimizer());
   if (trial.accepted) {
     x_ = y;
     log_rho_ = lr;

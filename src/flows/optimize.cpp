@@ -5,53 +5,18 @@
 
 namespace enflow::flows {
 
-void check_optimizer_options(const std::string& kind, int64_t max_iter) {
-  if (kind != "lbfgs" && kind != "adam")
-    throw std::invalid_argument("optimizer must be 'lbfgs' or 'adam', got '" + kind + "'");
-  if (max_iter < 1) throw std::invalid_argument("optimizer max_iter must be >= 1");
-}
-
-void run_optimizer(const std::vector<torch::Tensor>& params,
-                   const std::function<torch::Tensor()>& loss, const OptimizerSettings& s) {
-  check_optimizer_options(s.kind, s.max_iter);
-  auto zero = [&] {
-    for (const auto& p : params) {
-      if (p.grad().defined()) p.grad().detach().zero_();
-    }
-  };
-  auto closure = [&]() -> torch::Tensor {
-    zero();
-    auto l = loss();
-    l.backward();
-    return l;
-  };
-  if (s.kind == "lbfgs") {
-    auto o = torch::optim::LBFGSOptions(s.lr)
-                 .max_iter(s.max_iter)
-                 .max_eval(s.max_iter * 5 / 4 + 1)
-                 .history_size(s.history_size)
-                 .tolerance_grad(s.tolerance_grad)
-                 .tolerance_change(s.tolerance_change)
-                 .line_search_fn(std::string("strong_wolfe"));
-    torch::optim::LBFGS opt(params, o);
-    opt.step(closure);
-  } else {
-    torch::optim::Adam opt(params, torch::optim::AdamOptions(s.lr));
-    for (int64_t i = 0; i < s.max_iter; ++i) {
-      closure();
-      opt.step();
-    }
-  }
-  zero();
+nn::OptimizerOptions with_step_budget(nn::OptimizerOptions options) {
+  if (options.max_eval() == 0) options.max_eval(options.max_iter() * 5 / 4 + 1);
+  return options;
 }
 
 Trial minimizing_movement(const std::vector<torch::Tensor>& params,
                           const std::function<torch::Tensor()>& loss,
                           const std::function<std::pair<double, double>()>& evaluate, double f0,
-                          const OptimizerSettings& settings) {
+                          const nn::OptimizerOptions& settings) {
   std::vector<torch::Tensor> saved;
   for (const auto& p : params) saved.push_back(p.detach().clone());
-  run_optimizer(params, loss, settings);
+  nn::minimize(params, loss, with_step_budget(settings));
   const auto jf = evaluate();
   Trial t;
   t.objective = jf.first;

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "enflow/particles/potential_flow.h"
+#include "nn/optimizer_factory.h"
 
 namespace enflow::particles {
 
@@ -25,8 +26,7 @@ PotentialFlowFit fit_potential_flow(PotentialFlowImpl& model,
   for (int64_t it = 1; it <= o.iterations(); ++it) {
     const double frac = static_cast<double>(it - 1) / std::max<int64_t>(1, o.iterations() - 1);
     const double lr = o.lr() * std::pow(o.lr_final() / o.lr(), frac);
-    for (auto& group : opt.param_groups())
-      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    nn::set_learning_rate(opt, lr);
     auto x = data(o.batch_size());
     auto loss = -model.log_prob(x, 0, /*create_graph=*/true).mean();
     opt.zero_grad();

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "nn/optimizer_factory.h"
 #include "variational/nets.h"
 
 namespace enflow::variational {
@@ -28,7 +29,18 @@ CommittorResult solve_committor(const CommittorProblem& problem, const Committor
       problem.input_shift.defined() ? problem.input_shift.to(topt) : torch::Tensor(),
       problem.input_scale.defined() ? problem.input_scale.to(topt) : torch::Tensor());
   net->to(topt.device(), topt.dtype().toScalarType());
-  torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(o.lr()));
+  const bool lbfgs = o.optimizer() == nn::OptimizerKind::kLbfgs;
+  if (lbfgs && o.lbfgs_inner() < 1)
+    throw std::invalid_argument("committor: lbfgs_inner must be >= 1");
+  // L-BFGS keeps LibTorch's default tolerances and evaluation budget.
+  auto opt = nn::make_optimizer(
+      net->parameters(), lbfgs ? nn::OptimizerOptions()
+                                     .kind(nn::OptimizerKind::kLbfgs)
+                                     .max_iter(o.lbfgs_inner())
+                                     .history_size(20)
+                                     .tolerance_grad(1e-7)
+                                     .tolerance_change(1e-9)
+                               : nn::OptimizerOptions().kind(nn::OptimizerKind::kAdam).lr(o.lr()));
 
   CommittorResult res;
   ScalarField qfun = [net, exact_bc, problem](const torch::Tensor& x) mutable {
@@ -58,19 +70,14 @@ CommittorResult solve_committor(const CommittorProblem& problem, const Committor
     return o.penalty_start() *
            std::pow(o.penalty_end() / o.penalty_start(), std::min(1.0, frac / o.continuation()));
   };
-  if (o.optimizer() == "lbfgs") {
-    if (o.lbfgs_inner() < 1) throw std::invalid_argument("committor: lbfgs_inner must be >= 1");
-    torch::optim::LBFGS lbfgs(net->parameters(), torch::optim::LBFGSOptions(1.0)
-                                                     .max_iter(o.lbfgs_inner())
-                                                     .history_size(20)
-                                                     .line_search_fn("strong_wolfe"));
+  if (lbfgs) {
     int64_t evals = 0;
     while (evals < n) {
       auto s = evals == 0 ? probe : problem.sampler(o.batch_size());
       const double lam = penalty_at(double(evals) / double(n));
       double pv = 0;
       auto closure = [&]() -> torch::Tensor {
-        lbfgs.zero_grad();
+        opt->zero_grad();
         double d = 0;
         auto [dir, pen] = evaluate(s, true, &d, &pv);
         auto loss = 0.5 * dir + lam * pen;
@@ -86,25 +93,21 @@ CommittorResult solve_committor(const CommittorProblem& problem, const Committor
           o.on_progress()({std::min(evals, n), n, lv, pv});
         return loss;
       };
-      lbfgs.step(closure);
+      opt->step(closure);
     }
-  } else if (o.optimizer() != "adam") {
-    throw std::invalid_argument("committor optimizer must be adam or lbfgs, got '" + o.optimizer() +
-                                "'");
   }
-  for (int64_t k = 0; k < n && o.optimizer() == "adam"; ++k) {
+  for (int64_t k = 0; k < n && !lbfgs; ++k) {
     const double frac = double(k) / double(n);
     const double lr = o.lr() * std::pow(o.lr_final() / o.lr(), frac);
-    for (auto& group : opt.param_groups())
-      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    nn::set_learning_rate(*opt, lr);
     const double lam = penalty_at(frac);
     auto s = k == 0 ? probe : problem.sampler(o.batch_size());
     double d = 0, pv = 0;
     auto [dir, pen] = evaluate(s, true, &d, &pv);
     auto loss = 0.5 * dir + lam * pen;
-    opt.zero_grad();
+    opt->zero_grad();
     loss.backward();
-    opt.step();
+    opt->step();
     const double lv = loss.item<double>();
     if (!std::isfinite(lv))
       throw std::runtime_error("committor training diverged at iteration " + std::to_string(k) +

@@ -36,7 +36,8 @@ RunResult run_committor(const io::Config& cfg, const RunContext& ctx) {
                   .hidden(cfg.get_ints("network.hidden", {32, 32}))
                   .sigmoid_output(cfg.get_bool("network.sigmoid", true))
                   .exact_boundary(cfg.get_bool("network.exact_boundary", true))
-                  .optimizer(cfg.get_string("train.optimizer", "adam"))
+                  .optimizer(nn::optimizer_kind_from_string(
+                      cfg.get_string("train.optimizer", "adam"), "train.optimizer"))
                   .lbfgs_inner(cfg.get_int("train.lbfgs_inner", 100))
                   .iterations(cfg.get_int("train.iterations", 2000))
                   .batch_size(cfg.get_int("train.batch_size", 1000))

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "nn/optimizer_factory.h"
 #include "variational/nets.h"
 
 namespace enflow::variational {
@@ -61,8 +62,7 @@ DeepRitzResult solve_deep_ritz(const PoissonProblem& problem, const DeepRitzOpti
                                ? o.penalty() * std::pow(o.penalty_end() / o.penalty(),
                                                         std::min(1.0, frac / o.continuation()))
                                : o.penalty();
-    for (auto& group : opt.param_groups())
-      static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+    nn::set_learning_rate(opt, lr);
     auto x = torch::rand({o.batch_interior(), d}, topt).requires_grad_(true);
     auto u = net->forward(x);
     auto g = torch::autograd::grad({u.sum()}, {x}, {}, true, true)[0];

@@ -294,8 +294,9 @@ TEST(EvnnLagrangian, TracersFollowTheAcceptedMaps) {
   LagrangianEnergy energy;
   energy.internal = [](const torch::Tensor&, const torch::Tensor& lr) { return lr; };
   energy.potential = [](const torch::Tensor& y) { return 0.5 * y.pow(2).sum(1); };
-  LagrangianSolver solver(make_flow_map(FlowMapOptions(2).width(8)), energy, x, m, log_rho,
-                          LagrangianOptions().tau(0.05).max_iter(30));
+  LagrangianSolver solver(
+      make_flow_map(FlowMapOptions(2).width(8)), energy, x, m, log_rho,
+      LagrangianOptions().tau(0.05).optimizer(nn::OptimizerOptions().max_iter(30)));
   solver.set_tracers(x, log_rho);
   double e = solver.energy();
   for (int i = 0; i < 3; ++i) {

@@ -18,6 +18,7 @@
 
 #include "enflow/flows/networks.h"
 #include "enflow/flows/quadrature.h"
+#include "enflow/nn/optimizer.h"
 
 namespace enflow::flows {
 
@@ -47,14 +48,10 @@ struct EulerianProblem {
 
 struct EulerianOptions {
   TORCH_ARG(double, tau) = 1e-2;
-  /// "lbfgs" (strong Wolfe line search) or "adam".
-  TORCH_ARG(std::string, optimizer) = "lbfgs";
-  /// L-BFGS iterations per step (or Adam iterations).
-  TORCH_ARG(int64_t, max_iter) = 200;
-  TORCH_ARG(int64_t, history_size) = 50;
-  TORCH_ARG(double, lr) = 1.0;  ///< L-BFGS initial step; Adam learning rate (e.g. 1e-3)
-  TORCH_ARG(double, tolerance_grad) = 1e-11;
-  TORCH_ARG(double, tolerance_change) = 1e-14;
+  /// How each step is minimized: L-BFGS (strong Wolfe) iterations per step, or Adam steps
+  /// (lr e.g. 1e-3). L-BFGS evaluates at most max_iter·5/4 + 1 times unless max_eval is set.
+  TORCH_ARG(nn::OptimizerOptions, optimizer) =
+      nn::OptimizerOptions().max_iter(200).history_size(50).tolerance_grad(1e-11);
   /// Iterations of the least-squares fit of u⁰.
   TORCH_ARG(int64_t, fit_iter) = 2000;
 };

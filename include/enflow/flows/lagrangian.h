@@ -33,12 +33,9 @@ struct LagrangianEnergy {
 
 struct LagrangianOptions {
   TORCH_ARG(double, tau) = 1e-2;
-  TORCH_ARG(std::string, optimizer) = "lbfgs";  ///< or "adam"
-  TORCH_ARG(int64_t, max_iter) = 100;
-  TORCH_ARG(int64_t, history_size) = 30;
-  TORCH_ARG(double, lr) = 1.0;
-  TORCH_ARG(double, tolerance_grad) = 1e-10;
-  TORCH_ARG(double, tolerance_change) = 1e-14;
+  /// How each step is minimized (L-BFGS: at most max_iter·5/4 + 1 evaluations unless
+  /// max_eval is set).
+  TORCH_ARG(nn::OptimizerOptions, optimizer) = nn::OptimizerOptions().max_iter(100);
   /// Start each step's optimizer from the previous step's map (else from the initial, near-
   /// identity map). The Fokker–Planck cases in 4-D and above turn it off: a warm start carries
   /// each step's non-affine part (fitted to the particles) into the next step (docs/evnn.md).

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "enflow/nn/optimizer.h"
 #include "enflow/registry.h"
 #include "enflow/sampling/mala.h"
 #include "enflow/variational/common.h"
@@ -123,9 +124,9 @@ struct CommittorOptions {
   TORCH_ARG(bool, sigmoid_output) = true;  ///< q = sigmoid(network), values in (0, 1)
   /// Use the problem's lift and distance (when it has them) instead of the penalty.
   TORCH_ARG(bool, exact_boundary) = true;
-  /// "adam": fresh samples every step; "lbfgs": L-BFGS (strong Wolfe) on a fixed sample set
-  /// of batch_size points, redrawn every `lbfgs_inner` steps (good for small problems).
-  TORCH_ARG(std::string, optimizer) = "adam";
+  /// Adam: fresh samples every step; L-BFGS (strong Wolfe) on a fixed sample set of
+  /// batch_size points, redrawn every `lbfgs_inner` steps (good for small problems).
+  TORCH_ARG(nn::OptimizerKind, optimizer) = nn::OptimizerKind::kAdam;
   TORCH_ARG(int64_t, lbfgs_inner) = 100;
   TORCH_ARG(int64_t, iterations) = 2000;  ///< optimizer steps (L-BFGS: function evaluations)
   TORCH_ARG(int64_t, batch_size) = 1000;
