@@ -10,7 +10,7 @@
 
 namespace enflow::flows {
 
-EulerianSolver::EulerianSolver(FieldNet net, EulerianProblem problem, EulerianOptions options)
+EulerianSolver::EulerianSolver(nn::ScalarNet net, EulerianProblem problem, EulerianOptions options)
     : net_(std::move(net)), problem_(std::move(problem)), options_(std::move(options)) {
   if (!net_) throw std::invalid_argument("EulerianSolver: no network");
   if (!problem_.density) throw std::invalid_argument("EulerianSolver: problem has no energy");

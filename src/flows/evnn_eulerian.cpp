@@ -179,10 +179,17 @@ EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress) {
                              std::max<int64_t>(1, c.get_int("time.steps", default_steps) / 10));
   torch::manual_seed(k.seed);
   auto setup = make_eulerian(c, k);
-  auto net = FieldNet(FieldNetOptions(setup.problem.dim)
-                          .arch(c.get_string("network.arch", "shallow"))
-                          .width(c.get_int("network.width", 32))
-                          .depth(c.get_int("network.depth", 1)));
+  // "shallow": `depth` tanh layers of `width`; "resnet": `depth` residual blocks.
+  const auto arch =
+      nn::scalar_arch_from_string(c.get_string("network.arch", "shallow"), "network.arch");
+  const int64_t width = c.get_int("network.width", 32), depth = c.get_int("network.depth", 1);
+  if (width < 1 || depth < 1)
+    throw std::invalid_argument("network.width and network.depth must be >= 1");
+  auto net = nn::ScalarNet(nn::ScalarNetOptions(setup.problem.dim)
+                               .arch(arch)
+                               .hidden(std::vector<int64_t>(depth, width))
+                               .width(width)
+                               .blocks(depth));
   net->to(k.opts.device(), k.opts.dtype().toScalarType());
   EulerianSolver solver(net, setup.problem,
                         EulerianOptions().tau(k.tau).optimizer(k.optimizer).fit_iter(k.fit_iter));

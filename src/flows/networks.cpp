@@ -19,43 +19,6 @@ torch::Tensor uniform_init(int64_t out, int64_t in) {
 
 }  // namespace
 
-FieldNetImpl::FieldNetImpl(const FieldNetOptions& o) : options_(o) {
-  if (o.in_dim() < 1 || o.width() < 1 || o.depth() < 1)
-    throw std::invalid_argument("FieldNet: in_dim, width and depth must be >= 1");
-  if (o.arch() != "shallow" && o.arch() != "resnet")
-    throw std::invalid_argument("FieldNet: arch must be 'shallow' or 'resnet', got '" + o.arch() +
-                                "'");
-  std::vector<std::pair<int64_t, int64_t>> shapes;  // (out, in)
-  shapes.emplace_back(o.width(), o.in_dim());
-  const int64_t inner = o.arch() == "shallow" ? o.depth() - 1 : 2 * o.depth();
-  for (int64_t i = 0; i < inner; ++i) shapes.emplace_back(o.width(), o.width());
-  shapes.emplace_back(1, o.width());
-  for (size_t i = 0; i < shapes.size(); ++i) {
-    w_.push_back(register_parameter("w" + std::to_string(i),
-                                    uniform_init(shapes[i].first, shapes[i].second)));
-    b_.push_back(register_parameter("b" + std::to_string(i),
-                                    torch::zeros({shapes[i].first}, torch::kFloat64)));
-  }
-}
-
-at::Tensor FieldNetImpl::forward(const at::Tensor& x) {
-  if (x.dim() != 2 || x.size(1) != options_.in_dim())
-    throw std::invalid_argument("FieldNet: expected points [N, " +
-                                std::to_string(options_.in_dim()) + "]");
-  const size_t L = w_.size();
-  torch::Tensor s;
-  if (options_.arch() == "shallow") {
-    s = x;
-    for (size_t i = 0; i + 1 < L; ++i) s = torch::tanh(linear(s, w_[i], b_[i]));
-  } else {
-    s = linear(x, w_[0], b_[0]);
-    for (size_t i = 1; i + 1 < L; i += 2) {
-      s = s + torch::tanh(linear(torch::tanh(linear(s, w_[i], b_[i])), w_[i + 1], b_[i + 1]));
-    }
-  }
-  return linear(s, w_[L - 1], b_[L - 1]).squeeze(1);
-}
-
 namespace {
 
 /// ψ(x) = ½|xA|² + ½ε|x|² + cᵀx + ICNN(x); Φ = ∇ψ.

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "enflow/nn/scalar_net.h"
 #include "nn/optimizer_factory.h"
-#include "variational/nets.h"
 
 namespace enflow::variational {
 
@@ -24,10 +24,15 @@ CommittorResult solve_committor(const CommittorProblem& problem, const Committor
   auto probe = problem.sampler(o.batch_size());
   auto topt = probe.x.options();
   const bool exact_bc = o.exact_boundary() && problem.lift && problem.distance;
-  auto net = detail::ScalarMlp(
-      problem.dim, o.hidden(), o.sigmoid_output() && !exact_bc,
-      problem.input_shift.defined() ? problem.input_shift.to(topt) : torch::Tensor(),
-      problem.input_scale.defined() ? problem.input_scale.to(topt) : torch::Tensor());
+  auto net =
+      nn::ScalarNet(nn::ScalarNetOptions(problem.dim)
+                        .hidden(o.hidden())
+                        .init(nn::ScalarInit::kLibTorch)
+                        .sigmoid(o.sigmoid_output() && !exact_bc)
+                        .input_shift(problem.input_shift.defined() ? problem.input_shift.to(topt)
+                                                                   : torch::Tensor())
+                        .input_scale(problem.input_scale.defined() ? problem.input_scale.to(topt)
+                                                                   : torch::Tensor()));
   net->to(topt.device(), topt.dtype().toScalarType());
   const bool lbfgs = o.optimizer() == nn::OptimizerKind::kLbfgs;
   if (lbfgs && o.lbfgs_inner() < 1)

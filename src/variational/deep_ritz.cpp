@@ -7,8 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "enflow/nn/scalar_net.h"
 #include "nn/optimizer_factory.h"
-#include "variational/nets.h"
 
 namespace enflow::variational {
 
@@ -49,7 +49,13 @@ DeepRitzResult solve_deep_ritz(const PoissonProblem& problem, const DeepRitzOpti
   torch::manual_seed(o.seed());
   const auto topt = o.tensor_options();
   const int64_t d = problem.dim;
-  auto net = detail::RitzNet(d, o.width(), o.blocks(), o.activation());
+  auto net = nn::ScalarNet(
+      nn::ScalarNetOptions(d)
+          .arch(nn::ScalarArch::kResnet)
+          .width(o.width())
+          .blocks(o.blocks())
+          .activation(nn::scalar_activation_from_string(o.activation(), "Deep Ritz activation"))
+          .init(nn::ScalarInit::kLibTorch));
   net->to(topt.device(), topt.dtype().toScalarType());
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(o.lr()));
   DeepRitzResult res;

@@ -19,6 +19,7 @@
 #include "enflow/flows/networks.h"
 #include "enflow/flows/quadrature.h"
 #include "enflow/nn/optimizer.h"
+#include "enflow/nn/scalar_net.h"
 
 namespace enflow::flows {
 
@@ -66,7 +67,7 @@ struct StepReport {
 
 class EulerianSolver {
  public:
-  EulerianSolver(FieldNet net, EulerianProblem problem, EulerianOptions options);
+  EulerianSolver(nn::ScalarNet net, EulerianProblem problem, EulerianOptions options);
 
   /// Least-squares fit of problem.initial (no-op when empty); returns the relative L² misfit.
   double fit_initial();
@@ -85,14 +86,14 @@ class EulerianSolver {
   double time() const { return t_; }
   int64_t steps_taken() const { return n_; }
   const EulerianProblem& problem() const { return problem_; }
-  FieldNet net() const { return net_; }
+  nn::ScalarNet net() const { return net_; }
 
  private:
   at::Tensor field(const at::Tensor& x);  // differentiable in θ
   at::Tensor energy_tensor();
   at::Tensor objective(const at::Tensor& u_prev);
 
-  FieldNet net_;
+  nn::ScalarNet net_;
   EulerianProblem problem_;
   EulerianOptions options_;
   double volume0_ = 0, area_ = 0;

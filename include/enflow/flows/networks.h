@@ -1,7 +1,7 @@
-// Networks for the EVNN solvers: scalar fields u_θ(x) (shallow tanh MLP or small tanh ResNet)
-// for the Eulerian solver, and flow maps x ↦ Φ(x) for the Lagrangian solver — the gradient of
+// Flow maps x ↦ Φ(x) for the EVNN Lagrangian solver — the gradient of
 // a strictly convex potential (input-convex network plus a convex quadratic) or a stack of
-// planar flows — with log det ∇Φ computed exactly by automatic differentiation.
+// planar flows — with log det ∇Φ computed exactly by automatic differentiation. (The
+// Eulerian solver's scalar field is nn::ScalarNet.)
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -15,30 +15,6 @@
 #include <vector>
 
 namespace enflow::flows {
-
-struct FieldNetOptions {
-  explicit FieldNetOptions(int64_t in_dim) : in_dim_(in_dim) {}
-  TORCH_ARG(int64_t, in_dim);
-  /// Hidden width.
-  TORCH_ARG(int64_t, width) = 32;
-  /// "shallow": `depth` tanh hidden layers (depth 1 = one hidden layer);
-  /// "resnet": input layer, then `depth` residual blocks s ← s + tanh(W₂ tanh(W₁ s + b₁) + b₂).
-  TORCH_ARG(std::string, arch) = "shallow";
-  TORCH_ARG(int64_t, depth) = 1;
-};
-
-/// u_θ : [N, d] → [N], tanh activations, float64 unless moved.
-class FieldNetImpl : public torch::nn::Module {
- public:
-  explicit FieldNetImpl(const FieldNetOptions& options);
-  at::Tensor forward(const at::Tensor& x);
-  const FieldNetOptions& options() const { return options_; }
-
- private:
-  FieldNetOptions options_;
-  std::vector<at::Tensor> w_, b_;
-};
-TORCH_MODULE(FieldNet);
 
 struct FlowMapOptions {
   explicit FlowMapOptions(int64_t dim) : dim_(dim) {}
