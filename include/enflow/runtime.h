@@ -93,7 +93,8 @@ std::string dtype_name(c10::ScalarType t);
 /// A warning for the user (a deprecated config key, a model that looks untrained, ...): given
 /// to the warning handler once per distinct message. The default handler prints
 /// "enflow: warning: MESSAGE" on stderr; front ends install their own (the CLI ends its
-/// progress line first; Python raises warnings.warn).
+/// progress line first; Python raises warnings.warn). In a job of many processes only rank 0
+/// gives warnings (every rank reads the same config and data).
 void warn(const std::string& message);
 void set_warning_handler(std::function<void(const std::string&)> handler);
 

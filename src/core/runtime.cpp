@@ -20,6 +20,7 @@
 
 #include <torch/version.h>
 
+#include "enflow/distributed/environment.h"
 #include "enflow/version.h"
 
 namespace enflow {
@@ -217,7 +218,18 @@ Warnings& warnings() {
 
 }  // namespace
 
+// One rank of a job of many (torchrun, srun, `enflow launch`)? Every rank reads the same
+// config and data, so rank 0 alone gives the warnings; errors still come from each rank.
+bool warns_on_another_rank() {
+  try {
+    return distributed::environment().rank != 0;
+  } catch (const std::exception&) {
+    return false;  // an inconsistent environment is reported where the job starts
+  }
+}
+
 void warn(const std::string& message) {
+  if (warns_on_another_rank()) return;
   std::function<void(const std::string&)> handler;
   {
     auto& w = warnings();

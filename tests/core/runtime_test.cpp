@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -78,3 +80,24 @@ TEST_F(RuntimeThreads, ExecutablesLoadTheOpenMpBuild) { EXPECT_TRUE(enflow::blas
 #endif
 
 }  // namespace
+
+// One rank of many gives no warnings (rank 0 gives them, once), and a suppressed message is
+// not used up: the same message on rank 0 still reaches the handler.
+TEST(RuntimeWarnings, OnlyRankZeroWarns) {
+  std::vector<std::string> seen;
+  enflow::set_warning_handler([&](const std::string& m) { seen.push_back(m); });
+  const std::string message = "rank test warning (unique to RuntimeWarnings)";
+  setenv("RANK", "1", 1);  // as torchrun sets them
+  setenv("WORLD_SIZE", "2", 1);
+  setenv("MASTER_ADDR", "127.0.0.1", 1);
+  setenv("MASTER_PORT", "29500", 1);
+  enflow::warn(message);
+  EXPECT_TRUE(seen.empty());
+  setenv("RANK", "0", 1);
+  enflow::warn(message);
+  enflow::warn(message);
+  for (const char* v : {"RANK", "WORLD_SIZE", "MASTER_ADDR", "MASTER_PORT"}) unsetenv(v);
+  enflow::set_warning_handler(nullptr);
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], message);
+}
