@@ -14,6 +14,7 @@
 #include "enflow/io/plot.h"
 #include "enflow/nn/energy_net.h"
 #include "enflow/runtime.h"
+#include "run_output.h"
 
 namespace enflow::cli {
 
@@ -109,12 +110,17 @@ int run_demo(const DemoArgs& a, const Common& common) {
                    {s_dg, s_rk});
   }
   if (common.json) {
-    fmt::print(
-        "{{\"dtype\": \"{}\", \"chain_rule_rel_error\": {:.3e}, \"consistency_rel_error\": {:.3e}, "
-        "\"symmetry_rel_error\": {:.3e}, \"steps\": {}, \"dt\": {}, "
-        "\"energy_drift_discrete_gradient\": {:.3e}, \"energy_drift_rk4\": {:.3e}, "
-        "\"newton_iterations_max\": {}}}\n",
-        dtype_name(dtype), chain, consist, sym, a.steps, a.dt, drift_dg, drift_rk, newton_max);
+    JsonLine()
+        .text("dtype", dtype_name(dtype))
+        .number("chain_rule_rel_error", chain)
+        .number("consistency_rel_error", consist)
+        .number("symmetry_rel_error", sym)
+        .count("steps", a.steps)
+        .number("dt", a.dt)
+        .number("energy_drift_discrete_gradient", drift_dg)
+        .number("energy_drift_rk4", drift_rk)
+        .count("newton_iterations_max", newton_max)
+        .print();
   } else {
     fmt::print(
         "Automatic discrete differentiation, {} {}-{}-{}-1 {} MLP, {} pairs |u-v| in [1e-14, 1]\n",

@@ -11,6 +11,7 @@
 #include "enflow/systems/generate.h"
 #include "enflow/systems/gradient_system.h"
 #include "enflow/systems/system.h"
+#include "run_output.h"
 
 namespace enflow::cli {
 
@@ -60,14 +61,14 @@ int run_generate(const GenerateArgs& a, const Common& common) {
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   auto drifts = systems::invariant_drifts(*system, data.states);
   if (common.json) {
-    std::string inv;
-    for (const auto& [k, v] : drifts) inv += fmt::format(", \"{}\": {:.3e}", k, v);
-    fmt::print(
-        "{{\"file\": \"{}\", \"system\": \"{}\", \"series\": {}, \"steps\": {}, \"dim\": {}, "
-        "\"dt\": {}, \"noise\": {}, \"seed\": {}, \"train\": {}, \"test\": {}, \"seconds\": "
-        "{:.2f}{}}}\n",
-        a.output, data.system, data.states.size(0), data.states.size(1), data.states.size(2), p.dt,
-        p.noise, a.seed, data.train.size(), data.test.size(), secs, inv);
+    JsonLine j;
+    j.text("file", a.output).text("system", data.system).count("series", data.states.size(0));
+    j.count("steps", data.states.size(1)).count("dim", data.states.size(2)).number("dt", p.dt);
+    j.number("noise", p.noise).count("seed", static_cast<int64_t>(a.seed));
+    j.count("train", static_cast<int64_t>(data.train.size()));
+    j.count("test", static_cast<int64_t>(data.test.size())).number("seconds", secs);
+    for (const auto& [k, v] : drifts) j.number(k, v);
+    j.print();
   } else {
     fmt::print("{}: {} series x {} time points x {} ({}), dt = {}, noise = {}, seed = {}\n",
                a.output, data.states.size(0), data.states.size(1), data.states.size(2), data.system,

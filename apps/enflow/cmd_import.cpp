@@ -9,6 +9,7 @@
 #include "enflow/io/import.h"
 #include "enflow/systems/generate.h"
 #include "enflow/systems/system.h"
+#include "run_output.h"
 
 namespace enflow::cli {
 
@@ -82,10 +83,15 @@ int run_import(const ImportArgs& a, const Common& common) {
   io::save_dataset(a.output, d);
   const auto [shortest, longest, points] = io::series_lengths(d);
   if (common.json) {
-    fmt::print(
-        "{{\"file\": \"{}\", \"series\": {}, \"steps\": {}, \"min_steps\": {}, \"points\": "
-        "{}, \"dim\": {}, \"dt\": {}}}\n",
-        a.output, d.states.size(0), longest, shortest, points, d.states.size(2), d.dt);
+    JsonLine()
+        .text("file", a.output)
+        .count("series", d.states.size(0))
+        .count("steps", longest)
+        .count("min_steps", shortest)
+        .count("points", points)
+        .count("dim", d.states.size(2))
+        .number("dt", d.dt)
+        .print();
   } else {
     const auto lengths = shortest == longest ? fmt::format("{}", shortest)
                                              : fmt::format("{} to {}", shortest, longest);

@@ -9,31 +9,30 @@
 
 #include "commands.h"
 #include "enflow/runtime.h"
-#include "json_text.h"
+#include "run_output.h"
 
 namespace enflow::cli {
 
 namespace {
 
-std::string json_list(const std::vector<std::string>& v) {
-  std::string out;
-  for (const auto& s : v) out += fmt::format("{}\"{}\"", out.empty() ? "" : ", ", json_escape(s));
-  return "[" + out + "]";
-}
-
 int run_info(const Common& common) {
   const auto r = runtime_info();  // main() has run init_threads(--threads)
   if (common.json) {
-    fmt::print(
-        "{{\"enflow\": \"{}\", \"libtorch\": \"{}\", \"cpu\": \"{}\", \"cores\": {}, "
-        "\"threads\": {}, \"blas\": \"{}\", \"blas_threading\": \"{}\", \"blas_library\": \"{}\", "
-        "\"blas_config\": \"{}\", \"blas_threads\": {}, \"allocator_tuned\": {}, "
-        "\"cuda_devices\": {}}}\n",
-        json_escape(r.enflow_version), json_escape(r.libtorch_version), json_escape(r.cpu), r.cores,
-        r.threads, json_escape(r.blas), json_escape(r.blas_threading), json_escape(r.blas_library),
-        json_escape(r.blas_config), r.blas_threads, r.allocator_tuned ? "true" : "false",
-        json_list(r.cuda_devices));
-    return 0;
+    return JsonLine()
+        .text("enflow", r.enflow_version)
+        .text("libtorch", r.libtorch_version)
+        .text("cpu", r.cpu)
+        .count("cores", r.cores)
+        .count("threads", r.threads)
+        .text("blas", r.blas)
+        .text("blas_threading", r.blas_threading)
+        .text("blas_library", r.blas_library)
+        .text("blas_config", r.blas_config)
+        .count("blas_threads", r.blas_threads)
+        .flag("allocator_tuned", r.allocator_tuned)
+        .count("cuda_device_count", static_cast<int64_t>(r.cuda_devices.size()))
+        .text("cuda_devices", fmt::format("{}", fmt::join(r.cuda_devices, "; ")))
+        .print();
   }
   fmt::print("enflow     {} (LibTorch {})\n", r.enflow_version, r.libtorch_version);
   fmt::print("cpu        {}, {} hardware threads\n", r.cpu.empty() ? "unknown" : r.cpu, r.cores);

@@ -9,7 +9,7 @@
 #include "enflow/io/dataset.h"
 #include "enflow/systems/generate.h"
 #include "enflow/systems/system.h"
-#include "json_text.h"
+#include "run_output.h"
 
 namespace enflow::cli {
 
@@ -39,19 +39,17 @@ int run_inspect(const std::string& path, const Common& common) {
   const auto lengths = io::series_lengths(d);  // ragged records: series of different lengths
   const int64_t shortest = lengths.shortest, points = lengths.points;
   if (common.json) {
-    std::string params, inv;
-    for (const auto& [k, v] : d.params)
-      params += fmt::format("{}\"{}\": {}", params.empty() ? "" : ", ", json_escape(k), v);
-    for (const auto& [k, v] : drifts) inv += fmt::format(", \"{}\": {:.6e}", k, v);
-    fmt::print(
-        "{{\"file\": \"{}\", \"system\": \"{}\", \"source\": \"{}\", \"series\": {}, \"steps\": "
-        "{}, \"min_steps\": {}, \"points\": {}, \"dim\": {}, "
-        "\"t_shape\": {}, \"t_min\": {}, \"t_max\": {}, \"dt\": {}, \"noise\": {}, \"seed\": {}, "
-        "\"train\": {}, \"test\": {}, \"params\": {{{}}}{}}}\n",
-        json_escape(path), json_escape(d.system), json_escape(d.source), S, T, shortest, points, D,
-        d.t.dim() == 1 ? "\"[T]\"" : "\"[S, T]\"", t0, t1, d.dt, d.noise, d.seed, d.train.size(),
-        d.test.size(), params, inv);
-    return 0;
+    JsonLine j;
+    j.text("file", path).text("system", d.system).text("source", d.source);
+    j.count("series", S).count("steps", T).count("min_steps", shortest).count("points", points);
+    j.count("dim", D).text("t_shape", d.t.dim() == 1 ? "[T]" : "[S, T]");
+    j.number("t_min", t0).number("t_max", t1).number("dt", d.dt).number("noise", d.noise);
+    j.count("seed", static_cast<int64_t>(d.seed));
+    j.count("train", static_cast<int64_t>(d.train.size()));
+    j.count("test", static_cast<int64_t>(d.test.size()));
+    for (const auto& [k, v] : d.params) j.number("param_" + k, v);  // as in the HDF5 attributes
+    for (const auto& [k, v] : drifts) j.number(k, v);
+    return j.print();
   }
   fmt::print("{}\n", path);
   fmt::print("  system      {}\n", d.system.empty() ? "(none)" : d.system);

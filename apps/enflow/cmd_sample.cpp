@@ -98,10 +98,14 @@ int sample_model(const SampleArgs& a, const Common& common) {
     plot_samples(a.plot, fmt::format("{} samples of {}", a.n, a.model), table.narrow(1, 0, d),
                  &flow);
   if (common.json) {
-    fmt::print(
-        "{{\"samples\": {}, \"dim\": {}, \"steps\": {}, \"seed\": {}, \"mean_log_p\": {:.10g}, "
-        "\"file\": \"{}\"}}\n",
-        a.n, d, steps, a.seed, table.select(1, d).mean().item<double>(), a.out);
+    JsonLine()
+        .count("samples", a.n)
+        .count("dim", d)
+        .count("steps", steps)
+        .count("seed", static_cast<int64_t>(a.seed))
+        .number("mean_log_p", table.select(1, d).mean().item<double>())
+        .text("file", a.out)
+        .print();
   } else {
     fmt::print("{} samples (d = {}, {} RK4 steps, seed {}), mean log p {:.6f}\n  wrote {}\n", a.n,
                d, steps, a.seed, table.select(1, d).mean().item<double>(), a.out);
@@ -131,10 +135,13 @@ int sample_config(const SampleArgs& a, const Common& common) {
     plot_samples(a.plot, "SVGD particles on " + label, r.particles,
                  s.flow ? s.flow.get() : nullptr);
   if (common.json) {
-    fmt::print(
-        "{{\"particles\": {}, \"dim\": {}, \"seed\": {}, \"seconds\": {:.6g}, \"file\": "
-        "\"{}\"}}\n",
-        r.particles.size(0), s.dim, seed, r.seconds, a.out);
+    JsonLine()
+        .count("particles", r.particles.size(0))
+        .count("dim", s.dim)
+        .count("seed", static_cast<int64_t>(seed))
+        .number("seconds", r.seconds)
+        .text("file", a.out)
+        .print();
   } else {
     fmt::print("{} SVGD particles (d = {}, seed {}) in {:.2f} s\n  wrote {}\n", r.particles.size(0),
                s.dim, seed, r.seconds, a.out);

@@ -36,4 +36,25 @@ int print_result(const RunResult& result, const Common& common) {
   return 0;
 }
 
+JsonLine& JsonLine::text(const std::string& key, const std::string& value) {
+  result_.metrics.emplace_back(key, value);
+  return *this;
+}
+JsonLine& JsonLine::number(const std::string& key, double value) {
+  result_.metrics.emplace_back(key, value);
+  return *this;
+}
+JsonLine& JsonLine::count(const std::string& key, int64_t value) {
+  result_.metrics.emplace_back(key, value);
+  return *this;
+}
+JsonLine& JsonLine::flag(const std::string& key, bool value) {
+  result_.metrics.emplace_back(key, value);
+  return *this;
+}
+int JsonLine::print() const {
+  fmt::print("{}\n", to_json(result_));
+  return 0;
+}
+
 }  // namespace enflow::cli

@@ -16,4 +16,19 @@ RunContext run_context(const Common& common, const std::string& out_dir);
 /// metric and one "wrote FILE" line per file. Returns the exit status 0.
 int print_result(const RunResult& result, const Common& common);
 
+/// The --json line of a command that runs no solver (generate, import, inspect, info, sample,
+/// demo): its values, typed, written by the one report writer (enflow::to_json).
+class JsonLine {
+ public:
+  JsonLine& text(const std::string& key, const std::string& value);
+  JsonLine& number(const std::string& key, double value);
+  JsonLine& count(const std::string& key, int64_t value);
+  JsonLine& flag(const std::string& key, bool value);
+  /// Prints the object on stdout and returns the exit status 0.
+  int print() const;
+
+ private:
+  RunResult result_;
+};
+
 }  // namespace enflow::cli
