@@ -1,6 +1,7 @@
 // `enflow inspect FILE`: shape, system, parameters, split and the drift of the system's
 // invariants (energy, mass, ...) along the stored series.
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -47,16 +48,18 @@ int run_inspect(const std::string& path, const Common& common) {
         "{{\"file\": \"{}\", \"system\": \"{}\", \"source\": \"{}\", \"series\": {}, \"steps\": "
         "{}, \"min_steps\": {}, \"points\": {}, \"dim\": {}, "
         "\"t_shape\": {}, \"t_min\": {}, \"t_max\": {}, \"dt\": {}, \"noise\": {}, \"seed\": {}, "
-        "\"train\": {}, \"test\": {}, \"params\": {{{}}}{}}}\n",
+        "\"train\": {}, \"test\": {}, \"grid\": [{}], \"params\": {{{}}}{}}}\n",
         json_escape(path), json_escape(d.system), json_escape(d.source), S, T, shortest, points, D,
         d.t.dim() == 1 ? "\"[T]\"" : "\"[S, T]\"", t0, t1, d.dt, d.noise, d.seed, d.train.size(),
-        d.test.size(), params, inv);
+        d.test.size(), fmt::join(d.grid, ", "), params, inv);
     return 0;
   }
   fmt::print("{}\n", path);
   fmt::print("  system      {}\n", d.system.empty() ? "(none)" : d.system);
   if (!d.source.empty()) fmt::print("  source      {}\n", d.source);
   fmt::print("  states      [{}, {}, {}] (series, time points, dim)\n", S, T, D);
+  if (!d.grid.empty())
+    fmt::print("  grid        {} (points per axis, row-major states)\n", fmt::join(d.grid, " x "));
   if (shortest < T)
     fmt::print("  lengths     {} to {} time points per series, {} in all\n", shortest, T, points);
   fmt::print("  t           {} in [{}, {}], dt = {}{}\n", d.t.dim() == 1 ? "[T]" : "[S, T]", t0, t1,

@@ -48,6 +48,8 @@ class StructureImpl : public torch::nn::Module {
   /// G applied to a batch g [B, dim]: g Gᵀ. Grid structures apply G matrix-free and also
   /// take g [B, *grid].
   virtual at::Tensor apply(const at::Tensor& g);
+  /// Whether apply() works without the dense matrix (stencils): models then never form it.
+  virtual bool matrix_free() const { return false; }
 };
 using Structure = std::shared_ptr<StructureImpl>;
 
