@@ -136,6 +136,7 @@ class EnergyModelImpl : public DynamicsModelImpl {
                                                                  .dim(o.dim())
                                                                  .dx(o.dx())
                                                                  .grid(o.grid())
+                                                                 .stencil_radius(o.stencil_radius())
                                                                  .friction_init(o.friction_init())
                                                                  .scale_init(o.scale_init())));
   }

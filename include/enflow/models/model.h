@@ -33,6 +33,8 @@ struct ModelOptions {
   /// Initial values of the structure's learned coefficient: friction, scaled flow's c.
   TORCH_ARG(double, friction_init) = 0.1;
   TORCH_ARG(double, scale_init) = 1.0;
+  /// Learned stencil structures: offsets up to this many grid points per axis.
+  TORCH_ARG(int64_t, stencil_radius) = 1;
   TORCH_ARG(double, dx) = 1.0;
   /// Points per axis of a periodic 2-D or 3-D grid in tensor order ([ny, nx] or
   /// [nz, ny, nx]); the state [B, dim] is the grid flattened row-major (dim = product).
