@@ -59,15 +59,18 @@ LearnedStencilImpl::LearnedStencilImpl(PeriodicGrid grid, int64_t radius, bool s
                                   std::to_string(radius) + " must be >= 1 and below half of " +
                                   "every grid axis (" + std::to_string(n) + " points)");
   offsets_ = stencil_box(grid_.axes(), radius, skew);
-  coefficients_ = register_parameter("coefficients",
-                                     0.1 * torch::randn({static_cast<int64_t>(offsets_.size())}));
+  const auto n_offsets = static_cast<int64_t>(offsets_.size());
+  coefficients_ =
+      register_parameter("coefficients", skew ? 0.1 * torch::randn({n_offsets})
+                                              : 0.1 * torch::randn({grid_.axes(), n_offsets}));
 }
 
-at::Tensor LearnedStencilImpl::shifted_sum(const at::Tensor& u, bool transpose) const {
+at::Tensor LearnedStencilImpl::shifted_sum(const at::Tensor& u, const at::Tensor& coefficients,
+                                           bool transpose) const {
   const double inv_h = 1.0 / grid_.spacing[0];
   at::Tensor out = torch::zeros_like(u);
   for (size_t j = 0; j < offsets_.size(); ++j) {
-    const auto c = coefficients_[static_cast<int64_t>(j)] * inv_h;
+    const auto c = coefficients[static_cast<int64_t>(j)] * inv_h;
     if (skew_)
       out = out + c * (stencil_shift(u, offsets_[j], 1) - stencil_shift(u, offsets_[j], -1));
     else
@@ -85,7 +88,16 @@ at::Tensor LearnedStencilImpl::apply(const at::Tensor& g) {
     shape.insert(shape.end(), grid_.sizes.begin(), grid_.sizes.end());
     u = g.reshape(shape);
   }
-  auto out = skew_ ? shifted_sum(u, false) : -shifted_sum(shifted_sum(u, false), true);
+  at::Tensor out;
+  if (skew_) {
+    out = shifted_sum(u, coefficients_, false);
+  } else {
+    for (int64_t j = 0; j < coefficients_.size(0); ++j) {
+      const auto k = coefficients_[j];
+      const auto term = shifted_sum(shifted_sum(u, k, false), k, true);
+      out = j == 0 ? -term : out - term;
+    }
+  }
   return flat ? out.reshape(g.sizes()) : out;
 }
 
