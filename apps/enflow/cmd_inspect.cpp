@@ -1,6 +1,7 @@
 // `enflow inspect FILE`: shape, system, parameters, split and the drift of the system's
 // invariants (energy, mass, ...) along the stored series.
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -47,6 +48,7 @@ int run_inspect(const std::string& path, const Common& common) {
     j.count("seed", static_cast<int64_t>(d.seed));
     j.count("train", static_cast<int64_t>(d.train.size()));
     j.count("test", static_cast<int64_t>(d.test.size()));
+    j.numbers("grid", std::vector<double>(d.grid.begin(), d.grid.end()));  // [] off 2-D/3-D grids
     for (const auto& [k, v] : d.params) j.number("param_" + k, v);  // as in the HDF5 attributes
     for (const auto& [k, v] : drifts) j.number(k, v);
     return j.print();
@@ -55,6 +57,8 @@ int run_inspect(const std::string& path, const Common& common) {
   fmt::print("  system      {}\n", d.system.empty() ? "(none)" : d.system);
   if (!d.source.empty()) fmt::print("  source      {}\n", d.source);
   fmt::print("  states      [{}, {}, {}] (series, time points, dim)\n", S, T, D);
+  if (!d.grid.empty())
+    fmt::print("  grid        {} (points per axis, row-major states)\n", fmt::join(d.grid, " x "));
   if (shortest < T)
     fmt::print("  lengths     {} to {} time points per series, {} in all\n", shortest, T, points);
   fmt::print("  t           {} in [{}, {}], dt = {}{}\n", d.t.dim() == 1 ? "[T]" : "[S, T]", t0, t1,

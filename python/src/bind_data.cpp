@@ -48,6 +48,9 @@ void bind_data(py::module_& m) {
       .def_readwrite("lengths", &io::Dataset::lengths,
                      "time points of each series when they differ (empty: all have T); rows "
                      "beyond a series' length repeat its last row")
+      .def_readwrite("grid", &io::Dataset::grid,
+                     "points per axis of a 2-D/3-D grid the states live on ([ny, nx] or "
+                     "[nz, ny, nx], row-major); empty for ODEs and 1-D grids")
       .def("set_series", &io::set_ragged_series, "states"_a, "times"_a,
            "Sets states, t and lengths from series of different lengths: lists of [T_s, D] "
            "and [T_s] tensors.")

@@ -14,21 +14,30 @@ at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const at::Tens
                                   const at::Tensor& u0, double dt, const NewtonOptions& o,
                                   NewtonReport* report, NewtonWorkspace* ws) {
   if (u0.dim() != 2) throw std::invalid_argument("discrete_gradient_step: u0 must be [batch, dim]");
-  const int64_t B = u0.size(0), d = u0.size(1);
+  const int64_t d = u0.size(1);
   if (G.dim() != 2 || G.size(0) != d || G.size(1) != d) {
     throw std::invalid_argument("discrete_gradient_step: G must be [" + std::to_string(d) + ", " +
                                 std::to_string(d) + "]");
   }
+  auto Gt = G.detach().t();
+  return discrete_gradient_step(
+      H, [Gt](const at::Tensor& g) { return torch::matmul(g, Gt); }, u0, dt, o, report, ws);
+}
+
+at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const StructureApply& applyG,
+                                  const at::Tensor& u0, double dt, const NewtonOptions& o,
+                                  NewtonReport* report, NewtonWorkspace* ws) {
+  if (u0.dim() != 2) throw std::invalid_argument("discrete_gradient_step: u0 must be [batch, dim]");
+  const int64_t B = u0.size(0), d = u0.size(1);
   torch::AutoGradMode grad_on(true);
   auto u0c = u0.detach();
-  auto Gt = G.detach().t();
   // Explicit Euler with the ordinary gradient as the starting guess.
-  auto u1 = (u0c + dt * torch::matmul(H.gradient(u0c, false), Gt)).detach();
+  auto u1 = (u0c + dt * applyG(H.gradient(u0c, false))).detach();
   const double eps = u0.scalar_type() == torch::kFloat64 ? 2.220446049250313e-16 : 1.1920929e-07;
   const double tol = o.tol() > 0 ? o.tol() : 16.0 * eps;
   auto residual = [&](const at::Tensor& u) {
     auto g = H.discrete_gradient(u, u0c, /*create_graph=*/false).dgrad;
-    return (u - u0c - dt * torch::matmul(g, Gt)).detach();
+    return (u - u0c - dt * applyG(g)).detach();
   };
   // The per-sample Jacobian ∂r/∂u₁ in one reverse pass: every sample repeated d times,
   // copy i seeded with the unit vector e_i, gives row i (samples are independent).
@@ -36,7 +45,7 @@ at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const at::Tens
     auto seeds = torch::eye(d, u0c.options()).repeat({B, 1});
     auto x = u.repeat_interleave(d, 0).detach().requires_grad_(true);
     auto gx = H.discrete_gradient(x, u0c.repeat_interleave(d, 0), /*create_graph=*/true).dgrad;
-    auto rx = x - dt * torch::matmul(gx, Gt);
+    auto rx = x - dt * applyG(gx);
     auto J = torch::autograd::grad({rx}, {x}, {seeds})[0].reshape({B, d, d});
     return torch::linalg_inv(J).detach();
   };

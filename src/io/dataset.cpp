@@ -66,6 +66,17 @@ void validate(const Dataset& d, const std::string& where) {
         fail(where,
              "series length " + std::to_string(n) + " out of range [1, " + std::to_string(T) + "]");
   }
+  if (!d.grid.empty()) {
+    int64_t points = 1;
+    for (auto n : d.grid) {
+      if (n < 1) fail(where, "grid axes must have at least one point");
+      points *= n;
+    }
+    if (d.grid.size() > 3 || points != d.states.size(2))
+      fail(where, "grid of " + std::to_string(d.grid.size()) + " axes and " +
+                      std::to_string(points) + " points does not match states of dimension " +
+                      std::to_string(d.states.size(2)) + " (1-3 axes, product = dim)");
+  }
   for (const auto* idx : {&d.train, &d.test})
     for (auto i : *idx)
       if (i < 0 || i >= S)
@@ -168,6 +179,9 @@ std::string file_image(const std::string& path, const Dataset& d) {
   if (!d.lengths.empty())
     write_array(file.get(), path, "lengths", {d.lengths.size()}, H5T_NATIVE_INT64, H5T_STD_I64LE,
                 d.lengths.data());
+  if (!d.grid.empty())
+    write_array(file.get(), path, "grid", {d.grid.size()}, H5T_NATIVE_INT64, H5T_STD_I64LE,
+                d.grid.data());
   if (d.learned_energy.defined()) {
     auto h = d.learned_energy.to(torch::kFloat64).contiguous();
     write_array(file.get(), path, "learned_energy",
@@ -281,7 +295,8 @@ Dataset load_dataset(const std::string& path) {
   d.learned_energy = read_array(file.get(), path, "learned_energy", false);
   for (auto [name, vec] : {std::pair<const char*, std::vector<int64_t>*>{"train", &d.train},
                            {"test", &d.test},
-                           {"lengths", &d.lengths}}) {
+                           {"lengths", &d.lengths},
+                           {"grid", &d.grid}}) {
     auto idx = read_array(file.get(), path, name, true);
     if (!idx.defined()) continue;
     if (idx.dim() != 1) fail(path, std::string("/") + name + " must be one-dimensional");

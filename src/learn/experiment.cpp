@@ -1,6 +1,7 @@
 #include "enflow/learn/experiment.h"
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -142,6 +143,20 @@ void apply_normalization(io::Config& cfg, const io::Dataset& data, const RunCont
                   list(n.shift), list(n.scale)));
 }
 
+// data.grid from the dataset (a config's own must agree), so the model file knows its grid.
+void record_data_grid(io::Config& cfg, const io::Dataset& data) {
+  auto grid = dataset_grid_shape(data);
+  if (cfg.has("data.grid")) {
+    const auto given = cfg.get_ints("data.grid", {});
+    if (!grid.empty() && given != grid)
+      throw std::invalid_argument("config '" + cfg.source() +
+                                  "': data.grid differs from the dataset's grid " +
+                                  fmt::format("[{}]", fmt::join(grid, ", ")));
+    grid = given;
+  }
+  if (!grid.empty()) cfg.set("data.grid", fmt::format("[{}]", fmt::join(grid, ", ")));
+}
+
 // The learned energy's law along the prediction, for every dataset (imported records too).
 void add_learned_energy_metrics(RunResult& r, const Evaluation& ev) {
   if (!ev.learned_energy.defined()) return;
@@ -186,6 +201,7 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
   cfg.set("data.dim", std::to_string(dim));
   const double dx = dataset_grid_spacing(data);
   cfg.set("data.dx", fmt::format("{:.17g}", dx));
+  record_data_grid(cfg, data);
   record_ggd_system(cfg, data);
   check_ggd_data(cfg, data);
   apply_normalization(cfg, data, ctx);

@@ -41,6 +41,17 @@ double dataset_grid_spacing(const io::Dataset& data) {
   return sys->dx();
 }
 
+std::vector<int64_t> dataset_grid_shape(const io::Dataset& data) {
+  if (!data.grid.empty()) return data.grid;
+  try {
+    const auto sys = systems::make_system(data.system, data.params);
+    if (data.states.defined() && data.states.dim() == 3 && data.states.size(2) == sys->dim())
+      return sys->grid();
+  } catch (const std::exception&) {
+  }
+  return {};  // imported data of an unknown system: data.grid in the config says it
+}
+
 const std::vector<io::KeySpec>& experiment_key_specs() {
   // Defaults as the readers apply them ("" where computed); kept beside their readers' files.
   static const std::vector<io::KeySpec> specs = {
@@ -49,7 +60,10 @@ const std::vector<io::KeySpec>& experiment_key_specs() {
       {"data.energy", "string", "",
        "your true energy as a formula in u0.., q1.., p1.. (q, p) and the data's parameters"},
       {"data.dim", "int", "", "recorded by train: the state dimension"},
-      {"data.dx", "float", "", "recorded by train: the grid spacing of D, D2"},
+      {"data.dx", "float", "", "recorded by train: the grid spacing of D, D2 and grid_*"},
+      {"data.grid", "[int]", "[]",
+       "points per axis of a 2-D/3-D periodic grid, [ny, nx] or [nz, ny, nx] (recorded by train "
+       "from the dataset; give it for imported grid data)"},
       {"result.train_seconds", "float", "", "recorded by train: its wall time"},
       {"result.train_loss", "float", "", "recorded by train: its final loss"},
       {"result.world_size", "int", "", "recorded by train: processes that trained together"},
@@ -64,9 +78,12 @@ const std::vector<io::KeySpec>& experiment_key_specs() {
       {"model.activation", "string", "tanh", "activation (tanh, softplus, ...)"},
       {"model.init", "string", "orthogonal", "weight init: orthogonal | default"},
       {"model.structure", "string", "symplectic",
-       "G: symplectic | friction | D | D2 | gradient_flow | scaled_gradient_flow | learnable_*"},
+       "G: symplectic | friction | D | D2 | gradient_flow | scaled_gradient_flow | learnable_* | "
+       "grid_* | learned_*_stencil"},
       {"model.friction_init", "float", "0.1", "friction's start (structure friction)"},
       {"model.scale_init", "float", "1", "c's start (structure scaled_gradient_flow)"},
+      {"model.stencil_radius", "int", "1",
+       "learned_skew_stencil / learned_dissipative_stencil: offsets per axis"},
       {"model.normalize", "string", "auto",
        "auto | pooled | per_coordinate | none (auto: pooled for data enflow did not generate)"},
       {"model.norm_shift", "[float]", "", "recorded by train: the normalization's shifts"},
@@ -157,6 +174,7 @@ models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim,
   o.type(c.get_string("model.type", "dgnet"))
       .dim(dim)
       .dx(dx)
+      .grid(c.get_ints("data.grid", {}))
       .network(c.get_string("model.network", "mlp"))
       .hidden(c.get_ints("model.hidden", {200, 200}))
       .channels(c.get_int("model.channels", 200))
@@ -167,6 +185,7 @@ models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim,
       .structure(c.get_string("model.structure", "symplectic"))
       .friction_init(positive_key(c, "model.friction_init", 0.1))
       .scale_init(positive_key(c, "model.scale_init", 1.0))
+      .stencil_radius(size_key(c, "model.stencil_radius", 1, 1))
       .norm_shift(c.get_doubles("model.norm_shift", {}))
       .norm_scale(c.get_doubles("model.norm_scale", {}))
       .angles(c.get_ints("model.angles", {}))

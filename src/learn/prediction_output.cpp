@@ -1,6 +1,7 @@
 #include "enflow/learn/prediction_output.h"
 
 #include <fmt/core.h>
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -38,6 +39,12 @@ LoadedForEval load_for_eval(const std::string& model_path, const std::string& da
         fmt::format("dataset states have dimension {} but the model was trained on dimension {}",
                     l.data.states.size(2), l.lm.config.require_int("data.dim")));
   }
+  const auto model_grid = l.lm.config.get_ints("data.grid", {});
+  const auto data_grid = learn::dataset_grid_shape(l.data);
+  if (!model_grid.empty() && !data_grid.empty() && model_grid != data_grid)
+    throw std::invalid_argument(fmt::format("the dataset's grid is [{}], the model's [{}]",
+                                            fmt::join(data_grid, ", "),
+                                            fmt::join(model_grid, ", ")));
   const auto structure = l.lm.config.get_string("model.structure", "");
   if (structure == "D" || structure == "D2") {  // only these operators use the spacing
     const double model_dx = l.lm.config.get_double("data.dx", 1.0);
@@ -83,6 +90,7 @@ std::vector<std::string> write_prediction(const LoadedForEval& l, const learn::E
   pred.dt = l.data.dt;
   pred.seed = l.data.seed;
   pred.lengths = ev.lengths;
+  pred.grid = l.data.grid;
   for (int64_t s = 0; s < pred.states.size(0); ++s) pred.test.push_back(s);
   io::save_dataset(out, pred);
 

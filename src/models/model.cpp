@@ -29,10 +29,14 @@ at::Tensor DynamicsModelImpl::dT_dp(const at::Tensor&, bool) {
 
 at::Tensor DynamicsModelImpl::implicit_step(const at::Tensor&, double, double, int) { return {}; }
 
+at::Tensor DynamicsModelImpl::apply_structure(const at::Tensor& g) {
+  return torch::matmul(g, structure_matrix().t());
+}
+
 at::Tensor DynamicsModelImpl::discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
                                                        bool create_graph) {
   auto g = energy_derivatives().discrete_gradient(u1, u0, create_graph).dgrad;
-  return torch::matmul(g, structure_matrix().t());
+  return apply_structure(g);
 }
 
 namespace {
@@ -46,19 +50,19 @@ const EnergyNetworkRegistrar mlp_entry(
      }});
 const EnergyNetworkRegistrar periodic_conv_entry(
     "periodic_conv",
-    {"translation-invariant convolutions on a periodic 1-D grid (model.channels, kernel, depth)",
+    {"translation-invariant convolutions on a periodic 1-D, 2-D or 3-D grid (model.channels, "
+     "kernel, depth; data.grid)",
      [](const ModelOptions& o) {
+       const auto axes = std::max<int64_t>(1, static_cast<int64_t>(o.grid().size()));
        return nn::make_periodic_conv_energy(nn::PeriodicConvOptions()
+                                                .grid_axes(axes)
                                                 .channels(o.channels())
                                                 .kernel(o.kernel())
                                                 .depth(o.depth())
                                                 .activation(o.activation())
                                                 .init(o.init()));
-     }});
-
-nn::EnergyNet make_energy_net(const ModelOptions& o) {
-  return EnergyNetworkRegistry::instance().at(o.network()).make(o);
-}
+     },
+     /*grid_shaped=*/true});
 
 // The state as the energy network sees it: each angle θ replaced by (cos θ, sin θ). Built
 // from Var operations, so the discrete gradient of H ∘ embed stays exact (the divided
@@ -92,6 +96,30 @@ void check_angles(const ModelOptions& o) {
   }
 }
 
+// A grid shape must describe the state; the 1-D difference matrices D, D2 would act on the
+// flattened grid as if it were one long line.
+void check_model_grid(const ModelOptions& o) {
+  const auto& grid = o.grid();
+  if (grid.empty()) return;
+  if (grid.size() > 3)
+    throw std::invalid_argument("data.grid has " + std::to_string(grid.size()) +
+                                " axes; grids have 1, 2 or 3");
+  int64_t points = 1;
+  for (const auto n : grid) {
+    if (n < 3) throw std::invalid_argument("data.grid: every axis needs at least 3 points");
+    points *= n;
+  }
+  if (points != o.dim())
+    throw std::invalid_argument("data.grid has " + std::to_string(points) +
+                                " points, but the states have dimension " +
+                                std::to_string(o.dim()));
+  if (grid.size() > 1 && (o.structure() == "D" || o.structure() == "D2"))
+    throw std::invalid_argument(
+        "model.structure '" + o.structure() + "' is a 1-D difference; on a " +
+        std::to_string(grid.size()) +
+        "-D grid use grid_dx, grid_dy, grid_laplacian, ... (docs/grids.md)");
+}
+
 // DGNet, HNN and HNN++: du/dt = G ∇H(u). They differ in how they are trained and
 // integrated (discrete gradient vs explicit integrators), not in what they are.
 class EnergyModelImpl : public DynamicsModelImpl {
@@ -100,37 +128,73 @@ class EnergyModelImpl : public DynamicsModelImpl {
     check_angles(o);
     auto net_options = o;
     net_options.dim(o.dim() + static_cast<int64_t>(angles_.size()));  // cos and sin per angle
-    H_ = register_module("energy", make_energy_net(net_options));
+    const auto& net = EnergyNetworkRegistry::instance().at(o.network());
+    if (net.grid_shaped && o.grid().size() > 1) grid_ = o.grid();
+    H_ = register_module("energy", net.make(net_options));
     G_ = register_module(
         "structure", geometry::make_structure(o.structure(), geometry::StructureOptions()
                                                                  .dim(o.dim())
                                                                  .dx(o.dx())
+                                                                 .grid(o.grid())
+                                                                 .stencil_radius(o.stencil_radius())
                                                                  .friction_init(o.friction_init())
                                                                  .scale_init(o.scale_init())));
   }
   std::string type() const override { return type_; }
   bool has_energy() const override { return true; }
   ad::EnergyFn energy_fn() override {
+    if (!grid_.empty())
+      return [H = H_->fn(), grid = grid_](const ad::Var& u) {
+        return H(ad::reshape(u, grid_shape(u.sizes()[0], grid)));
+      };
     if (angles_.empty()) return H_->fn();
     return [H = H_->fn(), angles = angles_, dim = dim_](const ad::Var& u) {
       return H(embed_angles(u, angles, dim));
     };
   }
   ad::EnergyDerivatives energy_derivatives() override {
+    if (!grid_.empty()) return grid_derivatives();
     return angles_.empty() ? H_->derivatives() : ad::derivatives_of(energy_fn());
   }
   at::Tensor structure_matrix() override { return G_->matrix(); }
+  at::Tensor apply_structure(const at::Tensor& g) override { return G_->apply(g); }
+  bool matrix_free_structure() override { return G_->matrix_free(); }
   std::vector<at::Tensor> structure_parameters() override { return G_->parameters(); }
   at::Tensor time_derivative(const at::Tensor& u, bool create_graph) override {
-    auto grad = angles_.empty() ? H_->gradient(u, create_graph)
-                                : energy_derivatives().gradient(u, create_graph);
-    return torch::matmul(grad, G_->matrix().t());
+    at::Tensor grad;
+    if (!grid_.empty())
+      grad = H_->gradient(to_grid(u), create_graph).reshape(u.sizes());
+    else
+      grad = angles_.empty() ? H_->gradient(u, create_graph)
+                             : energy_derivatives().gradient(u, create_graph);
+    return G_->apply(grad);
   }
 
  private:
+  static std::vector<int64_t> grid_shape(int64_t batch, const std::vector<int64_t>& grid) {
+    std::vector<int64_t> shape{batch};
+    shape.insert(shape.end(), grid.begin(), grid.end());
+    return shape;
+  }
+  at::Tensor to_grid(const at::Tensor& u) const { return u.reshape(grid_shape(u.size(0), grid_)); }
+  // The network's fast reverse passes on [B, *grid], flattened back to the model's [B, d].
+  ad::EnergyDerivatives grid_derivatives() {
+    auto d = H_->derivatives();
+    auto self = this;
+    return {[d, self](const at::Tensor& u, bool cg) {
+              return d.gradient(self->to_grid(u), cg).reshape(u.sizes());
+            },
+            [d, self](const at::Tensor& u, const at::Tensor& v, bool cg) {
+              auto r = d.discrete_gradient(self->to_grid(u), self->to_grid(v), cg);
+              r.dgrad = r.dgrad.reshape(u.sizes());
+              return r;
+            }};
+  }
+
   std::string type_;
   std::vector<int64_t> angles_;
   int64_t dim_;
+  std::vector<int64_t> grid_;  ///< the network's grid shape (2-D/3-D grid-shaped networks)
   nn::EnergyNet H_{nullptr};
   geometry::Structure G_;
 };
@@ -227,6 +291,12 @@ DynamicsModel make_model(const ModelOptions& o) {
   if (!o.angles().empty() && o.type() != "dgnet" && o.type() != "hnn" && o.type() != "hnn++")
     throw std::invalid_argument("model.angles applies to energy models (dgnet, hnn, hnn++), not " +
                                 o.type());
+  if (o.grid().size() > 1 && o.type() != "dgnet" && o.type() != "hnn" && o.type() != "hnn++" &&
+      o.type() != "node")
+    throw std::invalid_argument("model type " + o.type() +
+                                " does not take a 2-D/3-D grid (data.grid); dgnet, hnn, hnn++ and "
+                                "node do");
+  check_model_grid(o);
   auto model = model_type(o.type()).make(o);
   if (o.norm_scale().empty() && o.norm_shift().empty()) return model;
   return normalized(model, o);

@@ -47,6 +47,12 @@ class NormalizedModelImpl : public DynamicsModelImpl {
   at::Tensor structure_matrix() override {
     return scale_.unsqueeze(1) * inner_->structure_matrix() * scale_.unsqueeze(0);
   }
+  // g (diag(s) G diag(s))ᵀ = (G applied to g ⊙ s) ⊙ s, without the matrix for grid models.
+  at::Tensor apply_structure(const at::Tensor& g) override {
+    if (!inner_->matrix_free_structure()) return DynamicsModelImpl::apply_structure(g);
+    return inner_->apply_structure(g * scale_) * scale_;
+  }
+  bool matrix_free_structure() override { return inner_->matrix_free_structure(); }
 
  private:
   at::Tensor to_inner(const at::Tensor& u) const { return (u - shift_) / scale_; }

@@ -64,11 +64,16 @@ at::Tensor implicit_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, c
     throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
                                 m.type() + "'");
   }
+  const auto newton =
+      integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations());
+  if (m.matrix_free_structure()) {  // grid stencils: G is never formed
+    auto applyG = [&m](const at::Tensor& g) { return m.apply_structure(g); };
+    return integrators::discrete_gradient_step(m.energy_derivatives(), applyG, u.detach(), dt,
+                                               newton, nullptr, ws);
+  }
   auto G = m.structure_matrix().detach();
-  return integrators::discrete_gradient_step(
-      m.energy_derivatives(), G, u.detach(), dt,
-      integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()),
-      nullptr, ws);
+  return integrators::discrete_gradient_step(m.energy_derivatives(), G, u.detach(), dt, newton,
+                                             nullptr, ws);
 }
 
 // Newton from the explicit guess can fail where the learned dynamics are stiff over dt

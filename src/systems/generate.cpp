@@ -52,6 +52,7 @@ io::Dataset generate_dataset(const System& system, const Protocol& p, uint64_t s
   d.t = torch::arange(p.steps + 1, torch::kFloat64) * p.dt;
   d.system = system.name();
   d.params = system.parameters();
+  d.grid = system.grid();
   d.dt = p.dt;
   d.noise = p.noise;
   d.seed = seed;

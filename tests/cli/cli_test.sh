@@ -114,6 +114,21 @@ check train-kdv 0 "$bin" train --config "$work/ms.toml" --set data.path="$work/k
   --set output.model="$work/kdv.pt"
 "$bin" evaluate --model "$work/kdv.pt" --steps 2 2>&1 >/dev/null | grep -q "grid spacing" &&
   { echo "FAIL grid model built with the wrong dx"; fail=1; }
+# A 2-D grid system end to end: the dataset records its grid, train copies it to data.grid
+# (a 3 x 3 conv energy, the Laplacian by its stencil), predict keeps the learned law.
+check generate-ch2d 0 "$bin" generate cahn-hilliard-2d --series 2 --steps 3 --param nx=8 \
+  --param ny=8 -o "$work/ch2d.h5"
+"$bin" inspect "$work/ch2d.h5" | grep -q "grid        8 x 8" || { echo "FAIL inspect grid"; fail=1; }
+check train-ch2d 0 "$bin" train --config "$(dirname "$0")/../../configs/dgnet/cahn-hilliard-2d-dgnet.toml" \
+  --set data.path="$work/ch2d.h5" --set model.channels=4 --set train.iterations=3 \
+  --set output.model="$work/ch2d.pt"
+rise=$("$bin" predict --model "$work/ch2d.pt" -o "$work/ch2d_pred.h5" --steps 3 --json |
+  grep -o '"learned_energy_max_rel_increase": [^,}]*' | awk '{print $2}')
+/usr/bin/python3 -c "import sys; assert float(sys.argv[1]) <= 1e-12" "$rise" ||
+  { echo "FAIL ch2d learned energy rose ($rise)"; fail=1; }
+check train-ch2d-wrong-grid 1 "$bin" train --config "$(dirname "$0")/../../configs/dgnet/cahn-hilliard-2d-dgnet.toml" \
+  --set data.path="$work/ch2d.h5" --set 'data.grid=[4, 16]' --set train.iterations=1 \
+  --set output.model="$work/ch2d_bad.pt"
 # The positive-state GGD options need positive data: a particle's states change sign.
 check generate-particle 0 "$bin" generate particle-1d --series 2 --steps 10 -o "$work/p1.h5"
 check train-ggd-log-nonpositive 1 "$bin" train --config "$(dirname "$0")/../../configs/ggd/chemistry-learned-mixture.toml" \

@@ -20,6 +20,7 @@ class GridStructureImpl : public StructureImpl {
                     StencilMethod method = StencilMethod::kDefault);
   at::Tensor matrix() override { return G_.matrix(); }
   at::Tensor apply(const at::Tensor& g) override;
+  bool matrix_free() const override { return true; }
   std::string kind() const override { return kind_; }
   bool conservative() const override { return conservative_; }
   const GridStencil& stencil() const { return G_; }

@@ -33,6 +33,9 @@ struct StructureOptions {
   TORCH_ARG(std::vector<int64_t>, grid) = {};
   /// Their spacing per axis; empty: dx on every axis.
   TORCH_ARG(std::vector<double>, grid_spacing) = {};
+  /// learned_skew_stencil / learned_dissipative_stencil: offsets up to this many points per
+  /// axis (model.stencil_radius).
+  TORCH_ARG(int64_t, stencil_radius) = 1;
 };
 
 /// Canonical symplectic S = [[0, I], [−I, 0]] for states (q, p), dim = 2n.
@@ -48,6 +51,8 @@ class StructureImpl : public torch::nn::Module {
   /// G applied to a batch g [B, dim]: g Gᵀ. Grid structures apply G matrix-free and also
   /// take g [B, *grid].
   virtual at::Tensor apply(const at::Tensor& g);
+  /// Whether apply() works without the dense matrix (stencils): models then never form it.
+  virtual bool matrix_free() const { return false; }
 };
 using Structure = std::shared_ptr<StructureImpl>;
 
@@ -123,9 +128,10 @@ class LearnableDissipativeImpl : public StructureImpl {
 
 /// The structure table: name → one-line help and factory, registered by the file that
 /// defines the structure. Shipped: symplectic, friction, D, D2, gradient_flow,
-/// scaled_gradient_flow, learnable_skew, learnable_dissipative, and on 2-D/3-D periodic grids
+/// scaled_gradient_flow, learnable_skew, learnable_dissipative, and on periodic grids
 /// (grid_structure.h) grid_dx, grid_dy, grid_dz, grid_laplacian, grid_dx_laplacian,
-/// grid_gradient_flow.
+/// grid_gradient_flow, and (learned_stencil.h) learned_skew_stencil,
+/// learned_dissipative_stencil.
 struct StructureEntry {
   static constexpr const char* kKind = "structure";
   std::string help;

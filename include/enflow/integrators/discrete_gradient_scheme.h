@@ -6,6 +6,8 @@
 #include <ATen/core/Tensor.h>
 #include <torch/arg.h>
 
+#include <functional>
+
 #include "enflow/ad/discrete_gradient.h"
 
 namespace enflow::integrators {
@@ -41,6 +43,13 @@ struct NewtonWorkspace {
 /// the residual grow. Throws std::runtime_error if Newton does not converge (never a silent
 /// step).
 at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const at::Tensor& G,
+                                  const at::Tensor& u0, double dt,
+                                  const NewtonOptions& options = {}, NewtonReport* report = nullptr,
+                                  NewtonWorkspace* workspace = nullptr);
+/// G given as its action on a batch of gradients g [B, d] → g Gᵀ (differentiable in g): a
+/// stencil on a grid, never a dense matrix. The Newton Jacobian is still dense [B, d, d].
+using StructureApply = std::function<at::Tensor(const at::Tensor& g)>;
+at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const StructureApply& G,
                                   const at::Tensor& u0, double dt,
                                   const NewtonOptions& options = {}, NewtonReport* report = nullptr,
                                   NewtonWorkspace* workspace = nullptr);

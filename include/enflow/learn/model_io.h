@@ -24,7 +24,12 @@ const std::vector<std::string>& experiment_config_keys();
 /// datasets do not record, and so trained grid models with dx = 1 (docs/dgnet.md).
 double dataset_grid_spacing(const io::Dataset& data);
 
-/// Model options from a config's [model] table; dim and dx come from the data.
+/// The 2-D/3-D grid the dataset's states live on: its /grid record, else the reference
+/// system's grid (from its parameters), else empty (ODEs, 1-D grids, unknown systems).
+std::vector<int64_t> dataset_grid_shape(const io::Dataset& data);
+
+/// Model options from a config's [model] table (and data.grid); dim and dx come from the data.; dim
+/// and dx come from the data.
 models::ModelOptions model_options_from_config(const io::Config& config, int64_t dim, double dx);
 
 void save_model(const std::string& path, models::DynamicsModelImpl& model,

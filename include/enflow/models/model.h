@@ -33,7 +33,14 @@ struct ModelOptions {
   /// Initial values of the structure's learned coefficient: friction, scaled flow's c.
   TORCH_ARG(double, friction_init) = 0.1;
   TORCH_ARG(double, scale_init) = 1.0;
+  /// Learned stencil structures: offsets up to this many grid points per axis.
+  TORCH_ARG(int64_t, stencil_radius) = 1;
   TORCH_ARG(double, dx) = 1.0;
+  /// Points per axis of a periodic 2-D or 3-D grid in tensor order ([ny, nx] or
+  /// [nz, ny, nx]); the state [B, dim] is the grid flattened row-major (dim = product).
+  /// Empty: a 1-D grid of dim points or an ODE state. On a grid, periodic_conv is the
+  /// k×k(×k) convolution energy and the grid_* structures act matrix-free (docs/grids.md).
+  TORCH_ARG(std::vector<int64_t>, grid) = {};
   /// Generalized gradient dynamics (type "ggd").
   TORCH_ARG(GgdOptions, ggd) = GgdOptions();
   /// Normalization u_n = (u − shift) / scale, one entry per state component (both empty:
@@ -58,6 +65,11 @@ class DynamicsModelImpl : public torch::nn::Module {
   /// The energy's gradient and discrete gradient (fast reverse passes for networks).
   virtual ad::EnergyDerivatives energy_derivatives() { return ad::derivatives_of(energy_fn()); }
   virtual at::Tensor structure_matrix();
+  /// G applied to a batch of gradients g [B, d]: g Gᵀ, differentiable in g. The default
+  /// multiplies by structure_matrix(); grid structures apply their stencil instead.
+  virtual at::Tensor apply_structure(const at::Tensor& g);
+  /// Whether apply_structure avoids the dense matrix (then the implicit step uses it too).
+  virtual bool matrix_free_structure() { return false; }
   /// The structure's learned parameters (friction, a scaled flow's c, a learned G), which
   /// training may give their own learning rate; none for fixed structures and other models.
   virtual std::vector<at::Tensor> structure_parameters() { return {}; }

@@ -29,6 +29,9 @@ struct EnergyNetworkEntry {
   static constexpr const char* kKind = "energy network";
   std::string help;
   std::function<nn::EnergyNet(const ModelOptions&)> make;
+  /// Takes states in the grid's shape [B, *grid] on 2-D/3-D grids (ModelOptions::grid); the
+  /// model reshapes its flat states for it. Otherwise it sees [B, dim].
+  bool grid_shaped = false;
 };
 using EnergyNetworkRegistry = Registry<EnergyNetworkEntry>;
 using EnergyNetworkRegistrar = Registrar<EnergyNetworkEntry>;

@@ -27,6 +27,9 @@ class System {
   virtual int64_t dim() const = 0;
   /// Grid spacing for PDEs on periodic grids, 0 for ODEs.
   virtual double dx() const { return 0.0; }
+  /// Points per axis of a 2-D/3-D periodic grid in tensor order ([ny, nx] or [nz, ny, nx]);
+  /// states are the grid flattened row-major. Empty for ODEs and 1-D grids.
+  virtual std::vector<int64_t> grid() const { return {}; }
   /// The parameters that define the system (written into datasets).
   virtual Params parameters() const = 0;
   /// The exact right-hand side f(u), [B, dim] → [B, dim].

@@ -1,0 +1,134 @@
+#include "enflow/geometry/learned_stencil.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+#include <utility>
+
+#include "enflow/geometry/grid_structure.h"
+
+namespace enflow::geometry {
+
+namespace {
+
+// Every offset of the box [−r, r]^axes; with `half`, only those whose first non-zero
+// component is positive (one of each pair ±o, never 0).
+std::vector<std::vector<int64_t>> stencil_box(int64_t axes, int64_t r, bool half) {
+  std::vector<std::vector<int64_t>> out{{}};
+  for (int64_t a = 0; a < axes; ++a) {
+    std::vector<std::vector<int64_t>> next;
+    for (const auto& o : out)
+      for (int64_t k = -r; k <= r; ++k) {
+        auto e = o;
+        e.push_back(k);
+        next.push_back(std::move(e));
+      }
+    out = std::move(next);
+  }
+  if (!half) return out;
+  std::vector<std::vector<int64_t>> pos;
+  for (const auto& o : out)
+    for (const auto k : o) {
+      if (k == 0) continue;
+      if (k > 0) pos.push_back(o);
+      break;
+    }
+  return pos;
+}
+
+// (S_o u)_i = u_{i+o} on the last o.size() axes of u.
+at::Tensor stencil_shift(const at::Tensor& u, const std::vector<int64_t>& o, int64_t sign) {
+  std::vector<int64_t> shifts, dims;
+  const auto axes = static_cast<int64_t>(o.size());
+  for (int64_t a = 0; a < axes; ++a) {
+    if (o[a] == 0) continue;
+    shifts.push_back(-sign * o[a]);
+    dims.push_back(u.dim() - axes + a);
+  }
+  return shifts.empty() ? u : torch::roll(u, shifts, dims);
+}
+
+}  // namespace
+
+LearnedStencilImpl::LearnedStencilImpl(PeriodicGrid grid, int64_t radius, bool skew)
+    : grid_(std::move(grid)), skew_(skew) {
+  const std::string who = skew ? "learned_skew_stencil" : "learned_dissipative_stencil";
+  for (const auto n : grid_.sizes)
+    if (radius < 1 || 2 * radius >= n)
+      throw std::invalid_argument("structure '" + who + "': stencil_radius " +
+                                  std::to_string(radius) + " must be >= 1 and below half of " +
+                                  "every grid axis (" + std::to_string(n) + " points)");
+  offsets_ = stencil_box(grid_.axes(), radius, skew);
+  const auto n_offsets = static_cast<int64_t>(offsets_.size());
+  coefficients_ =
+      register_parameter("coefficients", skew ? 0.1 * torch::randn({n_offsets})
+                                              : 0.1 * torch::randn({grid_.axes(), n_offsets}));
+}
+
+at::Tensor LearnedStencilImpl::shifted_sum(const at::Tensor& u, const at::Tensor& coefficients,
+                                           bool transpose) const {
+  const double inv_h = 1.0 / grid_.spacing[0];
+  at::Tensor out = torch::zeros_like(u);
+  for (size_t j = 0; j < offsets_.size(); ++j) {
+    const auto c = coefficients[static_cast<int64_t>(j)] * inv_h;
+    if (skew_)
+      out = out + c * (stencil_shift(u, offsets_[j], 1) - stencil_shift(u, offsets_[j], -1));
+    else
+      out = out + c * stencil_shift(u, offsets_[j], transpose ? -1 : 1);
+  }
+  return out;
+}
+
+at::Tensor LearnedStencilImpl::apply(const at::Tensor& g) {
+  // Flattened states [B, n] go through the grid's shape.
+  const bool flat = g.dim() == 2 && grid_.axes() > 1 && g.size(1) == grid_.points();
+  at::Tensor u = g;
+  if (flat) {
+    std::vector<int64_t> shape{g.size(0)};
+    shape.insert(shape.end(), grid_.sizes.begin(), grid_.sizes.end());
+    u = g.reshape(shape);
+  }
+  at::Tensor out;
+  if (skew_) {
+    out = shifted_sum(u, coefficients_, false);
+  } else {
+    for (int64_t j = 0; j < coefficients_.size(0); ++j) {
+      const auto k = coefficients_[j];
+      const auto term = shifted_sum(shifted_sum(u, k, false), k, true);
+      out = j == 0 ? -term : out - term;
+    }
+  }
+  return flat ? out.reshape(g.sizes()) : out;
+}
+
+at::Tensor LearnedStencilImpl::matrix() {
+  const int64_t n = grid_.points();
+  if (n > 4096)
+    throw std::invalid_argument(kind() + ": the dense matrix is for grids of <= 4096 points");
+  // Row j of apply(I) is G e_j, column j of G.
+  return apply(torch::eye(n, coefficients_.options())).t();
+}
+
+namespace {
+
+StructureRegistrar learned_stencil_entry(const std::string& name, std::string help, bool skew) {
+  return StructureRegistrar(name,
+                            {std::move(help), [name, skew](const StructureOptions& o) -> Structure {
+                               return std::make_shared<LearnedStencilImpl>(
+                                   grid_of(o, name), o.stencil_radius(), skew);
+                             }});
+}
+
+const StructureRegistrar learned_skew_stencil_entry = learned_stencil_entry(
+    "learned_skew_stencil",
+    "learned translation-invariant skew stencil (c_-o = -c_o, model.stencil_radius): "
+    "conservative, G unknown, any grid",
+    true);
+const StructureRegistrar learned_dissipative_stencil_entry = learned_stencil_entry(
+    "learned_dissipative_stencil",
+    "-K^T K with K a learned stencil (model.stencil_radius): dissipative, G unknown, any grid",
+    false);
+
+}  // namespace
+
+}  // namespace enflow::geometry
