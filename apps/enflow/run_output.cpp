@@ -52,6 +52,10 @@ JsonLine& JsonLine::flag(const std::string& key, bool value) {
   result_.metrics.emplace_back(key, value);
   return *this;
 }
+JsonLine& JsonLine::numbers(const std::string& key, const std::vector<double>& values) {
+  result_.metrics.emplace_back(key, values);
+  return *this;
+}
 int JsonLine::print() const {
   fmt::print("{}\n", to_json(result_));
   return 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "commands.h"
 #include "enflow/run.h"
@@ -24,6 +25,7 @@ class JsonLine {
   JsonLine& number(const std::string& key, double value);
   JsonLine& count(const std::string& key, int64_t value);
   JsonLine& flag(const std::string& key, bool value);
+  JsonLine& numbers(const std::string& key, const std::vector<double>& values);
   /// Prints the object on stdout and returns the exit status 0.
   int print() const;
 

@@ -84,6 +84,8 @@ const std::vector<io::KeySpec>& experiment_key_specs() {
       {"model.scale_init", "float", "1", "c's start (structure scaled_gradient_flow)"},
       {"model.stencil_radius", "int", "1",
        "learned_skew_stencil / learned_dissipative_stencil: offsets per axis"},
+      {"model.force", "string", "none",
+       "none | learned: an external force f(x) beside the energy, du/dt = G grad H + f"},
       {"model.normalize", "string", "auto",
        "auto | pooled | per_coordinate | none (auto: pooled for data enflow did not generate)"},
       {"model.norm_shift", "[float]", "", "recorded by train: the normalization's shifts"},
@@ -186,6 +188,7 @@ models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim,
       .friction_init(positive_key(c, "model.friction_init", 0.1))
       .scale_init(positive_key(c, "model.scale_init", 1.0))
       .stencil_radius(size_key(c, "model.stencil_radius", 1, 1))
+      .force(c.get_string("model.force", "none"))
       .norm_shift(c.get_doubles("model.norm_shift", {}))
       .norm_scale(c.get_doubles("model.norm_scale", {}))
       .angles(c.get_ints("model.angles", {}))

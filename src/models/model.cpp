@@ -36,7 +36,8 @@ at::Tensor DynamicsModelImpl::apply_structure(const at::Tensor& g) {
 at::Tensor DynamicsModelImpl::discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
                                                        bool create_graph) {
   auto g = energy_derivatives().discrete_gradient(u1, u0, create_graph).dgrad;
-  return apply_structure(g);
+  const auto f = force();
+  return f.defined() ? apply_structure(g) + f : apply_structure(g);
 }
 
 namespace {
@@ -139,6 +140,8 @@ class EnergyModelImpl : public DynamicsModelImpl {
                                                                  .stencil_radius(o.stencil_radius())
                                                                  .friction_init(o.friction_init())
                                                                  .scale_init(o.scale_init())));
+    if (o.force() == "learned")
+      force_ = register_parameter("force", torch::zeros({o.dim()}));  // dtype: the model's
   }
   std::string type() const override { return type_; }
   bool has_energy() const override { return true; }
@@ -158,6 +161,7 @@ class EnergyModelImpl : public DynamicsModelImpl {
   }
   at::Tensor structure_matrix() override { return G_->matrix(); }
   at::Tensor apply_structure(const at::Tensor& g) override { return G_->apply(g); }
+  at::Tensor force() override { return force_; }
   bool matrix_free_structure() override { return G_->matrix_free(); }
   std::vector<at::Tensor> structure_parameters() override { return G_->parameters(); }
   at::Tensor time_derivative(const at::Tensor& u, bool create_graph) override {
@@ -167,7 +171,7 @@ class EnergyModelImpl : public DynamicsModelImpl {
     else
       grad = angles_.empty() ? H_->gradient(u, create_graph)
                              : energy_derivatives().gradient(u, create_graph);
-    return G_->apply(grad);
+    return force_.defined() ? G_->apply(grad) + force_ : G_->apply(grad);
   }
 
  private:
@@ -197,6 +201,7 @@ class EnergyModelImpl : public DynamicsModelImpl {
   std::vector<int64_t> grid_;  ///< the network's grid shape (2-D/3-D grid-shaped networks)
   nn::EnergyNet H_{nullptr};
   geometry::Structure G_;
+  at::Tensor force_;  ///< f [d] of du/dt = G∇H + f (model.force = "learned"), else undefined
 };
 
 // SRNN: H = T(p) + V(q), canonical structure, integrated by leapfrog.
@@ -297,6 +302,11 @@ DynamicsModel make_model(const ModelOptions& o) {
                                 " does not take a 2-D/3-D grid (data.grid); dgnet, hnn, hnn++ and "
                                 "node do");
   check_model_grid(o);
+  if (o.force() != "none" && o.force() != "learned")
+    throw std::invalid_argument("unknown model.force '" + o.force() + "'; known: none, learned");
+  if (o.force() == "learned" && o.type() != "dgnet" && o.type() != "hnn" && o.type() != "hnn++")
+    throw std::invalid_argument("model.force applies to energy models (dgnet, hnn, hnn++), not " +
+                                o.type());
   auto model = model_type(o.type()).make(o);
   if (o.norm_scale().empty() && o.norm_shift().empty()) return model;
   return normalized(model, o);

@@ -48,6 +48,11 @@ class NormalizedModelImpl : public DynamicsModelImpl {
     return scale_.unsqueeze(1) * inner_->structure_matrix() * scale_.unsqueeze(0);
   }
   // g (diag(s) G diag(s))ᵀ = (G applied to g ⊙ s) ⊙ s, without the matrix for grid models.
+  /// du/dt = scale ⊙ (G_n ∇H_n + f_n): the force in the user's units is scale ⊙ f_n.
+  at::Tensor force() override {
+    const auto f = inner_->force();
+    return f.defined() ? f * scale_ : f;
+  }
   at::Tensor apply_structure(const at::Tensor& g) override {
     if (!inner_->matrix_free_structure()) return DynamicsModelImpl::apply_structure(g);
     return inner_->apply_structure(g * scale_) * scale_;

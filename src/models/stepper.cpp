@@ -66,8 +66,14 @@ at::Tensor implicit_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, c
   }
   const auto newton =
       integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations());
-  if (m.matrix_free_structure()) {  // grid stencils: G is never formed
-    auto applyG = [&m](const at::Tensor& g) { return m.apply_structure(g); };
+  // Grid stencils never form G. A force f enters as a constant: Newton's Jacobian is unchanged.
+  const auto f = m.force();
+  if (f.defined() || m.matrix_free_structure()) {
+    auto fd = f.defined() ? f.detach() : f;
+    auto applyG = [&m, fd](const at::Tensor& g) {
+      auto Gg = m.apply_structure(g);
+      return fd.defined() ? Gg + fd : Gg;
+    };
     return integrators::discrete_gradient_step(m.energy_derivatives(), applyG, u.detach(), dt,
                                                newton, nullptr, ws);
   }

@@ -35,6 +35,10 @@ struct ModelOptions {
   TORCH_ARG(double, scale_init) = 1.0;
   /// Learned stencil structures: offsets up to this many grid points per axis.
   TORCH_ARG(int64_t, stencil_radius) = 1;
+  /// External force beside the energy, in the pseudo-Hamiltonian form du/dt = G∇H + f
+  /// (Eidnes & Lye): "none", or "learned" — a field f ∈ ℝᵈ (a value per state component or
+  /// grid point, constant in time and state), starting at 0. Energy models (dgnet, hnn, hnn++).
+  TORCH_ARG(std::string, force) = "none";
   TORCH_ARG(double, dx) = 1.0;
   /// Points per axis of a periodic 2-D or 3-D grid in tensor order ([ny, nx] or
   /// [nz, ny, nx]); the state [B, dim] is the grid flattened row-major (dim = product).
@@ -70,6 +74,10 @@ class DynamicsModelImpl : public torch::nn::Module {
   virtual at::Tensor apply_structure(const at::Tensor& g);
   /// Whether apply_structure avoids the dense matrix (then the implicit step uses it too).
   virtual bool matrix_free_structure() { return false; }
+  /// The external force f [d] of du/dt = G∇H + f (ModelOptions::force); undefined: none.
+  /// The implicit scheme (u₁ − u₀)/Δt = G∇̄H + f then has the exact energy balance
+  /// H(u₁) − H(u₀) = Δt ∇̄H·(G∇̄H + f).
+  virtual at::Tensor force() { return {}; }
   /// The structure's learned parameters (friction, a scaled flow's c, a learned G), which
   /// training may give their own learning rate; none for fixed structures and other models.
   virtual std::vector<at::Tensor> structure_parameters() { return {}; }
