@@ -164,7 +164,7 @@ std::shared_ptr<Group> Group::connect(const Environment& env, double timeout_sec
   try {
     c10d::TCPStoreOptions so;
     so.port = static_cast<std::uint16_t>(env.master_port);
-    so.isServer = env.rank == 0;
+    so.isServer = env.rank == 0 && !env.agent_store;
     so.numWorkers = static_cast<std::size_t>(env.world_size);
     so.waitWorkers = true;
     so.timeout = timeout;
