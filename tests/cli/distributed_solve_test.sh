@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sample-parallel solvers (docs/distributed.md), processes on 127.0.0.1 only, every wait
-# bounded. Usage: distributed_solve_test.sh ENFLOW evnn|vmc|svgd
+# bounded. Usage: distributed_solve_test.sh ENFLOW evnn|vmc|svgd|committor
 #
 # 2 processes hold half of the samples each, drawn from per-rank streams, so a 2-process run
 # equals a 1-process run in distribution, not in its digits. The test runs K seeds on 1 and
@@ -67,7 +67,12 @@ case "$solver" in
          --set time.steps=6 --set optimizer.max_iter=30 --set output.error_every=6)
     keys=(final_sym_kl:0.05 final_rel_l2:0.15)  # key:bound on the mean error
     share='"particles_per_rank": 200' ;;
-  *) echo "usage: $0 ENFLOW evnn|vmc"; exit 2 ;;
+  committor)  # double well, β = 3, against the closed form; 1000 samples per Adam step
+    cfg=(solve --config "$root/configs/variational/committor_double_well.toml"
+         --set train.iterations=600 --set output.plot=false)
+    keys=(rms_error:0.05)
+    share='"samples_per_rank": 500' ;;
+  *) echo "usage: $0 ENFLOW evnn|vmc|svgd|committor"; exit 2 ;;
 esac
 
 # solve NAME seed [launcher --]: the JSON result in $work/NAME.json
