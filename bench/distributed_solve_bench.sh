@@ -2,7 +2,7 @@
 # Sample-parallel solvers (docs/distributed.md): wall time of `enflow solve` at 1 process and
 # at 2 local processes (enflow launch, 1 thread each), and what rank 0's collectives moved
 # and the time it waited in them. Not a test: numbers for this machine.
-# Usage: bench/distributed_solve_bench.sh [build/enflow]
+# Usage: [CASES="vmc evnn svgd svgd_h committor"] bench/distributed_solve_bench.sh [build/enflow]
 set -euo pipefail
 bin="${1:-build/enflow}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,9 +36,19 @@ evnn=(--config "$root/configs/evnn/fokker_planck_2d.toml" --set particles.init=m
       --set optimizer.max_iter=40 --set output.error_every=6)
 svgd=(--config "$root/configs/particles/svgd_mixture_2d.toml" --set svgd.particles=1000
       --set svgd.iterations=300 --set svgd.anneal=150 --set output.plot=false)
-[ "${ONLY_LAST:-}" ] || for n in 1 2; do run "vmc N=20, 1000 chains, 100 SR steps" "$n" 100 rel_error "${vmc[@]}"; done
-[ "${ONLY_LAST:-}" ] || for n in 1 2; do run "evnn fokker-planck 2-D, 4000 mc particles" "$n" 6 final_sym_kl "${evnn[@]}"; done
-[ "${ONLY_LAST:-}" ] || for n in 1 2; do run "svgd mixture 2-D, 1000 particles" "$n" 300 energy_distance "${svgd[@]}"; done
-# A fixed bandwidth: no median over all n²/2 pairs, which every rank computes in full.
-for n in 1 2; do run "svgd mixture 2-D, 1000 particles, h fixed" "$n" 300 energy_distance \
-  "${svgd[@]}" --set svgd.bandwidth=0.5; done
+committor=(--config "$root/configs/variational/committor_double_well.toml" --set output.plot=false)
+# CASES="vmc committor" runs a subset.
+for c in ${CASES:-vmc evnn svgd svgd_h committor}; do
+  for n in 1 2; do
+    case $c in
+      vmc) run "vmc N=20, 1000 chains, 100 SR steps" "$n" 100 rel_error "${vmc[@]}" ;;
+      evnn) run "evnn fokker-planck 2-D, 4000 mc particles" "$n" 6 final_sym_kl "${evnn[@]}" ;;
+      svgd) run "svgd mixture 2-D, 1000 particles" "$n" 300 energy_distance "${svgd[@]}" ;;
+      # A fixed bandwidth: no median over all n²/2 pairs, which every rank computes in full.
+      svgd_h) run "svgd mixture 2-D, 1000 particles, h fixed" "$n" 300 energy_distance \
+        "${svgd[@]}" --set svgd.bandwidth=0.5 ;;
+      committor) run "committor double well, batch 1000, 2000 steps" "$n" 2000 rms_error \
+        "${committor[@]}" ;;
+    esac
+  done
+done
