@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "commands.h"
+#include "enflow/distributed/group.h"
 #include "enflow/io/config.h"
 #include "enflow/run.h"
+#include "enflow/run_config.h"
 #include "run_output.h"
 
 namespace enflow::cli {
@@ -20,6 +22,7 @@ struct SolveArgs {
   std::string config;
   std::vector<std::string> overrides;
   std::string out_dir = "results";
+  double dist_timeout = 0;
 };
 
 Action setup(CLI::App& app, Common& common) {
@@ -29,6 +32,10 @@ Action setup(CLI::App& app, Common& common) {
   app.add_option("--set", args->overrides, "Override a config entry: key=value (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--out,-o", args->out_dir, "Directory for results and plots")->check(kOutputDir);
+  app.add_option("--dist-timeout", args->dist_timeout,
+                 "Seconds a process waits for the others (sample-parallel kinds on many "
+                 "processes: torchrun, srun, enflow launch; default ENFLOW_DIST_TIMEOUT or 300)")
+      ->check(kPositive);
   app.add_flag("--json", common.json, "Print the metrics as JSON");
   return [args, list, &common]() -> int {
     if (list->count() > 0) {
@@ -39,7 +46,15 @@ Action setup(CLI::App& app, Common& common) {
     if (args->config.empty())
       throw std::invalid_argument("solve needs --config FILE.toml (--list shows problem kinds)");
     const auto cfg = io::Config::load(args->config, args->overrides);
-    return print_result(solve(cfg, run_context(common, args->out_dir)), common);
+    auto ctx = run_context(common, args->out_dir);
+    // Many processes when the environment says so (docs/distributed.md); rank 0 reports.
+    ctx.group(distributed::init_from_environment(
+        args->dist_timeout > 0 ? args->dist_timeout : distributed::default_timeout_seconds(),
+        run_tensor_options(cfg).device()));
+    const bool rank0 = distributed::rank_of(ctx.group().get()) == 0;
+    if (!rank0) ctx.progress(nullptr).log(nullptr);
+    const auto result = solve(cfg, ctx);
+    return rank0 ? print_result(result, common) : 0;
   };
 }
 

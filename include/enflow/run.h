@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <variant>
@@ -25,6 +26,9 @@ namespace enflow {
 
 namespace io {
 class Config;
+}
+namespace distributed {
+class Group;
 }
 
 /// A metric's value: a number, a count, a flag, a text or a list of numbers.
@@ -52,6 +56,9 @@ struct RunContext {
   TORCH_ARG(std::function<void(const std::string&)>, log) = nullptr;
   /// CPU threads; 0: the config's run.threads, else the solver's default.
   TORCH_ARG(int, threads) = 0;
+  /// Many processes (distributed::init_from_environment; null: one): the solvers that are
+  /// sample-parallel share their samples over it, the others refuse it (docs/distributed.md).
+  TORCH_ARG(std::shared_ptr<distributed::Group>, group) = nullptr;
 
  public:  // TORCH_ARG leaves the section private
   void say(const std::string& line) const {
@@ -65,6 +72,9 @@ class Report {
  public:
   /// Plots are on unless the config says output.plot = false or gnuplot is missing.
   Report(const io::Config& config, std::string out_dir, std::string name);
+  /// In the context's out_dir; on a rank other than 0 of its group it records but writes
+  /// nothing (no plots, no report files: rank 0 writes).
+  Report(const io::Config& config, const RunContext& context, std::string name);
 
   void number(const std::string& key, double value);
   void count(const std::string& key, int64_t value);
@@ -80,6 +90,7 @@ class Report {
   /// Records a file the run wrote elsewhere.
   void add_file(const std::string& path);
   bool plots() const { return plots_; }
+  bool writes() const { return writes_; }  ///< false on ranks other than 0
   const std::string& name() const { return result_.name; }
   const std::string& out_dir() const { return out_dir_; }
 
@@ -91,6 +102,7 @@ class Report {
   const io::Config& config_;
   std::string out_dir_;
   bool plots_;
+  bool writes_ = true;
   RunResult result_;
 };
 
@@ -106,12 +118,15 @@ struct SolverEntry {
   static constexpr const char* kKind = "problem.kind";
   std::string help;
   std::function<RunResult(const io::Config&, const RunContext&)> run;
+  /// Shares its samples over the context's group; the others run on one process only.
+  bool sample_parallel = false;
 };
 using SolverRegistry = Registry<SolverEntry>;
 using SolverRegistrar = Registrar<SolverEntry>;
 
-/// Runs the solver the config's problem.kind names (out_dir is created). Throws
-/// std::invalid_argument naming a missing or unknown kind (with the known ones) or a bad key.
+/// Runs the solver the config's problem.kind names (out_dir is created by rank 0). Throws
+/// std::invalid_argument naming a missing or unknown kind (with the known ones), a bad key,
+/// or a group of many processes for a solver that is not sample-parallel.
 RunResult solve(const io::Config& config, const RunContext& context = RunContext());
 
 }  // namespace enflow

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bindings.h"
+#include "enflow/distributed/group.h"
 #include "enflow/io/config.h"
 #include "enflow/io/dataset.h"
 #include "enflow/learn/experiment.h"
@@ -84,8 +85,13 @@ void bind_learn(py::module_& m) {
         const auto context =
             RunContext().progress(progress_callback(std::move(progress))).log(log_callback(log));
         py::gil_scoped_release release;
-        return learn::train_experiment(io::Config::parse(toml, overrides, source), request,
-                                       context);
+        // Data-parallel under torchrun, as `enflow train` (rank 0 writes the model).
+        request.group = environment_group();
+        auto result =
+            learn::train_experiment(io::Config::parse(toml, overrides, source), request, context);
+        // Every rank then loads the model file that rank 0 has written.
+        if (request.group) request.group->barrier();
+        return result;
       },
       "toml"_a, "overrides"_a, "source"_a, "dataset"_a, "resume"_a, "progress"_a, "log"_a);
   m.def(

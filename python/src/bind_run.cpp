@@ -83,12 +83,13 @@ void bind_run(py::module_& m) {
       [](const std::string& toml, const std::vector<std::string>& overrides,
          const std::string& source, const std::string& out_dir, int threads, py::object progress,
          py::object log) {
-        const auto context = RunContext()
-                                 .out_dir(out_dir)
-                                 .threads(threads)
-                                 .progress(progress_callback(std::move(progress)))
-                                 .log(log_callback(std::move(log)));
+        auto context = RunContext()
+                           .out_dir(out_dir)
+                           .threads(threads)
+                           .progress(progress_callback(std::move(progress)))
+                           .log(log_callback(std::move(log)));
         py::gil_scoped_release release;
+        context.group(environment_group());  // sample-parallel under torchrun
         return solve(io::Config::parse(toml, overrides, source), context);
       },
       "toml"_a, "overrides"_a, "source"_a, "out_dir"_a, "threads"_a, "progress"_a, "log"_a);

@@ -6,9 +6,14 @@
 #include <pybind11/pybind11.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "enflow/progress.h"
+
+namespace enflow::distributed {
+class Group;
+}
 
 namespace enflow::python {
 
@@ -27,5 +32,10 @@ void bind_runtime(py::module_& m);  // threads, BLAS, allocator
 ProgressFn progress_callback(py::object callback);
 /// The same for one-line status messages (str → None).
 std::function<void(const std::string&)> log_callback(py::object callback);
+
+/// The process group of a script launched by torchrun (RANK, WORLD_SIZE, MASTER_ADDR,
+/// MASTER_PORT; docs/distributed.md), connected at its first train or solve call and kept
+/// for the others (one rendezvous per process); null for one process.
+std::shared_ptr<distributed::Group> environment_group();
 
 }  // namespace enflow::python

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "enflow/distributed/group.h"
 #include "enflow/io/atomic_file.h"
 #include "enflow/io/config.h"
 #include "enflow/io/plot.h"
@@ -95,6 +96,12 @@ Report::Report(const io::Config& config, std::string out_dir, std::string name)
   result_.name = std::move(name);
 }
 
+Report::Report(const io::Config& config, const RunContext& context, std::string name)
+    : Report(config, context.out_dir(), std::move(name)) {
+  writes_ = distributed::rank_of(context.group().get()) == 0;
+  plots_ = plots_ && writes_;
+}
+
 void Report::add(const std::string& key, MetricValue value) {
   // The report is TOML: a key that is not bare would make the file unreadable.
   const bool bare = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
@@ -125,6 +132,7 @@ std::string Report::file_path(const std::string& suffix) {
 void Report::add_file(const std::string& path) { result_.files.push_back(path); }
 
 RunResult Report::finish() {
+  if (!writes_) return result_;
   const std::string metrics = (fs::path(out_dir_) / (result_.name + ".metrics.toml")).string();
   const std::string config = (fs::path(out_dir_) / (result_.name + ".config.toml")).string();
   std::string text;
@@ -140,8 +148,17 @@ RunResult solve(const io::Config& config, const RunContext& context) {
   if (!config.has("problem.kind"))
     throw std::invalid_argument(config.source() +
                                 ": missing problem.kind (known: " + solvers.known() + ")");
-  const auto& solver = solvers.at(config.require_string("problem.kind"), config.source());
-  fs::create_directories(context.out_dir());
+  const auto kind = config.require_string("problem.kind");
+  const auto& solver = solvers.at(kind, config.source());
+  if (distributed::size_of(context.group().get()) > 1 && !solver.sample_parallel) {
+    std::string parallel;
+    for (const auto& [k, e] : solvers.entries())
+      if (e.sample_parallel) parallel += (parallel.empty() ? "" : ", ") + k;
+    throw std::invalid_argument("problem.kind = " + kind +
+                                " runs on one process only (sample-parallel kinds: " + parallel +
+                                ")");
+  }
+  if (distributed::rank_of(context.group().get()) == 0) fs::create_directories(context.out_dir());
   return solver.run(config, context);
 }
 

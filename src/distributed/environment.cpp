@@ -64,6 +64,9 @@ Environment environment_from(const std::function<const char*(const char*)>& get)
     e.master_port = env_int("MASTER_PORT", port, 1, 65535);
   else if (e.world_size > 1)
     throw std::invalid_argument("MASTER_PORT is unset: rank 0 serves the rendezvous on it");
+  // torchrun's agent already serves the store on MASTER_PORT (static rendezvous).
+  if (const char* agent = get("TORCHELASTIC_USE_AGENT_STORE"))
+    e.agent_store = std::string(agent) == "True";
   return e;
 }
 

@@ -23,6 +23,7 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -78,6 +79,7 @@ struct Group::Impl {
   // across libtorch versions, so they are held as calls).
   std::function<WorkPtr(std::vector<at::Tensor>&)> allreduce;
   std::function<WorkPtr(std::vector<at::Tensor>&, int root)> broadcast;
+  std::function<WorkPtr(std::vector<std::vector<at::Tensor>>&, std::vector<at::Tensor>&)> allgather;
   std::function<WorkPtr()> barrier;
   Traffic traffic;
 
@@ -137,6 +139,9 @@ void bind_collectives(GroupImpl& impl, const c10::intrusive_ptr<ProcessGroup>& p
     bo.rootRank = root;
     return pg->broadcast(t, bo);
   };
+  impl.allgather = [pg](std::vector<std::vector<at::Tensor>>& out, std::vector<at::Tensor>& in) {
+    return pg->allgather(out, in);
+  };
   impl.barrier = [pg] { return pg->barrier(); };
 }
 
@@ -159,7 +164,7 @@ std::shared_ptr<Group> Group::connect(const Environment& env, double timeout_sec
   try {
     c10d::TCPStoreOptions so;
     so.port = static_cast<std::uint16_t>(env.master_port);
-    so.isServer = env.rank == 0;
+    so.isServer = env.rank == 0 && !env.agent_store;
     so.numWorkers = static_cast<std::size_t>(env.world_size);
     so.waitWorkers = true;
     so.timeout = timeout;
@@ -269,6 +274,53 @@ void Group::allreduce_gradients(const std::vector<at::Tensor>& parameters, int64
         p.mutable_grad() = sum.clone();
     }
   }
+}
+
+void Group::allreduce_tensors(const std::vector<at::Tensor>& tensors, int64_t bucket_bytes) {
+  torch::NoGradGuard no_grad;
+  const auto groups = group_tensors(tensors, bucket_bytes);
+  std::vector<WorkPtr> works;
+  std::vector<at::Tensor> flats;
+  int64_t bytes = 0;
+  for (const auto& g : groups) {
+    std::vector<at::Tensor> parts;
+    for (auto i : g) parts.push_back(tensors[i].detach().reshape({-1}));
+    std::vector<at::Tensor> flat{torch::cat(parts)};
+    bytes += flat[0].numel() * static_cast<int64_t>(flat[0].element_size());
+    works.push_back(impl_->allreduce(flat));
+    flats.push_back(flat[0]);
+  }
+  impl_->wait(works, "allreduce of the sample sums", bytes);
+  for (size_t b = 0; b < groups.size(); ++b) {
+    int64_t off = 0;
+    for (auto i : groups[b]) {
+      const int64_t n = tensors[i].numel();
+      tensors[i].detach().copy_(flats[b].narrow(0, off, n).view_as(tensors[i]));
+      off += n;
+    }
+  }
+}
+
+at::Tensor Group::allgather_rows(const at::Tensor& tensor) {
+  torch::NoGradGuard no_grad;
+  // Row counts first (Gloo gathers equal shapes): every rank pads to the largest.
+  std::vector<double> counts(static_cast<size_t>(impl_->size), 0.0);
+  counts[static_cast<size_t>(impl_->rank)] = static_cast<double>(tensor.size(0));
+  counts = allreduce_sum(counts);
+  const int64_t most = static_cast<int64_t>(*std::max_element(counts.begin(), counts.end()));
+  auto shape = tensor.sizes().vec();
+  shape[0] = most;
+  std::vector<at::Tensor> in{torch::zeros(shape, tensor.options())};
+  in[0].narrow(0, 0, tensor.size(0)).copy_(tensor.detach());
+  std::vector<std::vector<at::Tensor>> out(1);
+  for (int r = 0; r < impl_->size; ++r) out[0].push_back(torch::empty_like(in[0]));
+  impl_->wait({impl_->allgather(out, in)}, "allgather of the samples",
+              in[0].numel() * static_cast<int64_t>(in[0].element_size()));
+  std::vector<at::Tensor> rows;
+  for (int r = 0; r < impl_->size; ++r)
+    rows.push_back(out[0][static_cast<size_t>(r)].narrow(
+        0, 0, static_cast<int64_t>(counts[static_cast<size_t>(r)])));
+  return torch::cat(rows);
 }
 
 std::vector<double> Group::allreduce_sum(const std::vector<double>& values) {

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "enflow/distributed/group.h"
 #include "enflow/io/atomic_file.h"
 #include "enflow/io/config.h"
 #include "enflow/io/plot.h"
@@ -168,9 +169,16 @@ void drive(const RunSettings& k, const Stepper& s, const ProgressFn& progress, E
   r->wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-EvnnResult run_evnn(const io::Config& c, const ProgressFn& progress) {
+EvnnResult run_evnn(const io::Config& c, const ProgressFn& progress,
+                    const std::shared_ptr<distributed::Group>& group) {
   c.check_known(evnn_config_keys());
-  return EvnnProblemRegistry::instance().at(c.require_string("problem.kind")).run(c, progress);
+  const auto kind = c.require_string("problem.kind");
+  const auto& entry = EvnnProblemRegistry::instance().at(kind);
+  require(distributed::size_of(group.get()) == 1 || entry.sample_parallel,
+          "problem.kind = " + kind +
+              " runs on one process only (the Lagrangian kinds share "
+              "their particles over many)");
+  return entry.run(c, progress, group);
 }
 
 RunResult evnn_run_result(const EvnnResult& r) {
@@ -213,9 +221,10 @@ RunResult run_evnn_solver(const io::Config& file_config, const RunContext& ctx) 
   // machine. The context's threads or run.threads ask for more.
   apply_run_threads(c, ctx, /*default_threads=*/1);
   ctx.say("setting up " + c.get_string("problem.kind", "") + " ...");
-  const auto r = run_evnn(c, named(ctx.progress(), "step", "energy", ""));
+  const auto r = run_evnn(c, named(ctx.progress(), "step", "energy", ""), ctx.group());
   auto result = evnn_run_result(r);
-  result.files = write_evnn_outputs(r, ctx.out_dir(), c.to_toml());
+  if (distributed::rank_of(ctx.group().get()) == 0)  // rank 0 writes
+    result.files = write_evnn_outputs(r, ctx.out_dir(), c.to_toml());
   return result;
 }
 
@@ -223,8 +232,9 @@ RunResult run_evnn_solver(const io::Config& file_config, const RunContext& ctx) 
 
 EvnnProblemRegistrar::EvnnProblemRegistrar(const std::string& kind, EvnnProblemEntry entry) {
   const std::string help = entry.help;
+  const bool parallel = entry.sample_parallel;
   EvnnProblemRegistry::instance().add(kind, std::move(entry));
-  SolverRegistry::instance().add(kind, {help, run_evnn_solver});
+  SolverRegistry::instance().add(kind, {help, run_evnn_solver, parallel});
 }
 
 std::vector<std::string> write_evnn_outputs(const EvnnResult& r, const std::string& dir,

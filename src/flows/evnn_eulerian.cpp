@@ -171,7 +171,8 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
 
 }  // namespace
 
-EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress) {
+EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress,
+                        const std::shared_ptr<distributed::Group>&) {
   const auto kind = c.require_string("problem.kind");
   const bool stationary = kind.find("poisson") != std::string::npos;
   const int64_t default_steps = stationary ? 5 : 20;

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "enflow/distributed/group.h"
+#include "enflow/distributed/sample_shard.h"
 #include "enflow/flows/lagrangian.h"
 #include "enflow/flows/networks.h"
 #include "enflow/flows/quadrature.h"
@@ -49,10 +51,17 @@ struct LagrangianSetup {
   std::function<torch::Tensor(int64_t n, uint64_t seed)> sample_initial;  ///< tracers
   double t0 = 0;                   ///< the problem's time at the first step
   std::shared_ptr<GaussianOU> ou;  ///< Fokker–Planck: the exact Gaussian solution
+
+  /// Keeps this rank's share of a particle set made whole (grid, Halton).
+  void keep_share(distributed::Group* g) {
+    x = distributed::rows_of_share(x, g);
+    m = distributed::rows_of_share(m, g);
+    log_rho = distributed::rows_of_share(log_rho, g);
+  }
 };
 
 LagrangianSetup fokker_planck(const io::Config& c, const RunSettings& k, int64_t d,
-                              const std::string& init) {
+                              const std::string& init, distributed::Group* g) {
   LagrangianSetup s;
   const auto& o = k.opts;
   const std::string target = c.get_string("problem.target", "isotropic");
@@ -86,11 +95,17 @@ LagrangianSetup fokker_planck(const io::Config& c, const RunSettings& k, int64_t
     s.x = xb.first;
     s.log_rho = s.exact_log_rho(s.x, 0);
     s.m = torch::exp(s.log_rho) * xb.second;
+    s.keep_share(g);
   } else {
     const int64_t n = c.get_int("particles.n", 2000);
     require(n >= 2, "particles.n must be >= 2");
-    auto z = normal_samples(n, d, init, k.seed, o);
+    // Random particles: each rank draws its share from its own stream; Halton: its share of
+    // the one sequence.
+    auto z = init == "mc" ? normal_samples(distributed::share_of(n, g, "particles.n").count, d,
+                                           init, distributed::rank_seed(k.seed, g), o)
+                          : distributed::rows_of_share(normal_samples(n, d, init, k.seed, o), g);
     if (c.get_bool("particles.match_moments", false)) {
+      require(!g, "particles.match_moments whitens the whole point set: one process only");
       // Shift and whiten the point set so that its mean and covariance (masses 1/n) are
       // exactly those of N(0, I): the particles then integrate every quadratic exactly
       // against the initial density, as a Gauss rule would.
@@ -101,7 +116,7 @@ LagrangianSetup fokker_planck(const io::Config& c, const RunSettings& k, int64_t
     }
     s.x = ou->mean0 + torch::matmul(z, chol0.t());
     s.log_rho = s.exact_log_rho(s.x, 0);
-    s.m = torch::full({n}, 1.0 / n, o);
+    s.m = torch::full({z.size(0)}, 1.0 / n, o);
   }
   s.energy.internal = [](const torch::Tensor&, const torch::Tensor& lr) { return lr; };
   s.energy.potential = [ou](const torch::Tensor& y) { return ou->potential(y); };
@@ -109,7 +124,7 @@ LagrangianSetup fokker_planck(const io::Config& c, const RunSettings& k, int64_t
 }
 
 LagrangianSetup porous_medium(const io::Config& c, const RunSettings& k, int64_t d,
-                              const std::string& init) {
+                              const std::string& init, distributed::Group* g) {
   LagrangianSetup s;
   const auto& o = k.opts;
   const double mexp = c.get_double("problem.m", 2.0);
@@ -141,6 +156,7 @@ LagrangianSetup porous_medium(const io::Config& c, const RunSettings& k, int64_t
   s.x = xb.first.index({keep});
   s.log_rho = torch::log(rho.index({keep}));
   s.m = rho.index({keep}) * xb.second;
+  s.keep_share(g);
   s.energy.internal = [mexp](const torch::Tensor&, const torch::Tensor& lr) {
     return torch::exp((mexp - 1) * lr) / (mexp - 1);
   };
@@ -149,7 +165,9 @@ LagrangianSetup porous_medium(const io::Config& c, const RunSettings& k, int64_t
 
 }  // namespace
 
-EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress) {
+EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress,
+                          const std::shared_ptr<distributed::Group>& group) {
+  auto* g = group.get();
   const auto kind = c.require_string("problem.kind");
   const bool fp = kind == "evnn_fokker_planck";
   auto k = read_run_settings(c, fp ? 0.05 : 0.01, fp ? 18 : 20, 100, 1);
@@ -160,7 +178,7 @@ EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress) {
   const std::string init = c.get_string("particles.init", d <= 2 ? "grid" : "halton");
   require(init == "grid" || init == "halton" || init == "mc",
           "particles.init must be grid, halton or mc");
-  auto setup = fp ? fokker_planck(c, k, d, init) : porous_medium(c, k, d, init);
+  auto setup = fp ? fokker_planck(c, k, d, init, g) : porous_medium(c, k, d, init, g);
   auto map = make_flow_map(FlowMapOptions(d)
                                .kind(c.get_string("map.kind", "icnn"))
                                .width(c.get_int("map.width", 16))
@@ -172,7 +190,8 @@ EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress) {
                               .tau(k.tau)
                               .optimizer(k.optimizer)
                               .warm_start(c.get_bool("map.warm_start", true))
-                              .jacobian_penalty(c.get_double("map.jacobian_penalty", 0.0)));
+                              .jacobian_penalty(c.get_double("map.jacobian_penalty", 0.0))
+                              .group(group));
   // Independent samples of the initial density, carried by the same maps: their errors are
   // those of the density the maps define, not of the particles the maps were fitted to.
   const int64_t eval_n = c.get_int("output.eval_n", setup.sample_initial ? 8192 : 0);
@@ -182,7 +201,9 @@ EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress) {
           "only");
   const uint64_t eval_seed = k.seed + 1000003;
   if (eval_n > 0) {
-    auto y = setup.sample_initial(eval_n, eval_seed);
+    // Each rank carries its share of the tracers, drawn from its own stream.
+    auto y = setup.sample_initial(distributed::share_of(eval_n, g, "output.eval_n").count,
+                                  distributed::rank_seed(eval_seed, g));
     solver.set_tracers(y, setup.exact_log_rho(y, 0));
   }
   EvnnResult r;
@@ -201,10 +222,10 @@ EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress) {
     r.error_t.push_back(t);
     auto ex = setup.exact_log_rho(solver.positions(), t + t0);
     r.error_particles.push_back(
-        particle_relative_l2(solver.masses(), solver.log_density(), torch::exp(ex)));
+        particle_relative_l2(solver.masses(), solver.log_density(), torch::exp(ex), g));
     if (fp)
       r.sym_kl_particles.push_back(
-          particle_symmetric_kl(solver.masses(), solver.log_density(), ex));
+          particle_symmetric_kl(solver.masses(), solver.log_density(), ex, g));
     if (eval_n == 0) {
       r.error.push_back(r.error_particles.back());
       if (fp) r.sym_kl.push_back(r.sym_kl_particles.back());
@@ -213,9 +234,9 @@ EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress) {
     const auto& y = solver.tracer_positions();
     const auto& ly = solver.tracer_log_density();
     auto ey = setup.exact_log_rho(y, t + t0);
-    auto w = torch::full({y.size(0)}, 1.0 / static_cast<double>(y.size(0)), o);
-    r.error.push_back(particle_relative_l2(w, ly, torch::exp(ey)));
-    if (fp) r.sym_kl.push_back(particle_symmetric_kl(w, ly, ey));
+    auto w = torch::full({y.size(0)}, 1.0 / static_cast<double>(eval_n), o);
+    r.error.push_back(particle_relative_l2(w, ly, torch::exp(ey), g));
+    if (fp) r.sym_kl.push_back(particle_symmetric_kl(w, ly, ey, g));
   };
   st.snapshot = [&] {
     const double t = solver.time();
@@ -235,7 +256,14 @@ EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress) {
   };
   const double mass0 = solver.total_mass();
   drive(k, st, progress, &r);
-  r.metrics.emplace_back("particles", static_cast<double>(solver.positions().size(0)));
+  r.metrics.emplace_back(
+      "particles", distributed::sum_over_ranks(static_cast<double>(solver.positions().size(0)), g));
+  if (g) {
+    r.metrics.emplace_back("world_size", static_cast<double>(g->size()));
+    r.metrics.emplace_back("particles_per_rank", static_cast<double>(solver.positions().size(0)));
+    r.metrics.emplace_back("collective_bytes", static_cast<double>(g->traffic().bytes));
+    r.metrics.emplace_back("collective_seconds", g->traffic().seconds);
+  }
   r.metrics.emplace_back("eval_samples", static_cast<double>(eval_n));
   r.metrics.emplace_back("eval_seed", static_cast<double>(eval_seed));
   r.metrics.emplace_back("final_rel_l2", r.error.back());
@@ -251,13 +279,16 @@ EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress) {
       auto ly = solver.tracer_log_density();
       r.metrics.emplace_back(
           "final_sym_kl_std_error",
-          sample_symmetric_kl_std_error(ly, setup.exact_log_rho(y, solver.time() + t0)));
+          sample_symmetric_kl_std_error(ly, setup.exact_log_rho(y, solver.time() + t0), g));
     }
     const auto exact = setup.ou->moments(solver.time());
-    auto w = (solver.masses() / solver.masses().sum()).unsqueeze(1);
+    // Mass-weighted moments of all ranks' particles.
+    auto w = (solver.masses() / solver.total_mass()).unsqueeze(1);
     auto mean = (w * solver.positions()).sum(0);
+    distributed::sum_over_ranks({mean}, g);
     auto xc = solver.positions() - mean;
     auto cov = torch::matmul((w * xc).t(), xc);
+    distributed::sum_over_ranks({cov}, g);
     r.metrics.emplace_back("mean_error",
                            ((mean - exact.first).norm() / exact.first.norm()).item<double>());
     r.metrics.emplace_back("cov_rel_error",
@@ -270,10 +301,12 @@ namespace {
 
 const EvnnProblemRegistrar fokker_planck_entry(
     "evnn_fokker_planck",
-    {"EVNN Lagrangian: Fokker–Planck, quadratic V (OU), exact Gaussian", run_lagrangian});
+    {"EVNN Lagrangian: Fokker–Planck, quadratic V (OU), exact Gaussian", run_lagrangian,
+     /*sample_parallel=*/true});
 const EvnnProblemRegistrar porous_medium_entry(
     "evnn_porous_medium",
-    {"EVNN Lagrangian: porous medium u_t = Δ(u^m) vs Barenblatt", run_lagrangian});
+    {"EVNN Lagrangian: porous medium u_t = Δ(u^m) vs Barenblatt", run_lagrangian,
+     /*sample_parallel=*/true});
 
 }  // namespace
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -56,7 +57,9 @@ struct Stepper {
 /// `snapshots` evenly spaced snapshots, and progress.
 void drive(const RunSettings& k, const Stepper& s, const ProgressFn& progress, EvnnResult* r);
 
-EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress);
-EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress);
+EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress,
+                        const std::shared_ptr<distributed::Group>& group);
+EvnnResult run_lagrangian(const io::Config& c, const ProgressFn& progress,
+                          const std::shared_ptr<distributed::Group>& group);
 
 }  // namespace enflow::flows

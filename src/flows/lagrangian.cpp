@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "enflow/distributed/sample_shard.h"
 #include "flows/optimize.h"
 
 namespace enflow::flows {
@@ -34,6 +35,12 @@ LagrangianSolver::LagrangianSolver(FlowMap map, LagrangianEnergy energy, at::Ten
   if (!(options_.jacobian_penalty() >= 0))
     throw std::invalid_argument("LagrangianSolver: jacobian_penalty must be >= 0");
   options_.optimizer().check();
+  if (options_.group() && options_.jacobian_penalty() > 0)
+    throw std::invalid_argument(
+        "map.jacobian_penalty couples all particles through their mean Jacobian: it runs on "
+        "one process only");
+  // Every rank starts from rank 0's map (the same seed gives the same one; this makes sure).
+  distributed::broadcast_from_rank0(map_->parameters(), options_.group().get());
   for (const auto& p : map_->parameters()) identity_.push_back(p.detach().clone());
 }
 
@@ -43,9 +50,14 @@ at::Tensor LagrangianSolver::energy_of(const at::Tensor& x, const at::Tensor& lo
   return (m_ * e).sum();
 }
 
-double LagrangianSolver::energy() { return energy_of(x_, log_rho_).item<double>(); }
+double LagrangianSolver::energy() {
+  return distributed::sum_over_ranks(energy_of(x_, log_rho_).item<double>(),
+                                     options_.group().get());
+}
 
-double LagrangianSolver::total_mass() const { return m_.sum().item<double>(); }
+double LagrangianSolver::total_mass() const {
+  return distributed::sum_over_ranks(m_.sum().item<double>(), options_.group().get());
+}
 
 bool LagrangianSolver::attempt(double f0, StepReport* r) {
   const double tau = options_.tau();
@@ -72,12 +84,18 @@ bool LagrangianSolver::attempt(double f0, StepReport* r) {
     auto jf = objective(true);
     // A folded map (det ∇Φ ≤ 0 somewhere) has no density: count it as an infinite energy.
     const bool finite = torch::isfinite(lr).all().item<bool>();
-    return std::make_pair(jf.first.item<double>(),
-                          finite ? jf.second.item<double>() : std::nan(""));
+    // Sums over the ranks' particles; a NaN (a fold on any rank) stays a NaN.
+    const auto sums = distributed::sum_over_ranks(
+        {jf.first.item<double>(), finite ? jf.second.item<double>() : std::nan("")},
+        options_.group().get());
+    return std::make_pair(sums[0], sums[1]);
   };
-  const auto trial = minimizing_movement(
-      map_->parameters(), [&] { return objective(false).first; }, evaluate, f0,
-      options_.optimizer());
+  const auto params = map_->parameters();
+  const auto trial =
+      minimizing_movement(params,
+                          distributed::summed_over_ranks([&] { return objective(false).first; },
+                                                         params, options_.group().get()),
+                          evaluate, f0, options_.optimizer());
   if (trial.accepted) {
     x_ = y;
     log_rho_ = lr;
@@ -138,10 +156,15 @@ StepReport LagrangianSolver::step() {
 }
 
 double particle_relative_l2(const at::Tensor& masses, const at::Tensor& log_rho,
-                            const at::Tensor& exact_rho) {
+                            const at::Tensor& exact_rho, distributed::Group* group) {
   auto rho = torch::exp(log_rho);
-  const double num = (masses * (rho - exact_rho).pow(2) / rho).sum().item<double>();
-  const double den = (masses * exact_rho.pow(2) / rho).sum().item<double>();
+  double num = (masses * (rho - exact_rho).pow(2) / rho).sum().item<double>();
+  double den = (masses * exact_rho.pow(2) / rho).sum().item<double>();
+  if (group) {
+    const auto sums = distributed::sum_over_ranks({num, den}, group);
+    num = sums[0];
+    den = sums[1];
+  }
   return std::sqrt(num / std::max(den, 1e-300));
 }
 
@@ -155,14 +178,31 @@ torch::Tensor symmetric_kl_terms(const at::Tensor& log_rho, const at::Tensor& ex
 }  // namespace
 
 double particle_symmetric_kl(const at::Tensor& masses, const at::Tensor& log_rho,
-                             const at::Tensor& exact_log_rho) {
-  return (masses / masses.sum() * symmetric_kl_terms(log_rho, exact_log_rho)).sum().item<double>();
+                             const at::Tensor& exact_log_rho, distributed::Group* group) {
+  if (!group)
+    return (masses / masses.sum() * symmetric_kl_terms(log_rho, exact_log_rho))
+        .sum()
+        .item<double>();
+  const auto sums = distributed::sum_over_ranks(
+      {(masses * symmetric_kl_terms(log_rho, exact_log_rho)).sum().item<double>(),
+       masses.sum().item<double>()},
+      group);
+  return sums[0] / sums[1];
 }
 
-double sample_symmetric_kl_std_error(const at::Tensor& log_rho, const at::Tensor& exact_log_rho) {
+double sample_symmetric_kl_std_error(const at::Tensor& log_rho, const at::Tensor& exact_log_rho,
+                                     distributed::Group* group) {
   const auto t = symmetric_kl_terms(log_rho, exact_log_rho);
-  if (t.numel() < 2) return std::nan("");
-  return t.std().item<double>() / std::sqrt(static_cast<double>(t.numel()));
+  if (!group) {
+    if (t.numel() < 2) return std::nan("");
+    return t.std().item<double>() / std::sqrt(static_cast<double>(t.numel()));
+  }
+  const auto s =
+      distributed::sum_over_ranks({static_cast<double>(t.numel()), t.sum().item<double>()}, group);
+  const double n = s[0], mean = s[1] / n;
+  if (n < 2) return std::nan("");
+  const double ss = distributed::sum_over_ranks((t - mean).pow(2).sum().item<double>(), group);
+  return std::sqrt(ss / (n - 1)) / std::sqrt(n);
 }
 
 }  // namespace enflow::flows

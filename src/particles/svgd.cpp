@@ -7,6 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "enflow/distributed/sample_shard.h"
+
 namespace enflow::particles {
 
 double median_bandwidth(const at::Tensor& x) {
@@ -30,14 +32,19 @@ double svgd_annealing(int64_t it, int64_t anneal, int64_t cycles, double power) 
 }
 
 at::Tensor svgd_direction(const at::Tensor& x, const at::Tensor& score, double h, double gamma) {
-  if (x.dim() != 2 || !x.sizes().equals(score.sizes()))
+  return svgd_direction_at(x, x, score, h, gamma);
+}
+
+at::Tensor svgd_direction_at(const at::Tensor& rows, const at::Tensor& x, const at::Tensor& score,
+                             double h, double gamma) {
+  if (x.dim() != 2 || !x.sizes().equals(score.sizes()) || rows.dim() != 2 ||
+      rows.size(1) != x.size(1))
     throw std::invalid_argument("svgd direction: particles and scores must both be [n, d]");
   if (!(h > 0)) throw std::invalid_argument("svgd direction: bandwidth must be positive");
-  auto diff2 =
-      (x.unsqueeze(1) - x.unsqueeze(0)).pow(2).sum(2);  // [n, n], exact zeros on the diagonal
-  auto K = torch::exp(-diff2 / h);                      // symmetric
+  auto diff2 = (rows.unsqueeze(1) - x.unsqueeze(0)).pow(2).sum(2);  // [m, n], exact zeros at i = j
+  auto K = torch::exp(-diff2 / h);
   // Σⱼ ∇_{xⱼ} k(xⱼ, xᵢ) = (2/h) (xᵢ Σⱼ Kᵢⱼ − Σⱼ Kᵢⱼ xⱼ): the repulsion that keeps particles apart.
-  auto repulsion = (2.0 / h) * (x * K.sum(1, true) - torch::matmul(K, x));
+  auto repulsion = (2.0 / h) * (rows * K.sum(1, true) - torch::matmul(K, x));
   return (gamma * torch::matmul(K, score) + repulsion) / static_cast<double>(x.size(0));
 }
 
@@ -62,31 +69,47 @@ SvgdResult svgd(const LogDensity& log_p, const at::Tensor& x0, const SvgdOptions
     r.snapshot_iterations.push_back(it);
     r.snapshots.push_back(x.clone());
   };
-  torch::Tensor x = x0.detach().clone(), history;
-  record(0, x);
+  // Many processes: x is this rank's share; `all` every rank's particles, gathered.
+  auto* g = o.group().get();
+  torch::Tensor x = distributed::rows_of_share(x0.detach().clone(), g), history;
+  auto all = [&] { return distributed::gather_rows(x, g); };
+  record(0, all());
   for (int64_t it = 1; it <= o.iterations(); ++it) {
-    const double h = o.bandwidth() > 0 ? o.bandwidth() : median_bandwidth(x);
+    const auto xs = all();
+    const double h = o.bandwidth() > 0 ? o.bandwidth() : median_bandwidth(xs);
     const double gamma = svgd_annealing(it, o.anneal(), o.anneal_cycles(), o.anneal_power());
-    auto phi = svgd_direction(x, score(log_p, x), h, gamma);
+    auto phi = g ? svgd_direction_at(x, xs, distributed::gather_rows(score(log_p, x), g), h, gamma)
+                 : svgd_direction(x, score(log_p, x), h, gamma);
     if (adagrad) {
       history = it == 1 ? phi.pow(2) : o.momentum() * history + (1 - o.momentum()) * phi.pow(2);
       x = x + o.step() * phi / (o.fudge() + history.sqrt());
     } else {
       x = x + o.step() * phi;
     }
-    const double norm = phi.norm(2, 1).mean().item<double>();
+    double norm = 0;
+    if (g) {  // the mean over all particles; a non-finite particle anywhere makes it a NaN
+      const auto s =
+          distributed::sum_over_ranks({phi.norm(2, 1).sum().item<double>(),
+                                       torch::isfinite(x).all().item<bool>() ? 0.0 : std::nan("")},
+                                      g);
+      norm = s[0] / static_cast<double>(x0.size(0)) + s[1];
+    } else {
+      norm = phi.norm(2, 1).mean().item<double>();
+    }
     if (!std::isfinite(norm) || !torch::isfinite(x).all().item<bool>())
       throw std::runtime_error("svgd: particles became non-finite at iteration " +
                                std::to_string(it) + " (reduce the step)");
     r.direction_norm.push_back(norm);
     r.bandwidth.push_back(h);
     r.annealing.push_back(gamma);
-    record(it, x);
+    // (Gathered only when recorded.)
+    if (!g || std::find(o.snapshots().begin(), o.snapshots().end(), it) != o.snapshots().end())
+      record(it, all());
     if (o.on_progress() &&
         (it % std::max<int64_t>(1, o.progress_every()) == 0 || it == o.iterations()))
       o.on_progress()({it, o.iterations(), norm, h});
   }
-  r.particles = x;
+  r.particles = all();
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return r;
 }

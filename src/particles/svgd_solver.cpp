@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "enflow/distributed/group.h"
+#include "enflow/distributed/sample_shard.h"
 #include "enflow/io/config.h"
 #include "enflow/io/csv.h"
 #include "enflow/io/plot.h"
@@ -132,11 +134,11 @@ RunResult run_svgd(const io::Config& cfg, const RunContext& ctx) {
   ctx.say(fmt::format("SVGD on {} (d = {}): {} particles, {} iterations, {} step {}", s.kind, s.dim,
                       s.init.size(0), s.options.iterations(), s.options.optimizer(),
                       s.options.step()));
-  s.options.on_progress(named(ctx.progress(), "iter", "mean|phi|", "h"));
+  s.options.on_progress(named(ctx.progress(), "iter", "mean|phi|", "h")).group(ctx.group());
   auto r = svgd(s.log_p, s.init, s.options);
   torch::NoGradGuard ng;
   const auto& x = r.particles;
-  Report report(cfg, ctx.out_dir(), name);
+  Report report(cfg, ctx, name);
   report.text("target", s.kind);
   report.count("dim", s.dim);
   report.count("particles", x.size(0));
@@ -147,6 +149,14 @@ RunResult run_svgd(const io::Config& cfg, const RunContext& ctx) {
   report.number("seconds", r.seconds);
   report.number("final_direction_norm", r.direction_norm.empty() ? 0 : r.direction_norm.back());
   report.number("final_bandwidth", r.bandwidth.empty() ? 0 : r.bandwidth.back());
+  if (const int w = distributed::size_of(ctx.group().get()); w > 1) {
+    report.count("world_size", w);
+    report.count("particles_per_rank", distributed::share_of(x.size(0), ctx.group().get()).count);
+    report.count("collective_bytes", ctx.group()->traffic().bytes);
+    report.number("collective_seconds", ctx.group()->traffic().seconds);
+    // Every rank holds all final particles; rank 0 alone scores and writes them.
+    if (!report.writes()) return report.finish();
+  }
   const int64_t ref_n = cfg.get_int("eval.exact_samples", 10000);
   const int64_t draws = cfg.get_int("eval.iid_draws", 5);
   if (ref_n < 2 || draws < 1)
@@ -212,7 +222,7 @@ RunResult run_svgd(const io::Config& cfg, const RunContext& ctx) {
 const SolverRegistrar svgd_solver("svgd",
                                   {"Stein variational gradient descent (gaussian, mixture, banana, "
                                    "logistic, potential_flow targets)",
-                                   run_svgd});
+                                   run_svgd, /*sample_parallel=*/true});
 
 }  // namespace
 }  // namespace enflow::particles

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "enflow/distributed/group.h"
+#include "enflow/distributed/sample_shard.h"
 #include "enflow/nn/scalar_net.h"
 #include "nn/optimizer_factory.h"
 
@@ -21,7 +23,14 @@ CommittorResult solve_committor(const CommittorProblem& problem, const Committor
         "committor options: need iterations >= 1, batch_size >= 2, positive lr, lr_final, "
         "penalties and continuation");
   torch::manual_seed(o.seed());
-  auto probe = problem.sampler(o.batch_size());
+  // Many processes: this rank's share of each batch, from its own stream; rank 0 goes on with
+  // the one-process stream. The network comes from rank 0.
+  auto* group = o.group().get();
+  const int64_t batch =
+      distributed::share_of(o.batch_size(), group, "committor samples (train.batch_size)").count;
+  if (distributed::rank_of(group) > 0)
+    torch::manual_seed(distributed::rank_seed(static_cast<uint64_t>(o.seed()), group));
+  auto probe = problem.sampler(batch);
   auto topt = probe.x.options();
   const bool exact_bc = o.exact_boundary() && problem.lift && problem.distance;
   auto net =
@@ -34,6 +43,7 @@ CommittorResult solve_committor(const CommittorProblem& problem, const Committor
                         .input_scale(problem.input_scale.defined() ? problem.input_scale.to(topt)
                                                                    : torch::Tensor()));
   net->to(topt.device(), topt.dtype().toScalarType());
+  distributed::broadcast_from_rank0(net->parameters(), group);
   const bool lbfgs = o.optimizer() == nn::OptimizerKind::kLbfgs;
   if (lbfgs && o.lbfgs_inner() < 1)
     throw std::invalid_argument("committor: lbfgs_inner must be >= 1");
@@ -56,11 +66,29 @@ CommittorResult solve_committor(const CommittorProblem& problem, const Committor
     auto x = s.x.detach().requires_grad_(true);
     auto q = qfun(x);
     auto g = torch::autograd::grad({q.sum()}, {x}, {}, graph, graph)[0];
-    auto w = torch::softmax(s.log_w, 0) * double(s.log_w.size(0));
     auto ma = problem.in_a(x.detach()), mb = problem.in_b(x.detach());
     auto inner = (~(ma | mb)).to(q.scalar_type());
-    auto dir = (w * inner * g.pow(2).sum(1)).mean();
     auto fa = ma.to(q.scalar_type()), fb = mb.to(q.scalar_type());
+    if (group) {
+      // This rank's parts of the global sums: the weights normalized over all ranks' samples
+      // (a common shift: the largest log-weight anywhere), the boundary counts of all ranks.
+      auto lw = s.log_w.detach();
+      const auto shift = distributed::gather_rows(lw.max().reshape({1}), group).max();
+      auto e = torch::exp(lw - shift);
+      const auto n = distributed::sum_over_ranks(
+          {e.sum().item<double>(), fa.sum().item<double>(), fb.sum().item<double>()}, group);
+      const double total = double(o.batch_size());
+      auto w = e / n[0] * total;
+      auto dir = (w * inner * g.pow(2).sum(1)).sum() / total;
+      auto pen = (fa * q.pow(2)).sum() / std::max(n[1], 1.0) +
+                 (fb * (q - 1).pow(2)).sum() / std::max(n[2], 1.0);
+      const auto v = distributed::sum_over_ranks({dir.item<double>(), pen.item<double>()}, group);
+      if (dir_out) *dir_out = v[0];
+      if (pen_out) *pen_out = v[1];
+      return std::make_pair(dir, pen);
+    }
+    auto w = torch::softmax(s.log_w, 0) * double(s.log_w.size(0));
+    auto dir = (w * inner * g.pow(2).sum(1)).mean();
     auto pen = (fa * q.pow(2)).sum() / fa.sum().clamp_min(1) +
                (fb * (q - 1).pow(2)).sum() / fb.sum().clamp_min(1);
     if (dir_out) *dir_out = dir.item<double>();
@@ -78,14 +106,19 @@ CommittorResult solve_committor(const CommittorProblem& problem, const Committor
   if (lbfgs) {
     int64_t evals = 0;
     while (evals < n) {
-      auto s = evals == 0 ? probe : problem.sampler(o.batch_size());
+      auto s = evals == 0 ? probe : problem.sampler(batch);
       const double lam = penalty_at(double(evals) / double(n));
       double pv = 0;
       auto closure = [&]() -> torch::Tensor {
         opt->zero_grad();
         double d = 0;
-        auto [dir, pen] = evaluate(s, true, &d, &pv);
-        auto loss = 0.5 * dir + lam * pen;
+        // With a group: the global loss and its summed gradient (sample_shard.h).
+        auto loss = distributed::summed_over_ranks(
+            [&] {
+              auto [dir, pen] = evaluate(s, true, &d, &pv);
+              return 0.5 * dir + lam * pen;
+            },
+            net->parameters(), group)();
         loss.backward();
         const double lv = loss.item<double>();
         if (!std::isfinite(lv))
@@ -106,10 +139,14 @@ CommittorResult solve_committor(const CommittorProblem& problem, const Committor
     const double lr = o.lr() * std::pow(o.lr_final() / o.lr(), frac);
     nn::set_learning_rate(*opt, lr);
     const double lam = penalty_at(frac);
-    auto s = k == 0 ? probe : problem.sampler(o.batch_size());
+    auto s = k == 0 ? probe : problem.sampler(batch);
     double d = 0, pv = 0;
-    auto [dir, pen] = evaluate(s, true, &d, &pv);
-    auto loss = 0.5 * dir + lam * pen;
+    auto loss = distributed::summed_over_ranks(
+        [&] {
+          auto [dir, pen] = evaluate(s, true, &d, &pv);
+          return 0.5 * dir + lam * pen;
+        },
+        net->parameters(), group)();
     opt->zero_grad();
     loss.backward();
     opt->step();
@@ -127,7 +164,7 @@ CommittorResult solve_committor(const CommittorProblem& problem, const Committor
   const int reps = 10;
   for (int r = 0; r < reps; ++r) {
     double d = 0, pv = 0;
-    evaluate(problem.sampler(o.batch_size()), false, &d, &pv);
+    evaluate(problem.sampler(batch), false, &d, &pv);
     dsum += d;
     psum += pv;
   }

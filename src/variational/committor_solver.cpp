@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "enflow/distributed/group.h"
+#include "enflow/distributed/sample_shard.h"
 #include "enflow/io/config.h"
 #include "enflow/io/plot.h"
 #include "enflow/run.h"
@@ -31,7 +33,7 @@ RunResult run_committor(const io::Config& cfg, const RunContext& ctx) {
   const int64_t seed = cfg.get_int("run.seed", 0);
   torch::manual_seed(seed);  // the MALA chains draw from the global generator
   const auto p = committor_problem_from_config(cfg, run_tensor_options(cfg));
-  Report report(cfg, ctx.out_dir(), cfg.get_string("output.name", p.name));
+  Report report(cfg, ctx, cfg.get_string("output.name", p.name));
   auto opts = CommittorOptions()
                   .hidden(cfg.get_ints("network.hidden", {32, 32}))
                   .sigmoid_output(cfg.get_bool("network.sigmoid", true))
@@ -47,7 +49,8 @@ RunResult run_committor(const io::Config& cfg, const RunContext& ctx) {
                   .penalty_end(cfg.get_double("train.penalty_end", 1000.0))
                   .continuation(cfg.get_double("train.continuation", 0.5))
                   .seed(seed)
-                  .on_progress(named(ctx.progress(), "iter", "loss", "penalty"));
+                  .on_progress(named(ctx.progress(), "iter", "loss", "penalty"))
+                  .group(ctx.group());
   ctx.say(fmt::format("committor {} (dim {}, beta {}): {} iterations, batch {}", p.name, p.dim,
                       p.beta, opts.iterations(), opts.batch_size()));
   const auto r = solve_committor(p, opts);
@@ -60,6 +63,15 @@ RunResult run_committor(const io::Config& cfg, const RunContext& ctx) {
   report.number("seconds", r.seconds);
   report.number("dirichlet_energy", r.dirichlet_energy);
   report.number("boundary_rms", r.boundary_error);
+  if (const int w = distributed::size_of(ctx.group().get()); w > 1) {
+    report.count("world_size", w);
+    report.count("samples_per_rank",
+                 distributed::share_of(opts.batch_size(), ctx.group().get()).count);
+    report.count("collective_bytes", ctx.group()->traffic().bytes);
+    report.number("collective_seconds", ctx.group()->traffic().seconds);
+    // Every rank holds the same network; rank 0 alone checks it and writes.
+    if (!report.writes()) return report.finish();
+  }
 
   const std::string system = cfg.require_string("problem.system");
   if (p.exact) detail::check_closed_form(p, r, cfg, report);
@@ -77,7 +89,7 @@ RunResult run_committor(const io::Config& cfg, const RunContext& ctx) {
 const SolverRegistrar committor_solver(
     "committor", {"Committor of overdamped Langevin dynamics (double_well, spheres, muller_brown, "
                   "ginzburg_landau)",
-                  run_committor});
+                  run_committor, /*sample_parallel=*/true});
 
 }  // namespace
 }  // namespace enflow::variational

@@ -6,6 +6,9 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "enflow/distributed/group.h"
+#include "enflow/distributed/sample_shard.h"
+
 namespace enflow::variational {
 
 namespace {
@@ -51,10 +54,17 @@ VmcResult solve_vmc_tfim(int64_t n, double j, double h, const VmcOptions& o) {
         "diag_shift and their finals, final_samples >= 2");
   torch::manual_seed(o.seed());
   const auto topt = o.tensor_options();
+  // B chains in all; this process runs its share Bl of them (all of them in one process).
+  auto* g = o.group().get();
   const int64_t m = o.hidden_density() * n, B = o.samples();
+  const int64_t Bl = distributed::share_of(B, g, "VMC chains (sampler.samples)").count;
   Rbm rbm{torch::randn({n}, topt) * o.init_std(), torch::randn({m}, topt) * o.init_std(),
           torch::randn({m, n}, topt) * o.init_std()};
-  auto s = torch::randint(0, 2, {B, n}, topt) * 2 - 1;
+  distributed::broadcast_from_rank0({rbm.a, rbm.b, rbm.w}, g);
+  // Rank 0 goes on with the one-process stream, every other rank draws from its own.
+  if (distributed::rank_of(g) > 0)
+    torch::manual_seed(distributed::rank_seed(static_cast<uint64_t>(o.seed()), g));
+  auto s = torch::randint(0, 2, {Bl, n}, topt) * 2 - 1;
   auto theta = torch::matmul(s, rbm.w.t()) + rbm.b;
   int64_t accepted = 0, proposed = 0;
   auto long_opt = topt.dtype(torch::kLong);
@@ -63,16 +73,16 @@ VmcResult solve_vmc_tfim(int64_t n, double j, double h, const VmcOptions& o) {
     theta = torch::matmul(s, rbm.w.t()) + rbm.b;
     auto wt = rbm.w.t();  // [N, M]
     for (int64_t k = 0; k < sweeps * n; ++k) {
-      auto idx = torch::randint(0, n, {B}, long_opt);
+      auto idx = torch::randint(0, n, {Bl}, long_opt);
       auto si = s.gather(1, idx.unsqueeze(1));  // [B, 1]
       auto new_theta = theta - 2 * si * wt.index_select(0, idx);
       auto log_ratio = -2 * rbm.a.index_select(0, idx) * si.squeeze(1) +
                        (log_cosh(new_theta) - log_cosh(theta)).sum(1);
-      auto acc = torch::log(torch::rand({B}, topt)) < 2 * log_ratio;
+      auto acc = torch::log(torch::rand({Bl}, topt)) < 2 * log_ratio;
       s = torch::where(acc.unsqueeze(1), s.scatter(1, idx.unsqueeze(1), -si), s);
       theta = torch::where(acc.unsqueeze(1), new_theta, theta);
       accepted += acc.sum().item<int64_t>();
-      proposed += B;
+      proposed += Bl;
     }
   };
 
@@ -87,15 +97,35 @@ VmcResult solve_vmc_tfim(int64_t n, double j, double h, const VmcOptions& o) {
     sweep(o.sweeps());
     torch::NoGradGuard ng;
     auto el = rbm.local_energy(s, j, h);
-    const double emean = el.mean().item<double>();
-    const double eerr = (el.std().item<double>()) / std::sqrt(double(B));
     auto th = torch::tanh(theta);
-    auto O = torch::cat({s, th, (th.unsqueeze(2) * s.unsqueeze(1)).reshape({B, m * n})}, 1);
-    auto Oc = O - O.mean(0, true);
-    auto S = torch::matmul(Oc.t(), Oc) / double(B);
-    auto F = torch::matmul(Oc.t(), (el - emean).unsqueeze(1)) / double(B);
+    auto O = torch::cat({s, th, (th.unsqueeze(2) * s.unsqueeze(1)).reshape({Bl, m * n})}, 1);
+    // Means, then centred second moments, over all B chains: each a sum over ranks.
+    double emean = 0, eerr = 0;
+    torch::Tensor Omean;
+    if (g) {
+      auto sums = torch::cat({el.sum().reshape({1}), O.sum(0)});
+      distributed::sum_over_ranks({sums}, g);
+      emean = sums[0].item<double>() / double(B);
+      Omean = sums.narrow(0, 1, O.size(1)).unsqueeze(0) / double(B);
+    } else {
+      emean = el.mean().item<double>();
+      eerr = (el.std().item<double>()) / std::sqrt(double(B));
+      Omean = O.mean(0, true);
+    }
+    auto Oc = O - Omean;
+    auto S = torch::matmul(Oc.t(), Oc);
+    auto F = torch::matmul(Oc.t(), (el - emean).unsqueeze(1));
+    if (g) {
+      auto var = (el - emean).pow(2).sum().reshape({1});
+      distributed::sum_over_ranks({S, F, var}, g);
+      eerr = std::sqrt(var.item<double>() / double(B - 1)) / std::sqrt(double(B));
+    }
+    S = S / double(B);
+    F = F / double(B);
     S = S + shift * torch::eye(S.size(0), topt);
     auto delta = torch::linalg_solve(S, F).squeeze(1);
+    // Every rank solved the same system; rank 0's solution keeps them bit-identical anyway.
+    distributed::broadcast_from_rank0({delta}, g);
     if (!torch::isfinite(delta).all().item<bool>())
       throw std::runtime_error(
           "VMC: stochastic reconfiguration produced a non-finite update at "
@@ -121,9 +151,21 @@ VmcResult solve_vmc_tfim(int64_t n, double j, double h, const VmcOptions& o) {
     collected += B;
   }
   auto all = torch::cat(els);
-  res.energy = all.mean().item<double>();
-  res.variance = all.var().item<double>();
-  res.energy_error = std::sqrt(res.variance / double(all.numel()));
+  if (g) {
+    // `collected` counts every rank's chains: the mean and variance of all of them.
+    const double N = double(collected);
+    res.energy = distributed::sum_over_ranks(all.sum().item<double>(), g) / N;
+    res.variance =
+        distributed::sum_over_ranks((all - res.energy).pow(2).sum().item<double>(), g) / (N - 1);
+    res.energy_error = std::sqrt(res.variance / N);
+    const auto counts = distributed::sum_over_ranks({double(accepted), double(proposed)}, g);
+    accepted = static_cast<int64_t>(counts[0]);
+    proposed = static_cast<int64_t>(counts[1]);
+  } else {
+    res.energy = all.mean().item<double>();
+    res.variance = all.var().item<double>();
+    res.energy_error = std::sqrt(res.variance / double(all.numel()));
+  }
   res.acceptance = proposed ? double(accepted) / double(proposed) : 0;
   res.rbm = rbm;
   res.iterations = iters;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "enflow/distributed/group.h"
+#include "enflow/distributed/sample_shard.h"
 #include "enflow/io/config.h"
 #include "enflow/io/plot.h"
 #include "enflow/run.h"
@@ -25,7 +27,7 @@ RunResult run_vmc(const io::Config& cfg, const RunContext& ctx) {
   if (ctx.threads() > 0) init_threads(ctx.threads());
   const int64_t n = cfg.get_int("problem.sites", 20);
   const double j = cfg.get_double("problem.j", 1.0), h = cfg.get_double("problem.h", 1.0);
-  Report report(cfg, ctx.out_dir(), cfg.get_string("output.name", fmt::format("vmc_tfim_{}", n)));
+  Report report(cfg, ctx, cfg.get_string("output.name", fmt::format("vmc_tfim_{}", n)));
   auto opts = VmcOptions()
                   .hidden_density(cfg.get_int("rbm.hidden_density", 2))
                   .init_std(cfg.get_double("rbm.init_std", 0.01))
@@ -40,7 +42,8 @@ RunResult run_vmc(const io::Config& cfg, const RunContext& ctx) {
                   .diag_shift_final(cfg.get_double("train.diag_shift_final", 1e-4))
                   .seed(cfg.get_int("run.seed", 0))
                   .tensor_options(run_tensor_options(cfg))
-                  .on_progress(named(ctx.progress(), "step", "energy", "+-"));
+                  .on_progress(named(ctx.progress(), "step", "energy", "+-"))
+                  .group(ctx.group());
   ctx.say(fmt::format("VMC, transverse-field Ising chain N = {}, J = {}, h = {}: RBM alpha = {}", n,
                       j, h, opts.hidden_density()));
   auto r = solve_vmc_tfim(n, j, h, opts);
@@ -60,6 +63,13 @@ RunResult run_vmc(const io::Config& cfg, const RunContext& ctx) {
   report.number("exact_energy", e0);
   report.number("rel_error", std::abs(r.energy - e0) / std::abs(e0));
   report.number("acceptance", r.acceptance);
+  if (const int w = distributed::size_of(ctx.group().get()); w > 1) {
+    report.count("world_size", w);
+    report.count("chains_per_rank", distributed::share_of(opts.samples(), ctx.group().get()).count);
+    // What rank 0's collectives moved and the time it waited in them (the slowest rank's).
+    report.count("collective_bytes", ctx.group()->traffic().bytes);
+    report.number("collective_seconds", ctx.group()->traffic().seconds);
+  }
   const auto plot = report.plot_path("energy");
   if (!plot.empty()) {
     std::vector<double> rel;
@@ -75,7 +85,8 @@ RunResult run_vmc(const io::Config& cfg, const RunContext& ctx) {
 
 const SolverRegistrar vmc_solver(
     "vmc_ising",
-    {"Variational Monte Carlo (RBM + SR) for the transverse-field Ising chain", run_vmc});
+    {"Variational Monte Carlo (RBM + SR) for the transverse-field Ising chain", run_vmc,
+     /*sample_parallel=*/true});
 
 }  // namespace
 }  // namespace enflow::variational

@@ -63,6 +63,14 @@ TEST(DistributedEnvironment, ReadsTorchrunAndSlurmAndRefusesInconsistentValues) 
                       {"MASTER_PORT", "70000"}})
                 .find("MASTER_PORT"),
             std::string::npos);
+  // torchrun's agent serves the store: rank 0 joins it as a client.
+  EXPECT_FALSE(e.agent_store);
+  EXPECT_TRUE(env_of({{"RANK", "0"},
+                      {"WORLD_SIZE", "2"},
+                      {"MASTER_ADDR", "127.0.0.1"},
+                      {"MASTER_PORT", "29400"},
+                      {"TORCHELASTIC_USE_AGENT_STORE", "True"}})
+                  .agent_store);
   // A world of one needs no rendezvous address.
   EXPECT_EQ(env_of({{"RANK", "0"}, {"WORLD_SIZE", "1"}}).world_size, 1);
 }

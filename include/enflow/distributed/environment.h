@@ -15,6 +15,9 @@ struct Environment {
   int local_rank = 0;
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
+  /// TORCHELASTIC_USE_AGENT_STORE=True (torchrun): the launcher's agent serves the TCPStore
+  /// at master_addr:master_port, so rank 0 joins it as a client instead of serving one.
+  bool agent_store = false;
 };
 
 /// RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT (torchrun); where RANK is absent,

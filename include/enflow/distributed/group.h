@@ -53,6 +53,13 @@ class Group {
   /// that is zero everywhere (then it stays without one, as in one process).
   void allreduce_gradients(const std::vector<at::Tensor>& parameters,
                            int64_t bucket_bytes = kBucketBytes);
+  /// Sums `tensors` over the ranks, in place (flat buckets as for the gradients): the partial
+  /// sums of sample-parallel solvers (docs/distributed.md).
+  void allreduce_tensors(const std::vector<at::Tensor>& tensors,
+                         int64_t bucket_bytes = kBucketBytes);
+  /// Every rank's `tensor` (same dtype and trailing shape; rows may differ), concatenated
+  /// along dim 0 in rank order, on every rank. Sizes travel first, so rows may differ.
+  at::Tensor allgather_rows(const at::Tensor& tensor);
   /// Sums a few numbers over the ranks (losses, counts, flags), in float64.
   std::vector<double> allreduce_sum(const std::vector<double>& values);
   /// Waits until every rank has come here.

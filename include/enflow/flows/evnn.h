@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,9 @@
 
 namespace enflow::io {
 class Config;
+}
+namespace enflow::distributed {
+class Group;
 }
 
 namespace enflow::flows {
@@ -53,7 +57,12 @@ struct EvnnResult {
 struct EvnnProblemEntry {
   static constexpr const char* kKind = "EVNN problem.kind";
   std::string help;
-  std::function<EvnnResult(const io::Config&, const ProgressFn&)> run;
+  /// The group: many processes for a sample-parallel kind, else null.
+  std::function<EvnnResult(const io::Config&, const ProgressFn&,
+                           const std::shared_ptr<distributed::Group>&)>
+      run;
+  /// Shares its particles over a group of many processes (the Lagrangian kinds).
+  bool sample_parallel = false;
 };
 using EvnnProblemRegistry = Registry<EvnnProblemEntry>;
 /// Registers an EVNN problem and, under the same name, its solver (enflow/run.h): run_evnn,
@@ -69,8 +78,11 @@ const std::vector<std::string>& evnn_config_keys();
 std::vector<std::pair<std::string, std::string>> evnn_kinds();
 
 /// Runs the config (problem.kind one of evnn_kinds()). Throws std::invalid_argument naming the
-/// key on a bad or unknown config entry.
-EvnnResult run_evnn(const io::Config& config, const ProgressFn& progress = {});
+/// key on a bad or unknown config entry, or a group of many processes for a kind that is not
+/// sample-parallel. With a group, every rank returns the same result; rank 0's snapshots show
+/// its own particles.
+EvnnResult run_evnn(const io::Config& config, const ProgressFn& progress = {},
+                    const std::shared_ptr<distributed::Group>& group = nullptr);
 
 /// Writes energy.csv (step, t, energy, accepted, seconds), errors.csv, summary.json, config.toml
 /// and, when gnuplot is available, energy.png and snapshots.png into out_dir (atomically).

@@ -17,10 +17,15 @@
 #include <torch/arg.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "enflow/flows/eulerian.h"
 #include "enflow/flows/networks.h"
+
+namespace enflow::distributed {
+class Group;
+}
 
 namespace enflow::flows {
 
@@ -45,6 +50,11 @@ struct LagrangianOptions {
   /// the spatial variation of the step's Jacobian, i.e. the non-affine part of the map. Being
   /// non-negative it keeps the energy law: J(Φ) ≤ F_h still implies F_h[Φ] ≤ F_h.
   TORCH_ARG(double, jacobian_penalty) = 0.0;
+  /// Many processes: each holds its share of the particles (the constructor's x, masses and
+  /// log densities are this rank's); energies, objectives and gradients are sums over all
+  /// ranks, so every rank takes the same step (docs/distributed.md). jacobian_penalty, whose
+  /// mean Jacobian couples all particles, needs one process.
+  TORCH_ARG(std::shared_ptr<distributed::Group>, group) = nullptr;
 };
 
 class LagrangianSolver {
@@ -60,7 +70,7 @@ class LagrangianSolver {
   const at::Tensor& positions() const { return x_; }
   const at::Tensor& masses() const { return m_; }
   const at::Tensor& log_density() const { return log_rho_; }
-  /// Σ m_i.
+  /// Σ m_i (over every rank's particles).
   double total_mass() const;
 
   /// Passive tracers: points y_j [M, d] with log densities (independent samples of the initial
@@ -89,15 +99,17 @@ class LagrangianSolver {
 
 /// Relative L² error of a particle density against an exact density ρ*:
 /// ‖ρ_h − ρ*‖ / ‖ρ*‖ with ∫ h² dx ≈ Σ m_i h(X_i)² / ρ_i.
+/// With a group, the particles are this rank's share and the sums run over all ranks.
 double particle_relative_l2(const at::Tensor& masses, const at::Tensor& log_rho,
-                            const at::Tensor& exact_rho);
+                            const at::Tensor& exact_rho, distributed::Group* group = nullptr);
 /// Symmetric KL divergence KL(ρ_h‖ρ*) + KL(ρ*‖ρ_h) by the same particle quadrature:
 /// Σ m̂_i [δ_i + e^{−δ_i}(−δ_i)], δ = log ρ_h − log ρ*, m̂ = m/Σm. For independent samples of ρ_h
 /// (equal masses) both terms are unbiased Monte Carlo estimates (the second by importance
 /// weights ρ*/ρ_h).
 double particle_symmetric_kl(const at::Tensor& masses, const at::Tensor& log_rho,
-                             const at::Tensor& exact_log_rho);
+                             const at::Tensor& exact_log_rho, distributed::Group* group = nullptr);
 /// The standard error of that estimate for M independent, equally weighted samples of ρ_h.
-double sample_symmetric_kl_std_error(const at::Tensor& log_rho, const at::Tensor& exact_log_rho);
+double sample_symmetric_kl_std_error(const at::Tensor& log_rho, const at::Tensor& exact_log_rho,
+                                     distributed::Group* group = nullptr);
 
 }  // namespace enflow::flows

@@ -10,10 +10,15 @@
 #include <torch/arg.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "enflow/particles/common.h"
+
+namespace enflow::distributed {
+class Group;
+}
 
 namespace enflow::particles {
 
@@ -24,6 +29,10 @@ double median_bandwidth(const at::Tensor& x);
 /// bandwidth h > 0; the driving term is scaled by γ (annealing), the repulsion is not.
 at::Tensor svgd_direction(const at::Tensor& x, const at::Tensor& score, double h,
                           double gamma = 1.0);
+/// φ at the particles `rows` [m, d] (a share of all of them) from all particles x [n, d] and
+/// their scores; svgd_direction(x, score, ...) is svgd_direction_at(x, x, score, ...).
+at::Tensor svgd_direction_at(const at::Tensor& rows, const at::Tensor& x, const at::Tensor& score,
+                             double h, double gamma = 1.0);
 
 /// Annealing weight γ at iteration `it` (1-based) of Annealed SVGD (D'Angelo & Fortuin 2021):
 /// over the first `anneal` iterations, `cycles` ramps ((position in the cycle)/cycle length)^power
@@ -53,6 +62,10 @@ struct SvgdOptions {
   TORCH_ARG(int64_t, progress_every) = 50;
   /// Progress: loss = mean |φ|, metric = bandwidth.
   TORCH_ARG(ProgressFn, on_progress) = nullptr;
+  /// Many processes: each rank moves its share of x0 (every rank passes all of x0), scores
+  /// only those and gathers all particles and scores every iteration, since the kernel
+  /// couples them all; the result holds all particles on every rank (docs/distributed.md).
+  TORCH_ARG(std::shared_ptr<distributed::Group>, group) = nullptr;
 };
 
 struct SvgdResult {

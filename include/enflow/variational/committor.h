@@ -25,6 +25,10 @@ namespace enflow::io {
 class Config;
 }
 
+namespace enflow::distributed {
+class Group;
+}
+
 namespace enflow::variational {
 
 /// A committor problem: potential, the two sets, and where to integrate.
@@ -140,6 +144,10 @@ struct CommittorOptions {
   TORCH_ARG(int64_t, seed) = 0;
   TORCH_ARG(int64_t, progress_every) = 100;
   TORCH_ARG(ProgressFn, on_progress) = nullptr;
+  /// Many processes: each rank draws its share of every batch from its own stream (its own
+  /// chains); the weight normalization, the boundary counts, the losses and gradients are
+  /// sums over all ranks (docs/distributed.md).
+  TORCH_ARG(std::shared_ptr<distributed::Group>, group) = nullptr;
 };
 
 struct CommittorResult {

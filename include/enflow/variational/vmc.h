@@ -8,9 +8,14 @@
 #include <torch/arg.h>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "enflow/variational/common.h"
+
+namespace enflow::distributed {
+class Group;
+}
 
 namespace enflow::variational {
 
@@ -42,6 +47,9 @@ struct VmcOptions {
   TORCH_ARG(at::TensorOptions, tensor_options) = at::TensorOptions().dtype(at::kDouble);
   TORCH_ARG(int64_t, progress_every) = 25;
   TORCH_ARG(ProgressFn, on_progress) = nullptr;
+  /// Many processes: each rank runs its share of the `samples` chains from its own random
+  /// stream; the SR matrix, force and energy are sums over all chains (docs/distributed.md).
+  TORCH_ARG(std::shared_ptr<distributed::Group>, group) = nullptr;
 };
 
 struct VmcResult {

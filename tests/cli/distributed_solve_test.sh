@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Sample-parallel solvers (docs/distributed.md), processes on 127.0.0.1 only, every wait
+# bounded. Usage: distributed_solve_test.sh ENFLOW evnn|vmc|svgd|committor
+#
+# 2 processes hold half of the samples each, drawn from per-rank streams, so a 2-process run
+# equals a 1-process run in distribution, not in its digits. The test runs K seeds on 1 and
+# on 2 processes and asserts that the mean errors against the exact solution agree within
+# the Monte Carlo noise: |mean_2 − mean_1| ≤ 4·sqrt(sd_1²/K + sd_2²/K), sd the seed-to-seed
+# standard deviation measured here (the noise estimate: it holds the sampling noise of the
+# solution and of the error estimate); and that both are accurate (mean error below a bound).
+set -u
+bin="$1"
+solver="$2"
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+py=/usr/bin/python3
+fail=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export ENFLOW_NUM_THREADS=1  # one thread per rank, as on a CI machine of 2 cores
+ok() { echo "ok   $1"; }
+bad() { echo "FAIL $1"; [ -f "$work/err" ] && head -5 "$work/err"; fail=1; }
+launch2=("$bin" launch --nproc 2 --dist-timeout 30 --)
+seeds=(1 2 3 4 5)
+
+# SVGD is deterministic from its initial particles, which every rank builds whole and shares
+# out: 2 processes must move the particles as 1 does, up to rounding.
+if [ "$solver" = svgd ]; then
+  cfg=(solve --config "$root/configs/particles/svgd_mixture_2d.toml" --set svgd.iterations=300
+       --set svgd.anneal=150 --set output.plot=false --set eval.exact_samples=2000)
+  timeout 60 "$bin" "${cfg[@]}" --out "$work/one" --json >"$work/one.json" 2>"$work/err" ||
+    bad "1 process: exit $?"
+  timeout 60 "${launch2[@]}" "${cfg[@]}" --out "$work/two" --json >"$work/two.json" \
+    2>"$work/err" || bad "2 processes: exit $?"
+  grep -q '"particles_per_rank": 100' "$work/two.json" &&
+    ok "2 ranks move 100 of the 200 particles each" || bad "2 ranks: no particles_per_rank"
+  line=$("$py" - "$work" <<'PY'
+import json, sys
+w = sys.argv[1]
+def rows(p):
+    return [[float(v) for v in l.split(",")] for l in open(p) if l[0] not in "#x"]
+a, b = rows(f"{w}/one/svgd_mixture_particles.csv"), rows(f"{w}/two/svgd_mixture_particles.csv")
+scale = max(abs(v) for r in a for v in r)
+diff = max(abs(u - v) for ra, rb in zip(a, b) for u, v in zip(ra, rb)) / scale
+ja, jb = json.load(open(f"{w}/one.json")), json.load(open(f"{w}/two.json"))
+keys = ["final_direction_norm", "mean_error", "cov_rel_error", "energy_distance"]
+m = max(abs(ja[k] - jb[k]) / max(abs(ja[k]), 1e-300) for k in keys)
+print(f"{len(a)} particles after 300 iterations: relative max difference {diff:.2e}; "
+      f"metrics ({', '.join(keys)}) {m:.2e}; energy distance {ja['energy_distance']:.4g} vs "
+      f"{jb['energy_distance']:.4g} (tolerance 1e-9)")
+sys.exit(0 if len(a) == len(b) == 200 and diff <= 1e-9 and m <= 1e-9 else 1)
+PY
+  ) && ok "svgd 2 ranks = 1: $line" || bad "svgd 2 ranks = 1: $line"
+  exit $fail
+fi
+
+case "$solver" in
+  vmc)  # TFIM chain of 8 sites (exact E0 from free fermions), 200 chains in all
+    cfg=(solve --config "$root/configs/variational/vmc_tfim_20.toml" --set problem.sites=8
+         --set rbm.hidden_density=1 --set sampler.samples=200 --set sampler.thermalization=20
+         --set sampler.final_samples=4000 --set train.iterations=120 --set output.plot=false)
+    keys=(signed_rel_error:0.001)  # (E − E0)/|E0|: the MC noise straddles 0, not |E − E0|
+    share='"chains_per_rank": 100' ;;
+  evnn)  # Fokker–Planck 2-D from N(1, I/4): 400 Monte Carlo particles, 2000 tracers
+    cfg=(solve --config "$root/configs/evnn/fokker_planck_2d.toml" --set particles.init=mc
+         --set particles.n=400 --set output.eval_n=2000 --set map.width=8
+         --set time.steps=6 --set optimizer.max_iter=30 --set output.error_every=6)
+    keys=(final_sym_kl:0.05 final_rel_l2:0.15)  # key:bound on the mean error
+    share='"particles_per_rank": 200' ;;
+  committor)  # double well, β = 3, against the closed form; 1000 samples per Adam step
+    cfg=(solve --config "$root/configs/variational/committor_double_well.toml"
+         --set train.iterations=600 --set output.plot=false)
+    keys=(rms_error:0.05)
+    share='"samples_per_rank": 500' ;;
+  *) echo "usage: $0 ENFLOW evnn|vmc|svgd|committor"; exit 2 ;;
+esac
+
+# solve NAME seed [launcher --]: the JSON result in $work/NAME.json
+solve() {
+  local name="$1" seed="$2"; shift 2
+  timeout 60 "$@" "${cfg[@]}" --set run.seed="$seed" --out "$work/$name" --json \
+    >"$work/$name.json" 2>"$work/err" || bad "$name: exit $?"
+}
+start=$(date +%s)
+for s in "${seeds[@]}"; do
+  solve "one_$s" "$s" "$bin"
+  solve "two_$s" "$s" "${launch2[@]}"
+done
+grep -q "$share" "$work/two_1.json" && grep -q '"world_size": 2' "$work/two_1.json" &&
+  ok "2 ranks hold half of the samples each ($share)" || bad "2 ranks: no $share in the result"
+[ -f "$work/two_1/config.toml" ] || [ -n "$(ls "$work/two_1" 2>/dev/null)" ] &&
+  ok "rank 0 wrote the outputs" || bad "no outputs from rank 0"
+
+for kb in "${keys[@]}"; do
+  line=$("$py" - "$work" "${kb%%:*}" "${kb##*:}" "${seeds[@]}" <<'PY'
+import json, math, sys
+work, key, bound, seeds = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4:]
+def value(r):
+    if key == "signed_rel_error":
+        return (r["energy"] - r["exact_energy"]) / abs(r["exact_energy"])
+    return r[key]
+def values(n):
+    return [value(json.load(open(f"{work}/{n}_{s}.json"))) for s in seeds]
+a, b = values("one"), values("two")
+k = len(seeds)
+mean = lambda v: sum(v) / len(v)
+sd = lambda v: math.sqrt(sum((x - mean(v)) ** 2 for x in v) / (len(v) - 1))
+noise = math.sqrt(sd(a) ** 2 / k + sd(b) ** 2 / k)
+diff = abs(mean(a) - mean(b))
+fmt = lambda v: " ".join(f"{x:.4g}" for x in v)
+print(f"{key}: 1 process [{fmt(a)}] mean {mean(a):.4g} sd {sd(a):.2g}; 2 processes [{fmt(b)}] "
+      f"mean {mean(b):.4g} sd {sd(b):.2g}; |difference| {diff:.2g} vs noise {noise:.2g} "
+      f"(bound 4x), |mean errors| < {bound:g}")
+sys.exit(0 if diff <= 4 * noise and max(abs(mean(a)), abs(mean(b))) < bound else 1)
+PY
+  ) && ok "$line" || bad "$line"
+done
+echo "($(($(date +%s) - start)) s)"
+
+# A kind that is not sample-parallel refuses many processes in one line per rank.
+timeout 60 "${launch2[@]}" solve --config "$root/configs/variational/deep_ritz_10d.toml" \
+  --set train.iterations=1 --out "$work/dr" >/dev/null 2>"$work/err"
+rc=$?
+if [ $rc -ne 0 ] && [ $rc -ne 124 ] && grep -q "runs on one process only" "$work/err"; then
+  ok "deep_ritz on 2 processes refused: $(grep -m1 "one process only" "$work/err")"
+else bad "deep_ritz on 2 processes: exit $rc"; fi
+exit $fail
