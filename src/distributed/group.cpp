@@ -96,6 +96,37 @@ struct Group::Impl {
     traffic.seconds += std::chrono::duration<double>(Clock::now() - t0).count();
   }
 
+  // `pieces` packed into flat buckets of at most `bucket_bytes`, each through `collective`
+  // (all in flight at once; Gloo overlaps them), then the results cut back into the pieces'
+  // shapes (views of the buckets).
+  std::vector<at::Tensor> bucketed(
+      const std::vector<at::Tensor>& pieces, int64_t bucket_bytes,
+      const std::function<WorkPtr(std::vector<at::Tensor>&)>& collective, const std::string& what) {
+    const auto groups = group_tensors(pieces, bucket_bytes);
+    std::vector<WorkPtr> works;
+    std::vector<at::Tensor> flats;
+    int64_t bytes = 0;
+    for (const auto& g : groups) {
+      std::vector<at::Tensor> parts;
+      for (auto i : g) parts.push_back(pieces[i].detach().reshape({-1}));
+      std::vector<at::Tensor> flat{torch::cat(parts)};
+      bytes += flat[0].numel() * static_cast<int64_t>(flat[0].element_size());
+      works.push_back(collective(flat));
+      flats.push_back(flat[0]);
+    }
+    wait(works, what, bytes);
+    std::vector<at::Tensor> out(pieces.size());
+    for (size_t b = 0; b < groups.size(); ++b) {
+      int64_t off = 0;
+      for (auto i : groups[b]) {
+        const int64_t n = pieces[i].numel();
+        out[i] = flats[b].narrow(0, off, n).view_as(pieces[i]);
+        off += n;
+      }
+    }
+    return out;
+  }
+
   // Which peers are gone: every rank still alive marks itself in the store and looks, for a
   // few seconds, for the marks of the others. Rank 0 serves the store, so when it cannot be
   // reached rank 0 is the one gone.
@@ -219,86 +250,33 @@ const Traffic& Group::traffic() const { return impl_->traffic; }
 
 void Group::broadcast(const std::vector<at::Tensor>& tensors, int root) {
   torch::NoGradGuard no_grad;
-  std::vector<WorkPtr> works;
-  std::vector<at::Tensor> flats;
-  const auto groups = group_tensors(tensors, kBucketBytes);
-  int64_t bytes = 0;
-  for (const auto& g : groups) {
-    std::vector<at::Tensor> parts;
-    for (auto i : g) parts.push_back(tensors[i].detach().reshape({-1}));
-    std::vector<at::Tensor> flat{torch::cat(parts)};
-    bytes += flat[0].numel() * static_cast<int64_t>(flat[0].element_size());
-    works.push_back(impl_->broadcast(flat, root));
-    flats.push_back(flat[0]);
-  }
-  impl_->wait(works, fmt::format("broadcast from rank {}", root), bytes);
-  for (size_t b = 0; b < groups.size(); ++b) {
-    int64_t off = 0;
-    for (auto i : groups[b]) {
-      const int64_t n = tensors[i].numel();
-      tensors[i].detach().copy_(flats[b].narrow(0, off, n).view_as(tensors[i]));
-      off += n;
-    }
-  }
+  const auto got = impl_->bucketed(
+      tensors, kBucketBytes, [&](std::vector<at::Tensor>& f) { return impl_->broadcast(f, root); },
+      fmt::format("broadcast from rank {}", root));
+  for (size_t i = 0; i < tensors.size(); ++i) tensors[i].detach().copy_(got[i]);
 }
 
 void Group::allreduce_gradients(const std::vector<at::Tensor>& parameters, int64_t bucket_bytes) {
   torch::NoGradGuard no_grad;
-  const auto groups = group_tensors(parameters, bucket_bytes);
-  std::vector<WorkPtr> works;
-  std::vector<at::Tensor> flats;
-  int64_t bytes = 0;
-  for (const auto& g : groups) {
-    std::vector<at::Tensor> parts;
-    for (auto i : g) {
-      const auto& p = parameters[i];
-      parts.push_back(p.grad().defined() ? p.grad().reshape({-1})
-                                         : torch::zeros({p.numel()}, p.options()));
-    }
-    std::vector<at::Tensor> flat{torch::cat(parts)};
-    bytes += flat[0].numel() * static_cast<int64_t>(flat[0].element_size());
-    works.push_back(impl_->allreduce(flat));  // all buckets in flight; Gloo overlaps them
-    flats.push_back(flat[0]);
-  }
-  impl_->wait(works, "allreduce of the gradients", bytes);
-  for (size_t b = 0; b < groups.size(); ++b) {
-    int64_t off = 0;
-    for (auto i : groups[b]) {
-      auto p = parameters[i];
-      const int64_t n = p.numel();
-      auto sum = flats[b].narrow(0, off, n).view_as(p);
-      off += n;
-      if (p.grad().defined())
-        p.mutable_grad().copy_(sum);
-      else if (sum.ne(0).any().item<bool>())
-        p.mutable_grad() = sum.clone();
-    }
+  std::vector<at::Tensor> grads;
+  for (const auto& p : parameters)
+    grads.push_back(p.grad().defined() ? p.grad() : torch::zeros_like(p));
+  const auto sums =
+      impl_->bucketed(grads, bucket_bytes, impl_->allreduce, "allreduce of the gradients");
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    auto p = parameters[i];
+    if (p.grad().defined())
+      p.mutable_grad().copy_(sums[i]);
+    else if (sums[i].ne(0).any().item<bool>())
+      p.mutable_grad() = sums[i].clone();
   }
 }
 
 void Group::allreduce_tensors(const std::vector<at::Tensor>& tensors, int64_t bucket_bytes) {
   torch::NoGradGuard no_grad;
-  const auto groups = group_tensors(tensors, bucket_bytes);
-  std::vector<WorkPtr> works;
-  std::vector<at::Tensor> flats;
-  int64_t bytes = 0;
-  for (const auto& g : groups) {
-    std::vector<at::Tensor> parts;
-    for (auto i : g) parts.push_back(tensors[i].detach().reshape({-1}));
-    std::vector<at::Tensor> flat{torch::cat(parts)};
-    bytes += flat[0].numel() * static_cast<int64_t>(flat[0].element_size());
-    works.push_back(impl_->allreduce(flat));
-    flats.push_back(flat[0]);
-  }
-  impl_->wait(works, "allreduce of the sample sums", bytes);
-  for (size_t b = 0; b < groups.size(); ++b) {
-    int64_t off = 0;
-    for (auto i : groups[b]) {
-      const int64_t n = tensors[i].numel();
-      tensors[i].detach().copy_(flats[b].narrow(0, off, n).view_as(tensors[i]));
-      off += n;
-    }
-  }
+  const auto sums =
+      impl_->bucketed(tensors, bucket_bytes, impl_->allreduce, "allreduce of the sample sums");
+  for (size_t i = 0; i < tensors.size(); ++i) tensors[i].detach().copy_(sums[i]);
 }
 
 at::Tensor Group::allgather_rows(const at::Tensor& tensor) {
