@@ -163,6 +163,8 @@ void add_learned_energy_metrics(RunResult& r, const Evaluation& ev) {
   const auto law = learned_energy_law(ev.learned_energy);
   r.metrics.emplace_back("learned_energy_rel_drift", law.rel_drift);
   r.metrics.emplace_back("learned_energy_max_rel_increase", law.max_rel_increase);
+  if (!std::isnan(ev.energy_balance_residual))
+    r.metrics.emplace_back("learned_energy_balance_residual", ev.energy_balance_residual);
 }
 
 LoadedForEval load_request(const EvaluateRequest& q, const std::string& step_integrator) {

@@ -44,6 +44,10 @@ struct Evaluation {
   /// prediction and along the observed states, [S, T] float64, for every dataset — imported
   /// records included.
   at::Tensor learned_energy, learned_energy_truth;
+  /// The same models: max over steps of |H(u_{k+1}) − H(u_k) − Δt ∇̄H·(G∇̄H + f)| / max|H|
+  /// along the prediction — rounding for the discrete-gradient scheme (the energy changes
+  /// exactly by the dissipation and the force's work); NaN for other models.
+  double energy_balance_residual = std::numeric_limits<double>::quiet_NaN();
 };
 
 /// The learned energy's law along a prediction H [S, T]: its largest relative change from
