@@ -1,6 +1,6 @@
-// The 2-D Cahn–Hilliard reference system: its discrete-gradient scheme never raises the
-// energy and keeps the mass, its du/dt is the scheme's limit, and generated datasets record
-// the grid (through HDF5 too).
+// The 2-D phase-field reference systems: Cahn–Hilliard's discrete-gradient scheme never raises
+// the energy and keeps the mass, Allen–Cahn's never raises the energy; their du/dt is the
+// scheme's limit and G∇H, and generated datasets record the grid (through HDF5 too).
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -83,6 +83,41 @@ TEST(CahnHilliard2dReference, DatasetRecordsItsGridThroughHdf5) {
   EXPECT_THROW(io::save_dataset(path, bad), std::runtime_error);
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_THROW(make_system("cahn-hilliard-2d", {{"nx", 2}}), std::invalid_argument);
+}
+
+TEST(AllenCahn2dReference, EnergyNeverIncreasesAndTheFlowIsItsLimit) {
+  auto sys = make_system("allen-cahn-2d");
+  ASSERT_EQ(sys->grid(), (std::vector<int64_t>{16, 16}));
+  auto p = default_protocol("allen-cahn-2d");
+  p.series = 2;
+  p.steps = 40;
+  const auto d = generate_dataset(*sys, p, 2);
+  const auto drifts = invariant_drifts(*sys, d.states);
+  const double increase = drifts.at("energy_max_increase");
+  const double decrease = drifts.at("energy_max_decrease");
+  std::printf("allen-cahn-2d 16x16, 40 steps of %g: energy max increase %.3e, max decrease %.3e\n",
+              p.dt, increase, decrease);
+  EXPECT_LE(increase, 1e-14);
+  EXPECT_GT(decrease, 1e-3) << "the flow must dissipate";
+  EXPECT_EQ(drifts.count("mass_abs_drift"), 0u) << "Allen-Cahn does not keep the mass";
+  // Not a fixed point: the grid-scale noise of the start is smoothed away.
+  const double moved = max_abs(d.states.select(1, -1) - d.states.select(1, 0));
+  std::printf("allen-cahn-2d: the state moved by %.3f\n", moved);
+  EXPECT_GT(moved, 0.1);
+  // du/dt is the scheme's first-order limit and equals G∇H.
+  auto u = sys->sample_initial(2, 5);
+  const auto f = sys->time_derivative(u);
+  const double e6 = max_abs((sys->reference_step(u, 1e-6) - u) / 1e-6 - f) / max_abs(f);
+  const double e7 = max_abs((sys->reference_step(u, 1e-7) - u) / 1e-7 - f) / max_abs(f);
+  const auto grad = ad::gradient(
+      [&](const ad::Var& y) { return dynamic_cast<const EnergySystem&>(*sys).energy(y); }, u);
+  const auto G = dynamic_cast<const EnergySystem&>(*sys).structure();
+  const double field_err = max_abs(torch::matmul(grad, G.t()) - f) / max_abs(f);
+  std::printf(
+      "allen-cahn-2d: |(v-u)/dt - f| / |f| = %.2e (1e-6), %.2e (1e-7); G grad H vs f %.2e\n", e6,
+      e7, field_err);
+  EXPECT_LT(e7, 0.2 * e6);
+  EXPECT_LT(field_err, 1e-12);
 }
 
 }  // namespace
