@@ -1,14 +1,16 @@
-// Phase-field gradient flows on a periodic 2-D grid, with the energy
-// H(u) = h² Σ_i (−a/2 u_i² + b/4 u_i⁴) + γ/2 h² Σ_i |D⁺u|²_i on [0, L) × [0, L·ny/nx), spacing
-// h = L/nx on both axes (the second sum is −uᵀΔ_h u, summation by parts on the periodic grid):
+// PDEs u_t = A δH/δu on a periodic 2-D grid with a polynomial energy
+// H(u) = h² Σ_i (c₂/2 u_i² + c₃/6 u_i³ + c₄/4 u_i⁴) + k/2 h² Σ_i |D⁺u|²_i on [0, L) × [0, L·ny/nx),
+// spacing h = L/nx on both axes (the second sum is −uᵀΔ_h u, summation by parts):
 //
-//   cahn-hilliard-2d  u_t = Δ_h δH/δu   (G = Δ_h/h²: the energy never increases, mass kept)
-//   allen-cahn-2d     u_t = −δH/δu      (G = −I/h²: the L² flow; the energy never increases)
+//   cahn-hilliard-2d     A = Δ_h, c₂ = −a, c₄ = b, k = γ   (energy never increases, mass kept)
+//   allen-cahn-2d        A = −I, the same H                (the L² flow; energy never increases)
+//   zakharov-kuznetsov   A = D_x, c₃ = −α, k = −β          (the 2-D KdV: energy and mass kept)
 //
-// with ∇H = h² δH/δu. Furihata's discrete variational derivative scheme (v − u)/Δt = A g(u, v),
-// A = Δ_h or −I, g(u, v) = −a/2 (u+v) + b/4 (u³ + u²v + uv² + v³) − γ/2 Δ_h (u+v), satisfies
-// H(v) − H(u) = Δt h² ⟨g, A g⟩ ≤ 0 (and Σ (v − u) = 0 for A = Δ_h); Newton solves it. This file
-// is both systems: energy, structure, initial states, reference solver, protocols, registration.
+// with ∇H = h² δH/δu, so G = A/h². Furihata's discrete variational derivative scheme
+// (v − u)/Δt = A g(u, v), g(u, v) = c₂/2 (u+v) + c₃/6 (u² + uv + v²) + c₄/4 (u³ + u²v + uv² + v³)
+// − k/2 Δ_h (u+v), satisfies H(v) − H(u) = Δt h² ⟨g, A g⟩: ≤ 0 for A = Δ_h or −I, 0 for the
+// skew D_x; Σ (v − u) = 0 unless A = −I. Newton solves it. This file is the three systems:
+// energy, structure, initial states, reference solver, protocols, registration.
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -30,14 +32,22 @@ constexpr int64_t kMaxPhaseFieldPoints = 4096;
 constexpr int64_t kPhaseFieldJacobianEntries = int64_t{1} << 24;
 
 /// The outer operator A of u_t = A δH/δu.
-enum class PhaseFieldFlow { kCahnHilliard, kAllenCahn };
+enum class PhaseFieldFlow { kCahnHilliard, kAllenCahn, kZakharovKuznetsov };
+
+/// The energy density c₂/2 u² + c₃/6 u³ + c₄/4 u⁴ and the gradient weight k, from the
+/// system's parameters.
+struct GridPdeEnergy {
+  double c2 = 0, c3 = 0, c4 = 0, k = 0;
+};
 
 class PhaseField2d : public EnergySystem {
  public:
-  PhaseField2d(std::string name, PhaseFieldFlow flow, const Params& defaults, const Params& o)
+  PhaseField2d(std::string name, PhaseFieldFlow flow, const Params& defaults, const Params& o,
+               GridPdeEnergy (*energy_of)(const Params&))
       : name_(std::move(name)),
         flow_(flow),
         p_(merge_params(name_, defaults, o)),
+        e_(energy_of(p_)),
         grid_({16, 16}, 1.0),
         laplacian_(grid_) {
     const std::string& who = name_;
@@ -46,17 +56,19 @@ class PhaseField2d : public EnergySystem {
     if (nx_ < 3 || ny_ < 3 || nx_ * ny_ > kMaxPhaseFieldPoints)
       throw std::invalid_argument("system '" + who + "': nx, ny >= 3 and nx * ny <= " +
                                   std::to_string(kMaxPhaseFieldPoints));
-    for (const char* k : {"length", "gamma", "b"})
-      if (!(p_.at(k) > 0) || !std::isfinite(p_.at(k)))
-        throw std::invalid_argument("system '" + who + "': " + k + " must be positive");
+    if (!(p_.at("length") > 0) || !std::isfinite(p_.at("length")))
+      throw std::invalid_argument("system '" + who + "': length must be positive");
     if (!(p_.at("newton_tol") > 0))
       throw std::invalid_argument("system '" + who + "': newton_tol must be positive");
     h_ = p_.at("length") / static_cast<double>(nx_);
     grid_ = geometry::PeriodicGrid({ny_, nx_}, h_);
     laplacian_ = geometry::GridStencil::laplacian(grid_);
     L_ = laplacian_.matrix();  // [n, n], float64
-    const auto I = torch::eye(nx_ * ny_, torch::kFloat64);
-    A_ = flow_ == PhaseFieldFlow::kCahnHilliard ? L_ : -I;
+    outer_ = flow_ == PhaseFieldFlow::kCahnHilliard ? laplacian_
+             : flow_ == PhaseFieldFlow::kAllenCahn
+                 ? geometry::GridStencil::identity(grid_) * -1.0
+                 : geometry::GridStencil::central_difference(grid_, 0);
+    A_ = outer_.matrix();
   }
 
   std::string name() const override { return name_; }
@@ -67,25 +79,50 @@ class PhaseField2d : public EnergySystem {
   at::Tensor structure() const override { return A_ / (h_ * h_); }
 
   ad::Var energy(const ad::Var& u) const override {
-    const double a = p_.at("a"), b = p_.at("b"), g = p_.at("gamma"), area = h_ * h_;
-    return ad::sum_per_sample(ad::square(u) * (-0.5 * a) + ad::pow(u, 4) * (0.25 * b)) * area +
-           ad::quadratic(u, L_) * (-0.5 * g * area);
+    const double area = h_ * h_;
+    // Only the terms the system has: the others would add exact zeros at a cost.
+    std::vector<ad::Var> local;
+    if (e_.c2 != 0) local.push_back(ad::square(u) * (0.5 * e_.c2));
+    if (e_.c3 != 0) local.push_back(ad::pow(u, 3) * (e_.c3 / 6.0));
+    if (e_.c4 != 0) local.push_back(ad::pow(u, 4) * (0.25 * e_.c4));
+    auto density = local.front();
+    for (size_t i = 1; i < local.size(); ++i) density = density + local[i];
+    return ad::sum_per_sample(density) * area + ad::quadratic(u, L_) * (-0.5 * e_.k * area);
   }
 
   at::Tensor time_derivative(const at::Tensor& u) const override {
     check_state(u, dim(), name());
-    const double a = p_.at("a"), b = p_.at("b"), g = p_.at("gamma");
-    return outer(-a * u + b * u * u * u - g * lap(u));
+    return outer(e_.c2 * u + (0.5 * e_.c3) * u * u + e_.c4 * u * u * u - e_.k * lap(u));
   }
 
-  /// u₀ ~ U(−init_amplitude, init_amplitude) at every grid point (the 1-D DGNet protocol).
+  /// Phase fields: u₀ ~ U(−init_amplitude, init_amplitude) at every grid point (the 1-D DGNet
+  /// protocol). Zakharov–Kuznetsov: two lumps −(12/α)κ² sech²(κ r), κ ~ U(0.5, 1.5), centres
+  /// uniform on the domain, r the periodic distance (enflow's choice).
   at::Tensor sample_initial(int64_t n, uint64_t seed) const override {
     Rng rng(seed);
-    const double A = p_.at("init_amplitude");
-    auto out = torch::empty({n, dim()}, torch::kFloat64);
+    auto out = torch::zeros({n, dim()}, torch::kFloat64);
     auto acc = out.accessor<double, 2>();
-    for (int64_t i = 0; i < n; ++i)
-      for (int64_t j = 0; j < dim(); ++j) acc[i][j] = rng.uniform(-A, A);
+    if (flow_ != PhaseFieldFlow::kZakharovKuznetsov) {
+      const double A = p_.at("init_amplitude");
+      for (int64_t i = 0; i < n; ++i)
+        for (int64_t j = 0; j < dim(); ++j) acc[i][j] = rng.uniform(-A, A);
+      return out;
+    }
+    const double Lx = h_ * static_cast<double>(nx_), Ly = h_ * static_cast<double>(ny_);
+    const double amp = -12.0 / p_.at("alpha");
+    auto periodic = [](double d, double L) { return d - L * std::round(d / L); };
+    for (int64_t i = 0; i < n; ++i) {
+      for (int lump = 0; lump < 2; ++lump) {
+        const double k = rng.uniform(0.5, 1.5), x0 = Lx * rng.uniform(), y0 = Ly * rng.uniform();
+        for (int64_t r = 0; r < ny_; ++r)
+          for (int64_t c = 0; c < nx_; ++c) {
+            const double dx = periodic(h_ * static_cast<double>(c) - x0, Lx);
+            const double dy = periodic(h_ * static_cast<double>(r) - y0, Ly);
+            const double sech = 1.0 / std::cosh(k * std::sqrt(dx * dx + dy * dy));
+            acc[i][r * nx_ + c] += amp * k * k * sech * sech;
+          }
+      }
+    }
     return out;
   }
 
@@ -111,13 +148,14 @@ class PhaseField2d : public EnergySystem {
     return laplacian_.apply(u.reshape({u.size(0), ny_, nx_})).reshape(u.sizes());
   }
   at::Tensor outer(const at::Tensor& g) const {
-    return flow_ == PhaseFieldFlow::kCahnHilliard ? lap(g) : -g;
+    return outer_.apply(g.reshape({g.size(0), ny_, nx_})).reshape(g.sizes());
   }
   at::Tensor dvd(const at::Tensor& u, const at::Tensor& v) const {
-    const double a = p_.at("a"), b = p_.at("b"), g = p_.at("gamma");
-    auto u2 = u * u, v2 = v * v;
-    return (-0.5 * a) * (u + v) + (0.25 * b) * (u2 * u + u2 * v + u * v2 + v2 * v) -
-           (0.5 * g) * lap(u + v);
+    auto u2 = u * u, v2 = v * v, uv = u * v;
+    auto g = (0.5 * e_.c2) * (u + v) - (0.5 * e_.k) * lap(u + v);
+    if (e_.c3 != 0) g = g + (e_.c3 / 6.0) * (u2 + uv + v2);
+    if (e_.c4 != 0) g = g + (0.25 * e_.c4) * (u2 * u + u2 * v + u * v2 + v2 * v);
+    return g;
   }
 
   // Newton on r(v) = v − u − Δt A g(u, v) with the analytic Jacobian
@@ -125,8 +163,7 @@ class PhaseField2d : public EnergySystem {
   // the tolerance; throws rather than return an unconverged step.
   at::Tensor newton(const at::Tensor& u0, double dt) const {
     const int64_t n = dim();
-    const double a = p_.at("a"), b = p_.at("b"), g = p_.at("gamma");
-    auto Jconst = torch::eye(n, torch::kFloat64) + (0.5 * g * dt) * torch::matmul(A_, L_);
+    auto Jconst = torch::eye(n, torch::kFloat64) + (0.5 * e_.k * dt) * torch::matmul(A_, L_);
     auto v = u0 + dt * outer(dvd(u0, u0));
     const double tol = p_.at("newton_tol") * std::max(1.0, u0.abs().max().item<double>());
     const int max_it = 50;
@@ -138,8 +175,9 @@ class PhaseField2d : public EnergySystem {
       if (!std::isfinite(res)) break;
       if (res <= tol && polish++ >= 1) break;
       if (it == max_it) break;
-      auto c = -0.5 * a + (0.25 * b) * (u0 * u0 + 2.0 * u0 * v + 3.0 * v * v);  // [B, n]
-      auto J = Jconst.unsqueeze(0) - dt * A_.unsqueeze(0) * c.unsqueeze(1);     // A diag(c)
+      auto c = 0.5 * e_.c2 + (e_.c3 / 6.0) * (u0 + 2.0 * v) +
+               (0.25 * e_.c4) * (u0 * u0 + 2.0 * u0 * v + 3.0 * v * v);      // ∂g/∂v's diagonal
+      auto J = Jconst.unsqueeze(0) - dt * A_.unsqueeze(0) * c.unsqueeze(1);  // A diag(c)
       v = v - torch::linalg_solve(J, r.unsqueeze(-1)).squeeze(-1);
     }
     if (!(std::isfinite(res) && res <= tol)) {
@@ -154,12 +192,14 @@ class PhaseField2d : public EnergySystem {
   std::string name_;
   PhaseFieldFlow flow_;
   Params p_;
+  GridPdeEnergy e_;
   int64_t nx_ = 16, ny_ = 16;
   double h_ = 1.0;
   geometry::PeriodicGrid grid_;
   geometry::GridStencil laplacian_;
+  geometry::GridStencil outer_{grid_};
   at::Tensor L_;  ///< Δ_h as a dense [n, n] matrix (energy and Newton Jacobian)
-  at::Tensor A_;  ///< the outer operator: Δ_h (Cahn–Hilliard) or −I (Allen–Cahn)
+  at::Tensor A_;  ///< the outer operator as a dense matrix (Newton Jacobian, structure)
 };
 
 Params phase_field_defaults(double gamma, double init_amplitude) {
@@ -173,13 +213,29 @@ Params phase_field_defaults(double gamma, double init_amplitude) {
           {"newton_tol", 1e-13}};
 }
 
+/// −a/2 u² + b/4 u⁴ + γ/2 |∇u|², a double well for a, b > 0.
+GridPdeEnergy phase_field_energy(const Params& p) {
+  for (const char* k : {"gamma", "b"})
+    if (!(p.at(k) > 0) || !std::isfinite(p.at(k)))
+      throw std::invalid_argument(std::string("phase-field system: ") + k + " must be positive");
+  return {-p.at("a"), 0.0, p.at("b"), p.at("gamma")};
+}
+
+/// −α/6 u³ − β/2 |∇u|² (the 1-D kdv system's convention, α = −6, β = 1: u_t = 6uuₓ + (Δu)ₓ).
+GridPdeEnergy zakharov_kuznetsov_energy(const Params& p) {
+  if (p.at("alpha") == 0 || !std::isfinite(p.at("alpha")) || !std::isfinite(p.at("beta")))
+    throw std::invalid_argument("system 'zakharov-kuznetsov': alpha must be finite and non-zero");
+  return {0.0, -p.at("alpha"), 0.0, -p.at("beta")};
+}
+
 const SystemRegistrar cahn_hilliard_2d_reg(
     "cahn-hilliard-2d",
     {"Cahn-Hilliard on a periodic 2-D grid (ny x nx, row-major states; energy never increases, "
      "mass kept)",
      [](const Params& o) {
        return std::make_unique<PhaseField2d>("cahn-hilliard-2d", PhaseFieldFlow::kCahnHilliard,
-                                             phase_field_defaults(0.002, 0.05), o);
+                                             phase_field_defaults(0.002, 0.05), o,
+                                             phase_field_energy);
      },
      {{"", {20, 100, 5e-4, 0.0, 0.8, "enflow choice: 16 x 16, t in [0, 0.05]"}}}});
 
@@ -192,9 +248,29 @@ const SystemRegistrar allen_cahn_2d_reg(
      "never increases)",
      [](const Params& o) {
        return std::make_unique<PhaseField2d>("allen-cahn-2d", PhaseFieldFlow::kAllenCahn,
-                                             phase_field_defaults(0.01, 0.5), o);
+                                             phase_field_defaults(0.01, 0.5), o,
+                                             phase_field_energy);
      },
      {{"", {20, 100, 0.05, 0.0, 0.8, "enflow choice: 16 x 16, t in [0, 5]"}}}});
+
+// The 2-D KdV-type Hamiltonian PDE (enflow's choice of form and protocol, decision 89):
+// [0, 10)² on 16 × 16, t ∈ [0, 1].
+const SystemRegistrar zakharov_kuznetsov_reg(
+    "zakharov-kuznetsov",
+    {"Zakharov-Kuznetsov (2-D KdV) on a periodic 2-D grid (ny x nx, row-major states; energy "
+     "and mass kept)",
+     [](const Params& o) {
+       return std::make_unique<PhaseField2d>("zakharov-kuznetsov",
+                                             PhaseFieldFlow::kZakharovKuznetsov,
+                                             Params{{"alpha", -6.0},
+                                                    {"beta", 1.0},
+                                                    {"length", 10.0},
+                                                    {"nx", 16},
+                                                    {"ny", 16},
+                                                    {"newton_tol", 1e-13}},
+                                             o, zakharov_kuznetsov_energy);
+     },
+     {{"", {20, 100, 0.01, 0.0, 0.8, "enflow choice: 16 x 16 on [0, 10)^2, t in [0, 1]"}}}});
 
 }  // namespace
 

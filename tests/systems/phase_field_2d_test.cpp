@@ -120,5 +120,36 @@ TEST(AllenCahn2dReference, EnergyNeverIncreasesAndTheFlowIsItsLimit) {
   EXPECT_LT(field_err, 1e-12);
 }
 
+TEST(ZakharovKuznetsovReference, KeepsEnergyAndMassAndItsFieldIsGGradH) {
+  auto sys = make_system("zakharov-kuznetsov");
+  auto p = default_protocol("zakharov-kuznetsov");
+  p.series = 2;
+  p.steps = 30;
+  const auto d = generate_dataset(*sys, p, 4);
+  const auto drifts = invariant_drifts(*sys, d.states);
+  const double energy = drifts.at("energy_drift"), mass = drifts.at("mass_drift");
+  const double moved = max_abs(d.states.select(1, -1) - d.states.select(1, 0));
+  std::printf(
+      "zakharov-kuznetsov 16x16, 30 steps of %g: energy drift %.2e, mass drift %.2e, "
+      "moved %.3f\n",
+      p.dt, energy, mass, moved);
+  EXPECT_LE(energy, 1e-12);
+  EXPECT_LE(mass, 1e-12);
+  EXPECT_GT(moved, 0.05) << "the lumps must move";
+  auto u = sys->sample_initial(2, 6);
+  const auto f = sys->time_derivative(u);
+  const auto grad = ad::gradient(
+      [&](const ad::Var& y) { return dynamic_cast<const EnergySystem&>(*sys).energy(y); }, u);
+  const auto G = dynamic_cast<const EnergySystem&>(*sys).structure();
+  EXPECT_LT(max_abs(G + G.t()), 1e-14) << "G = D_x/h² is skew";
+  const double field_err = max_abs(torch::matmul(grad, G.t()) - f) / max_abs(f);
+  const double e6 = max_abs((sys->reference_step(u, 1e-6) - u) / 1e-6 - f) / max_abs(f);
+  const double e7 = max_abs((sys->reference_step(u, 1e-7) - u) / 1e-7 - f) / max_abs(f);
+  std::printf("zakharov-kuznetsov: G grad H vs f %.2e; scheme rate vs f %.2e, %.2e\n", field_err,
+              e6, e7);
+  EXPECT_LT(field_err, 1e-12);
+  EXPECT_LT(e7, 0.2 * e6);
+}
+
 }  // namespace
 }  // namespace enflow::systems
