@@ -83,6 +83,30 @@ at::Tensor rk4_substeps(const System& system, const at::Tensor& u, double dt, in
   return x;
 }
 
+at::Tensor reference_newton(const std::function<at::Tensor(const at::Tensor&)>& residual,
+                            const std::function<at::Tensor(const at::Tensor&)>& jacobian,
+                            at::Tensor guess, double tol, const std::string& who) {
+  auto v = std::move(guess);
+  const int max_it = 50;
+  double res = 0;
+  int it = 0, polish = 0;
+  for (; it <= max_it; ++it) {
+    auto r = residual(v);
+    res = r.abs().max().item<double>();
+    if (!std::isfinite(res)) break;
+    if (res <= tol && polish++ >= 1) break;  // one more step after convergence: rounding
+    if (it == max_it) break;
+    v = v - torch::linalg_solve(jacobian(v), r.unsqueeze(-1)).squeeze(-1);
+  }
+  if (!(std::isfinite(res) && res <= tol)) {
+    std::ostringstream s;
+    s << who << " reference step: Newton did not converge after " << it << " iterations (residual "
+      << res << ", tolerance " << tol << "); reduce dt";
+    throw std::runtime_error(s.str());
+  }
+  return v;
+}
+
 int64_t positive_int_param(const Params& p, const std::string& key, const std::string& system) {
   const double v = p.at(key);
   if (!(v >= 1) || v != std::floor(v) || v > 1e9) {

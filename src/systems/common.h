@@ -4,6 +4,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <random>
 #include <string>
@@ -46,6 +47,14 @@ at::Tensor composed_discrete_gradient_step(const EnergySystem& system, const at:
 
 /// Classical RK4 with `substeps` sub-steps of the system's exact vector field.
 at::Tensor rk4_substeps(const System& system, const at::Tensor& u, double dt, int64_t substeps);
+
+/// Newton for a reference scheme r(v) = 0 with an analytic Jacobian ([B, n, n] at v), from
+/// `guess`: stops one step after max |r| ≤ tol (that step takes the residual to rounding) and
+/// throws std::runtime_error naming `who`, the iterations and the residual when it does not
+/// converge within 50 iterations — never returns an unconverged step.
+at::Tensor reference_newton(const std::function<at::Tensor(const at::Tensor&)>& residual,
+                            const std::function<at::Tensor(const at::Tensor&)>& jacobian,
+                            at::Tensor guess, double tol, const std::string& who);
 
 int64_t positive_int_param(const Params& p, const std::string& key, const std::string& system);
 

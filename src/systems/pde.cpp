@@ -7,7 +7,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <sstream>
 
 #include "enflow/geometry/grid_operators.h"
 #include "enflow/systems/system_registry.h"
@@ -59,37 +58,13 @@ class PeriodicPde : public EnergySystem {
     auto At = A.t();
     auto I = torch::eye(n_, torch::kFloat64);
     auto Jconst = I - dt * torch::matmul(A, dvd_jacobian_matrix());  // [n, n]
-    auto v = u0 + dt * torch::matmul(dvd(u0, u0), At);               // explicit Euler guess
-    const double scale = std::max(1.0, u0.abs().max().item<double>());
-    const double tol = p_.at("newton_tol") * scale;
-    const int max_it = 50;
-    double res = 0;
-    int it = 0;
-    int polish = 0;
-    for (; it <= max_it; ++it) {
-      auto r = v - u0 - dt * torch::matmul(dvd(u0, v), At);
-      res = r.abs().max().item<double>();
-      if (!std::isfinite(res)) break;
-      if (res <= tol) {
-        // One more Newton step drives the residual to rounding level.
-        if (polish++ >= 1) break;
-      }
-      if (it == max_it) break;
-      auto c = dvd_jacobian_diag(u0, v);                                    // [B, n]
-      auto J = Jconst.unsqueeze(0) - dt * A.unsqueeze(0) * c.unsqueeze(1);  // A·diag(c)
-      v = v - torch::linalg_solve(J, r.unsqueeze(-1)).squeeze(-1);
-    }
-    last_residual_ = res;
-    last_iterations_ = it;
-    // The returned state itself must meet the tolerance.
-    const bool converged = std::isfinite(res) && res <= tol;
-    if (!converged) {
-      std::ostringstream s;
-      s << name_ << " reference step: Newton did not converge after " << it
-        << " iterations (residual " << res << ", tolerance " << tol << "); reduce dt";
-      throw std::runtime_error(s.str());
-    }
-    return v;
+    const double tol = p_.at("newton_tol") * std::max(1.0, u0.abs().max().item<double>());
+    return reference_newton(
+        [&](const at::Tensor& v) { return v - u0 - dt * torch::matmul(dvd(u0, v), At); },
+        [&](const at::Tensor& v) {  // A·diag(∂g/∂v) + the constant part
+          return Jconst.unsqueeze(0) - dt * A.unsqueeze(0) * dvd_jacobian_diag(u0, v).unsqueeze(1);
+        },
+        u0 + dt * torch::matmul(dvd(u0, u0), At), tol, name_);  // explicit Euler guess
   }
 
   at::Tensor time_derivative(const at::Tensor& u) const override {
@@ -102,16 +77,12 @@ class PeriodicPde : public EnergySystem {
     return {{"energy", energy(ad::Var(u)).a()}, {"mass", u.sum(1) * dx_}};
   }
 
-  double last_residual() const { return last_residual_; }
-
  protected:
   std::string name_;
   Params p_;
   int64_t n_;
   double dx_;
   at::Tensor D1_, D2_, Dp_, Q_;
-  mutable double last_residual_ = 0;
-  mutable int last_iterations_ = 0;
 };
 
 /// u_t = ∂ₓ δH/δu, H = ∫ (−α/6 u³ − β/2 uₓ²) dx; α = −6, β = 1 gives u_t = 6uuₓ + uₓₓₓ

@@ -15,7 +15,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "enflow/geometry/grid_stencil.h"
 #include "enflow/systems/system_registry.h"
@@ -164,29 +163,15 @@ class PhaseField2d : public EnergySystem {
   at::Tensor newton(const at::Tensor& u0, double dt) const {
     const int64_t n = dim();
     auto Jconst = torch::eye(n, torch::kFloat64) + (0.5 * e_.k * dt) * torch::matmul(A_, L_);
-    auto v = u0 + dt * outer(dvd(u0, u0));
     const double tol = p_.at("newton_tol") * std::max(1.0, u0.abs().max().item<double>());
-    const int max_it = 50;
-    double res = 0;
-    int it = 0, polish = 0;
-    for (; it <= max_it; ++it) {
-      auto r = v - u0 - dt * outer(dvd(u0, v));
-      res = r.abs().max().item<double>();
-      if (!std::isfinite(res)) break;
-      if (res <= tol && polish++ >= 1) break;
-      if (it == max_it) break;
-      auto c = 0.5 * e_.c2 + (e_.c3 / 6.0) * (u0 + 2.0 * v) +
-               (0.25 * e_.c4) * (u0 * u0 + 2.0 * u0 * v + 3.0 * v * v);      // ∂g/∂v's diagonal
-      auto J = Jconst.unsqueeze(0) - dt * A_.unsqueeze(0) * c.unsqueeze(1);  // A diag(c)
-      v = v - torch::linalg_solve(J, r.unsqueeze(-1)).squeeze(-1);
-    }
-    if (!(std::isfinite(res) && res <= tol)) {
-      std::ostringstream s;
-      s << name_ << " reference step: Newton did not converge after " << it
-        << " iterations (residual " << res << ", tolerance " << tol << "); reduce dt";
-      throw std::runtime_error(s.str());
-    }
-    return v;
+    return reference_newton(
+        [&](const at::Tensor& v) { return v - u0 - dt * outer(dvd(u0, v)); },
+        [&](const at::Tensor& v) {
+          auto c = 0.5 * e_.c2 + (e_.c3 / 6.0) * (u0 + 2.0 * v) +
+                   (0.25 * e_.c4) * (u0 * u0 + 2.0 * u0 * v + 3.0 * v * v);  // ∂g/∂v's diagonal
+          return Jconst.unsqueeze(0) - dt * A_.unsqueeze(0) * c.unsqueeze(1);  // A diag(c)
+        },
+        u0 + dt * outer(dvd(u0, u0)), tol, name_);
   }
 
   std::string name_;

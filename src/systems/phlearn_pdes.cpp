@@ -17,7 +17,6 @@
 #include <torch/torch.h>
 
 #include <cmath>
-#include <sstream>
 
 #include "enflow/geometry/grid_operators.h"
 #include "enflow/systems/system_registry.h"
@@ -83,28 +82,14 @@ class PhlearnPde : public System {
                    (0.5 * nu) * torch::matmul(u0 + v, D2_.t()) + force_.unsqueeze(0));
     };
     auto Jconst = L_ - dt * (torch::matmul(D1_, -0.5 * s_.k * D2_) + 0.5 * nu * D2_);
-    auto v = u0 + dt * time_derivative(u0);  // explicit Euler guess
     const double tol = p_.at("newton_tol") * std::max(1.0, u0.abs().max().item<double>());
-    const int max_it = 50;
-    double res = 0;
-    int it = 0, polish = 0;
-    for (; it <= max_it; ++it) {
-      auto r = residual(v);
-      res = r.abs().max().item<double>();
-      if (!std::isfinite(res)) break;
-      if (res <= tol && polish++ >= 1) break;  // one more step after convergence: rounding
-      if (it == max_it) break;
-      auto c = 0.5 * s_.a2 + (s_.a3 / 6.0) * (u0 + 2.0 * v);  // [B, n]
-      auto J = Jconst.unsqueeze(0) - dt * D1_.unsqueeze(0) * c.unsqueeze(1);
-      v = v - torch::linalg_solve(J, r.unsqueeze(-1)).squeeze(-1);
-    }
-    if (!(std::isfinite(res) && res <= tol)) {
-      std::ostringstream s;
-      s << name_ << " reference step: Newton did not converge after " << it
-        << " iterations (residual " << res << ", tolerance " << tol << "); reduce dt";
-      throw std::runtime_error(s.str());
-    }
-    return v;
+    return reference_newton(
+        residual,
+        [&](const at::Tensor& v) {
+          auto c = 0.5 * s_.a2 + (s_.a3 / 6.0) * (u0 + 2.0 * v);  // [B, n]
+          return Jconst.unsqueeze(0) - dt * D1_.unsqueeze(0) * c.unsqueeze(1);
+        },
+        u0 + dt * time_derivative(u0), tol, name_);  // explicit Euler guess
   }
 
   std::map<std::string, at::Tensor> invariants(const at::Tensor& u) const override {
