@@ -13,6 +13,7 @@
 #include "enflow/distributed/launch.h"
 #include "enflow/learn/trainer.h"
 #include "enflow/models/model.h"
+#include "support/local_environment.h"
 #include "support/oscillator.h"
 
 namespace enflow::distributed {
@@ -75,17 +76,8 @@ TEST(DistributedEnvironment, ReadsTorchrunAndSlurmAndRefusesInconsistentValues) 
   EXPECT_EQ(env_of({{"RANK", "0"}, {"WORLD_SIZE", "1"}}).world_size, 1);
 }
 
-Environment local(int rank, int size, int port) {
-  Environment e;
-  e.rank = rank;
-  e.world_size = size;
-  e.master_addr = "127.0.0.1";
-  e.master_port = port;
-  return e;
-}
-
 TEST(DistributedGroup, AWorldOfOneTrainsAsNoGroup) {
-  auto g = Group::connect(local(0, 1, free_port()), 30);
+  auto g = Group::connect(local_environment(0, 1, free_port()), 30);
   EXPECT_EQ(g->backend(), "gloo");
   EXPECT_EQ(g->allreduce_sum({1.5, -2.0}), (std::vector<double>{1.5, -2.0}));
   auto data = testing::oscillator_dataset(6, 20, 0.1);
@@ -115,7 +107,7 @@ TEST(DistributedGroup, TwoRanksSumGradientsBucketByBucket) {
   std::vector<std::vector<double>> sums(2);
   std::vector<bool> unused_grad(2, true);
   auto rank = [&](int r) {
-    auto g = Group::connect(local(r, 2, port), 30);
+    auto g = Group::connect(local_environment(r, 2, port), 30);
     // Three parameters, one without a gradient anywhere; 16-byte buckets split them.
     std::vector<at::Tensor> ps{torch::zeros({3}, torch::kFloat64), torch::zeros({2, 2}),
                                torch::zeros({4}, torch::kFloat64)};

@@ -9,18 +9,10 @@
 #include "enflow/distributed/group.h"
 #include "enflow/distributed/launch.h"
 #include "enflow/distributed/sample_shard.h"
+#include "support/local_environment.h"
 
 namespace enflow::distributed {
 namespace {
-
-Environment local(int rank, int size, int port) {
-  Environment e;
-  e.rank = rank;
-  e.world_size = size;
-  e.master_addr = "127.0.0.1";
-  e.master_port = port;
-  return e;
-}
 
 // A least-squares loss over samples (x_i, y_i): a sum over samples, as the solvers' losses.
 at::Tensor loss_of(const at::Tensor& w, const at::Tensor& x, const at::Tensor& y) {
@@ -58,7 +50,7 @@ TEST(DistributedSamples, TwoRanksSumLossesAndGradientsAndGatherRows) {
   std::vector<Share> shares(2);
   std::vector<uint64_t> seeds(2);
   auto rank = [&](int r) {
-    auto g = Group::connect(local(r, 2, port), 30);
+    auto g = Group::connect(local_environment(r, 2, port), 30);
     const auto s = share_of(5, g.get());
     shares[static_cast<size_t>(r)] = s;
     seeds[static_cast<size_t>(r)] = rank_seed(42, g.get());
@@ -94,7 +86,7 @@ TEST(DistributedSamples, ASampleCountBelowTheWorldIsRefused) {
   const int port = free_port();
   std::string error;
   auto rank = [&](int r) {
-    auto g = Group::connect(local(r, 2, port), 30);
+    auto g = Group::connect(local_environment(r, 2, port), 30);
     try {
       share_of(1, g.get(), "particles.n");
     } catch (const std::invalid_argument& e) {
