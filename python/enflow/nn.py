@@ -64,11 +64,12 @@ def mlp(input_dim: int, hidden: Sequence[int] = (200, 200), activation: str = "t
 
 def periodic_conv(channels: int = 200, kernel: int = 3, depth: int = 2,
                   activation: str = "tanh", init: str = "orthogonal",
-                  dtype: Optional[torch.dtype] = None) -> EnergyNet:
-    """Energy of states on a periodic 1-D grid [B, L]: circular conv, 1×1 convs, sum over
-    the grid (DGNet's PDE network: kernel 3, 200 channels)."""
-    return _with_dtype(_core.periodic_conv_energy(channels, kernel, depth, activation, init),
-                       dtype)
+                  dtype: Optional[torch.dtype] = None, grid_axes: int = 1) -> EnergyNet:
+    """Energy of states on a periodic grid: circular conv (k, k×k or k×k×k), 1×1 convs, sum
+    over the grid (DGNet's PDE network: kernel 3, 200 channels). States are [B, L] for
+    grid_axes = 1, [B, ny, nx] for 2 and [B, nz, ny, nx] for 3 (docs/grids.md)."""
+    return _with_dtype(_core.periodic_conv_energy(channels, kernel, depth, activation, init,
+                                                  grid_axes), dtype)
 
 
 def energy(*layers: Layer) -> EnergyNet:

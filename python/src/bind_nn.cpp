@@ -157,8 +157,9 @@ void bind_nn(py::module_& m) {
   m.def(
       "periodic_conv_energy",
       [](int64_t channels, int64_t kernel, int64_t depth, const std::string& activation,
-         const std::string& init) {
+         const std::string& init, int64_t grid_axes) {
         return nn::make_periodic_conv_energy(nn::PeriodicConvOptions()
+                                                 .grid_axes(grid_axes)
                                                  .channels(channels)
                                                  .kernel(kernel)
                                                  .depth(depth)
@@ -167,7 +168,7 @@ void bind_nn(py::module_& m) {
             .ptr();
       },
       "channels"_a = 200, "kernel"_a = 3, "depth"_a = 2, "activation"_a = "tanh",
-      "init"_a = "orthogonal");
+      "init"_a = "orthogonal", "grid_axes"_a = 1);
   m.def("activation_names", &ad::activation_names);
 }
 

@@ -21,13 +21,17 @@ def _energies():
         "resnet": (nn.mlp(3, [16, 16, 16], activation="softplus", residual=True, dtype=F64),
                    (7, 3)),
         "conv": (nn.periodic_conv(channels=8, kernel=3, depth=2, dtype=F64), (5, 12)),
+        "conv2d": (nn.periodic_conv(channels=6, kernel=3, depth=2, dtype=F64, grid_axes=2),
+                   (3, 8, 10)),
+        "conv3d": (nn.periodic_conv(channels=4, kernel=3, depth=1, dtype=F64, grid_axes=3),
+                   (2, 4, 5, 6)),
         "composed": (nn.energy(nn.Linear(4, 12), nn.Activation("silu"), nn.Linear(12, 6),
                                nn.Activation("sigmoid"), nn.Linear(6, 1)).to("float64"),
                      (6, 4)),
     }
 
 
-@pytest.mark.parametrize("name", ["mlp", "resnet", "conv", "composed"])
+@pytest.mark.parametrize("name", ["mlp", "resnet", "conv", "conv2d", "conv3d", "composed"])
 def test_discrete_chain_rule_is_exact(name):
     H, shape = _energies()[name]
     u, v = _pair(shape)
@@ -40,7 +44,7 @@ def test_discrete_chain_rule_is_exact(name):
     assert ((lhs - rhs).abs() / scale).max() < 1e-12
 
 
-@pytest.mark.parametrize("name", ["mlp", "conv"])
+@pytest.mark.parametrize("name", ["mlp", "conv", "conv2d", "conv3d"])
 def test_symmetric_and_consistent_with_the_gradient(name):
     H, shape = _energies()[name]
     u, v = _pair(shape, seed=1)
