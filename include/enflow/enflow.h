@@ -28,6 +28,8 @@
 #include "enflow/io/config.h"
 #include "enflow/io/dataset.h"
 #include "enflow/io/import.h"
+#include "enflow/io/key_reader.h"
+#include "enflow/io/key_spec.h"
 #include "enflow/io/plot.h"
 #include "enflow/learn/central_pairs.h"
 #include "enflow/learn/ggd_compare.h"

@@ -19,6 +19,7 @@
 #include <variant>
 #include <vector>
 
+#include "enflow/io/key_spec.h"
 #include "enflow/progress.h"
 #include "enflow/registry.h"
 
@@ -120,6 +121,9 @@ struct SolverEntry {
   std::function<RunResult(const io::Config&, const RunContext&)> run;
   /// Shares its samples over the context's group; the others run on one process only.
   bool sample_parallel = false;
+  /// The config keys it reads with their types, defaults and help (io::KeyReader reads
+  /// through them; `enflow explain --solver KIND` prints them). Empty: not declared.
+  std::function<std::vector<io::KeySpec>()> keys = nullptr;
 };
 using SolverRegistry = Registry<SolverEntry>;
 using SolverRegistrar = Registrar<SolverEntry>;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "enflow/io/key_spec.h"
+
 namespace c10 {
 struct TensorOptions;
 }
@@ -18,9 +20,11 @@ class Config;
 }
 struct RunContext;
 
-/// `keys` plus the keys every solver accepts: problem.kind, output.name, output.plot,
-/// run.dtype, run.device (solvers that call start_run add run.seed and run.threads).
-std::vector<std::string> with_run_keys(std::vector<std::string> keys);
+/// `specs` plus the keys every solver accepts: problem.kind, output.name (default computed by
+/// the solver), output.plot, run.dtype, run.device and run.seed.
+std::vector<io::KeySpec> with_run_specs(std::vector<io::KeySpec> specs);
+/// run.threads with the solver's default thread count (for solvers that call start_run).
+io::KeySpec run_threads_spec(int default_threads = 1);
 
 /// run.dtype (default float64) and run.device (default cpu).
 c10::TensorOptions run_tensor_options(const io::Config& config);

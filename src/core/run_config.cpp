@@ -10,10 +10,22 @@
 
 namespace enflow {
 
-std::vector<std::string> with_run_keys(std::vector<std::string> keys) {
-  for (const char* k : {"problem.kind", "output.name", "output.plot", "run.device", "run.dtype"})
-    keys.push_back(k);
-  return keys;
+std::vector<io::KeySpec> with_run_specs(std::vector<io::KeySpec> specs) {
+  specs.insert(specs.end(),
+               {{"problem.kind", "string", "", "the solver (enflow solve --list)"},
+                {"output.name", "string", "",
+                 "the run's name: files <out>/<name>.* (default: "
+                 "the solver's, from the problem)"},
+                {"output.plot", "bool", "true", "write PNG plots (needs gnuplot)"},
+                {"run.dtype", "string", "float64", "float32 | float64"},
+                {"run.device", "string", "cpu", "cpu | cuda"},
+                {"run.seed", "int", "0", "seed of the network's weights and the samples"}});
+  return specs;
+}
+
+io::KeySpec run_threads_spec(int default_threads) {
+  return {"run.threads", "int", std::to_string(default_threads),
+          "CPU threads (the command's --threads wins)"};
 }
 
 c10::TensorOptions run_tensor_options(const io::Config& c) {

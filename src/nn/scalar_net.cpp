@@ -20,6 +20,10 @@ ScalarActivation scalar_activation_from_string(const std::string& name, const st
   throw std::invalid_argument("unknown " + key + " '" + name + "'; known: tanh, relu3");
 }
 
+const char* to_string(ScalarActivation activation) {
+  return activation == ScalarActivation::kTanh ? "tanh" : "relu3";
+}
+
 namespace {
 
 // One layer's (weight [out, in], bias [out]) drawn as the init asks. kLibTorch repeats

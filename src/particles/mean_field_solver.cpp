@@ -12,6 +12,7 @@
 
 #include "enflow/io/config.h"
 #include "enflow/io/csv.h"
+#include "enflow/io/key_reader.h"
 #include "enflow/io/plot.h"
 #include "enflow/io/plot_data.h"
 #include "enflow/particles/mean_field.h"
@@ -22,7 +23,26 @@ namespace enflow::particles {
 namespace {
 
 /// Three teacher neurons (a, w₁, w₂) at well-separated directions, two positive, one negative.
-const std::vector<double> kTeacher{2.0, 1.0, 0.0, 1.5, -0.5, 0.9, -1.0, -0.4, -0.9};
+std::vector<io::KeySpec> mean_field_key_specs() {
+  auto specs = with_run_specs({
+      {"teacher.neurons", "[float]", "[2.0, 1.0, 0.0, 1.5, -0.5, 0.9, -1.0, -0.4, -0.9]",
+       "the teacher's neurons as (a, w1, w2) triples"},
+      {"teacher.activation", "string", "relu", "activation of teacher and student"},
+      {"data.n_train", "int", "1000", "training inputs"},
+      {"data.n_test", "int", "10000", "test inputs"},
+      {"data.noise", "float", "0", "label noise std"},
+      {"student.particles", "int", "500", "student neurons (particles)"},
+      {"student.init_std", "float", "1", "std of the initial particles"},
+      {"flow.step", "float", "0.05", "time step tau of the particle flow"},
+      {"flow.steps", "int", "2000", "steps"},
+      {"flow.temperature", "float", "0", "noise temperature (0: gradient flow)"},
+      {"flow.weight_decay", "float", "0", "L2 weight decay"},
+      {"output.snapshots", "[int]", "[0, steps/20, steps/4, steps]", "steps of the snapshots"},
+      {"output.test_every", "int", "10", "steps between test-loss evaluations"},
+  });
+  specs.push_back(run_threads_spec());
+  return specs;
+}
 
 /// The effective neurons |a| w (a·σ(w·x) = sign(a) σ(|a| w·x) for the ReLU), split by sign(a).
 std::vector<io::PointSet> neuron_clouds(const at::Tensor& th, const at::Tensor& teacher,
@@ -42,36 +62,32 @@ std::vector<io::PointSet> neuron_clouds(const at::Tensor& th, const at::Tensor& 
 }
 
 RunResult run_mean_field(const io::Config& cfg, const RunContext& ctx) {
-  cfg.check_known(with_run_keys(
-      {"teacher.neurons", "teacher.activation", "data.n_train", "data.n_test", "data.noise",
-       "student.particles", "student.init_std", "flow.step", "flow.steps", "flow.temperature",
-       "flow.weight_decay", "output.snapshots", "output.test_every", "run.seed", "run.threads"}));
+  const io::KeyReader keys(cfg, mean_field_key_specs());
   const uint64_t seed = start_run(cfg, ctx);
   const auto o = run_tensor_options(cfg);
-  const auto neurons = cfg.get_doubles("teacher.neurons", kTeacher);
+  const auto neurons = keys.get_doubles("teacher.neurons");
   if (neurons.empty() || neurons.size() % 3 != 0)
     throw std::invalid_argument(cfg.source() +
                                 ": teacher.neurons must list (a, w1, w2) triples (2-D inputs)");
   auto teacher = torch::tensor(neurons, o).reshape({-1, 3});
-  const std::string act = cfg.get_string("teacher.activation", "relu");
-  auto problem =
-      teacher_student(teacher, act, cfg.get_int("data.n_train", 1000),
-                      cfg.get_int("data.n_test", 10000), cfg.get_double("data.noise", 0.0));
-  const int64_t m = cfg.get_int("student.particles", 500);
-  const double init_std = cfg.get_double("student.init_std", 1.0);
+  const std::string act = keys.get_string("teacher.activation");
+  auto problem = teacher_student(teacher, act, keys.get_int("data.n_train"),
+                                 keys.get_int("data.n_test"), keys.get_double("data.noise"));
+  const int64_t m = keys.get_int("student.particles");
+  const double init_std = keys.get_double("student.init_std");
   if (m < 1 || !(init_std > 0))
     throw std::invalid_argument(cfg.source() + ": student.particles >= 1, student.init_std > 0");
   auto init = init_std * torch::randn({m, 3}, o);
-  const int64_t steps = cfg.get_int("flow.steps", 2000);
+  const int64_t steps = keys.get_int("flow.steps");
   auto opts = MeanFieldOptions()
-                  .step(cfg.get_double("flow.step", 0.05))
+                  .step(keys.get_double("flow.step"))
                   .steps(steps)
-                  .temperature(cfg.get_double("flow.temperature", 0.0))
-                  .weight_decay(cfg.get_double("flow.weight_decay", 0.0))
-                  .snapshots(cfg.get_ints("output.snapshots", {0, steps / 20, steps / 4, steps}))
-                  .test_every(cfg.get_int("output.test_every", 10))
+                  .temperature(keys.get_double("flow.temperature"))
+                  .weight_decay(keys.get_double("flow.weight_decay"))
+                  .snapshots(keys.get_ints("output.snapshots", {0, steps / 20, steps / 4, steps}))
+                  .test_every(keys.get_int("output.test_every"))
                   .on_progress(named(ctx.progress(), "step", "loss", "test"));
-  const std::string name = cfg.get_string("output.name", "mean_field");
+  const std::string name = keys.get_string("output.name", "mean_field");
   ctx.say(fmt::format(
       "mean-field two-layer {} network: {} particles, {} teacher neurons, {} steps of tau = {}",
       act, m, teacher.size(0), steps, opts.step()));
@@ -133,7 +149,7 @@ RunResult run_mean_field(const io::Config& cfg, const RunContext& ctx) {
 const SolverRegistrar mean_field_solver(
     "mean_field", {"Mean-field (Wasserstein) particle training of a two-layer network, "
                    "teacher-student in 2-D",
-                   run_mean_field});
+                   run_mean_field, /*sample_parallel=*/false, mean_field_key_specs});
 
 }  // namespace
 }  // namespace enflow::particles

@@ -14,6 +14,7 @@
 
 #include "enflow/io/config.h"
 #include "enflow/io/csv.h"
+#include "enflow/io/key_reader.h"
 #include "enflow/io/plot.h"
 #include "enflow/io/plot_data.h"
 #include "enflow/particles/potential_flow.h"
@@ -97,32 +98,52 @@ void plot_outputs(Report& report, PotentialFlowImpl& flow, const ToyDensity& dat
       {io::series_of("train NLL", smooth), fl});
 }
 
+std::vector<io::KeySpec> potential_flow_key_specs() {
+  auto specs = with_run_specs({
+      {"data.density", "string", "eight_gaussians", "the 2-D toy density (known: see errors)"},
+      {"data.test_size", "int", "20000", "test samples of the NLL"},
+      {"flow.width", "int", "64", "width of the potential network phi"},
+      {"flow.depth", "int", "2", "hidden layers of phi"},
+      {"flow.time_dependent", "bool", "false", "phi(x, t) instead of phi(x)"},
+      {"flow.horizon", "float", "1", "flow time T"},
+      {"flow.steps", "int", "8", "RK4 steps over [0, T] in training"},
+      {"train.iterations", "int", "2000", "Adam iterations"},
+      {"train.batch_size", "int", "512", "samples per iteration"},
+      {"train.lr", "float", "0.005", "Adam learning rate at the start"},
+      {"train.lr_final", "float", "0.0005", "learning rate at the end"},
+      {"train.clip", "float", "10", "gradient-norm clip"},
+      {"eval.steps", "[int]", "[steps/2, steps, 2 steps]", "RK4 steps of the evaluations"},
+      {"eval.grid", "int", "161", "density-plot grid points per axis"},
+      {"eval.reference_samples", "int", "200000",
+       "samples of the entropy floor when it has no closed form"},
+      {"output.model", "string", "<out>/<name>.pt", "model file"},
+  });
+  specs.push_back(run_threads_spec());
+  return specs;
+}
+
 RunResult run_potential_flow(const io::Config& cfg, const RunContext& ctx) {
-  cfg.check_known(with_run_keys(
-      {"data.density", "data.test_size", "flow.width", "flow.depth", "flow.time_dependent",
-       "flow.horizon", "flow.steps", "train.iterations", "train.batch_size", "train.lr",
-       "train.lr_final", "train.clip", "eval.steps", "eval.grid", "eval.reference_samples",
-       "output.model", "run.seed", "run.threads"}));
+  const io::KeyReader keys(cfg, potential_flow_key_specs());
   const uint64_t seed = start_run(cfg, ctx);
   const auto o = run_tensor_options(cfg);
-  const auto data = toy_density(cfg.get_string("data.density", "eight_gaussians"), o);
-  const std::string name = cfg.get_string("output.name", "potential_flow_" + data.name);
-  const int64_t test_size = cfg.get_int("data.test_size", 20000);
+  const auto data = toy_density(keys.get_string("data.density"), o);
+  const std::string name = keys.get_string("output.name", "potential_flow_" + data.name);
+  const int64_t test_size = keys.get_int("data.test_size");
   if (test_size < 2) throw std::invalid_argument(cfg.source() + ": data.test_size must be >= 2");
   auto test = data.sample(test_size);  // drawn first: the same test set for any schedule
   PotentialFlow flow(PotentialFlowOptions(2)
-                         .width(cfg.get_int("flow.width", 64))
-                         .depth(cfg.get_int("flow.depth", 2))
-                         .time_dependent(cfg.get_bool("flow.time_dependent", false))
-                         .horizon(cfg.get_double("flow.horizon", 1.0))
-                         .steps(cfg.get_int("flow.steps", 8)));
+                         .width(keys.get_int("flow.width"))
+                         .depth(keys.get_int("flow.depth"))
+                         .time_dependent(keys.get_bool("flow.time_dependent"))
+                         .horizon(keys.get_double("flow.horizon"))
+                         .steps(keys.get_int("flow.steps")));
   flow->to(o.device(), o.dtype().toScalarType());
   auto fit_opts = PotentialFlowFitOptions()
-                      .iterations(cfg.get_int("train.iterations", 2000))
-                      .batch_size(cfg.get_int("train.batch_size", 512))
-                      .lr(cfg.get_double("train.lr", 5e-3))
-                      .lr_final(cfg.get_double("train.lr_final", 5e-4))
-                      .clip(cfg.get_double("train.clip", 10.0))
+                      .iterations(keys.get_int("train.iterations"))
+                      .batch_size(keys.get_int("train.batch_size"))
+                      .lr(keys.get_double("train.lr"))
+                      .lr_final(keys.get_double("train.lr_final"))
+                      .clip(keys.get_double("train.clip"))
                       .on_progress(named(ctx.progress(), "iter", "nll", "|grad|"));
   const auto& fo = flow->options();
   ctx.say(fmt::format(
@@ -131,7 +152,7 @@ RunResult run_potential_flow(const io::Config& cfg, const RunContext& ctx) {
       fo.steps(), fit_opts.iterations(), fit_opts.batch_size()));
   auto fit = fit_potential_flow(*flow, data.sample, fit_opts);
   Report report(cfg, ctx.out_dir(), name);
-  const std::string model_path = cfg.get_string(
+  const std::string model_path = keys.get_string(
       "output.model", (std::filesystem::path(ctx.out_dir()) / (name + ".pt")).string());
   report.add_file(model_path);
   save_potential_flow(model_path, *flow, cfg.to_toml());
@@ -139,8 +160,7 @@ RunResult run_potential_flow(const io::Config& cfg, const RunContext& ctx) {
   // The floor: the closed-form entropy, else a large-sample estimate with the exact density.
   double floor = data.entropy_closed_form, floor_se = 0;
   if (std::isnan(floor)) {
-    std::tie(floor, floor_se) =
-        entropy_estimate(data, cfg.get_int("eval.reference_samples", 200000));
+    std::tie(floor, floor_se) = entropy_estimate(data, keys.get_int("eval.reference_samples"));
   }
   const auto [nll, nll_se] = mean_nll(*flow, test);
   report.text("density", data.name);
@@ -163,8 +183,8 @@ RunResult run_potential_flow(const io::Config& cfg, const RunContext& ctx) {
   report.number("gap", nll - floor);
   // Exactness against the number of RK4 steps: total mass on a grid, base → data → base error,
   // and the test NLL the step count gives.
-  const auto eval_steps = cfg.get_ints("eval.steps", {fo.steps() / 2, fo.steps(), 2 * fo.steps()});
-  const int64_t grid = cfg.get_int("eval.grid", 161);
+  const auto eval_steps = keys.get_ints("eval.steps", {fo.steps() / 2, fo.steps(), 2 * fo.steps()});
+  const int64_t grid = keys.get_int("eval.grid");
   if (grid < 3) throw std::invalid_argument(cfg.source() + ": eval.grid must be >= 3");
   auto z = torch::randn({2000, 2}, o);
   std::vector<double> rows;
@@ -195,7 +215,7 @@ RunResult run_potential_flow(const io::Config& cfg, const RunContext& ctx) {
 const SolverRegistrar potential_flow_solver(
     "potential_flow", {"Monge-Ampere potential-flow generative model, maximum likelihood on "
                        "2-D toy densities",
-                       run_potential_flow});
+                       run_potential_flow, /*sample_parallel=*/false, potential_flow_key_specs});
 
 }  // namespace
 }  // namespace enflow::particles

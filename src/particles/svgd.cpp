@@ -11,6 +11,16 @@
 
 namespace enflow::particles {
 
+SvgdStepRule svgd_step_rule_from_string(const std::string& name, const std::string& key) {
+  if (name == "adagrad") return SvgdStepRule::kAdagrad;
+  if (name == "plain") return SvgdStepRule::kPlain;
+  throw std::invalid_argument("unknown " + key + " '" + name + "' (known: adagrad, plain)");
+}
+
+const char* to_string(SvgdStepRule rule) {
+  return rule == SvgdStepRule::kAdagrad ? "adagrad" : "plain";
+}
+
 double median_bandwidth(const at::Tensor& x) {
   const int64_t n = x.size(0);
   if (x.dim() != 2 || n < 2) throw std::invalid_argument("median bandwidth: needs [n >= 2, d]");
@@ -58,10 +68,7 @@ SvgdResult svgd(const LogDensity& log_p, const at::Tensor& x0, const SvgdOptions
     throw std::invalid_argument(
         "svgd: needs iterations >= 0, step > 0, bandwidth >= 0, fudge > 0, 0 <= momentum < 1");
   svgd_annealing(0, o.anneal(), o.anneal_cycles(), o.anneal_power());  // checks the schedule
-  const bool adagrad = o.optimizer() == "adagrad";
-  if (!adagrad && o.optimizer() != "plain")
-    throw std::invalid_argument("svgd: optimizer must be 'adagrad' or 'plain', got '" +
-                                o.optimizer() + "'");
+  const bool adagrad = o.optimizer() == SvgdStepRule::kAdagrad;
   const auto start = std::chrono::steady_clock::now();
   SvgdResult r;
   auto record = [&](int64_t it, const torch::Tensor& x) {

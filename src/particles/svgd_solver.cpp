@@ -15,6 +15,7 @@
 #include "enflow/distributed/sample_shard.h"
 #include "enflow/io/config.h"
 #include "enflow/io/csv.h"
+#include "enflow/io/key_reader.h"
 #include "enflow/io/plot.h"
 #include "enflow/io/plot_data.h"
 #include "enflow/particles/discrepancy.h"
@@ -47,14 +48,13 @@ void moment_metrics(Report& report, const at::Tensor& x, const at::Tensor& mean,
 }
 
 /// Fraction of particles most responsible to each mixture component against the weights.
-void mode_weight_metric(Report& report, const io::Config& cfg, const at::Tensor& x) {
+void mode_weight_metric(Report& report, const io::KeyReader& keys, const at::Tensor& x) {
   const int64_t d = x.size(1);
-  auto w = torch::tensor(cfg.get_doubles("target.weights", {1.0, 2.0}), x.options());
+  auto w = torch::tensor(keys.get_doubles("target.weights"), x.options());
   const int64_t k = w.size(0);
-  auto means =
-      torch::tensor(cfg.get_doubles("target.means", {-2.0, 2.0}), x.options()).reshape({k, d});
+  auto means = torch::tensor(keys.get_doubles("target.means"), x.options()).reshape({k, d});
   auto stds =
-      torch::tensor(cfg.get_doubles("target.stds", std::vector<double>(k, 1.0)), x.options());
+      torch::tensor(keys.get_doubles("target.stds", std::vector<double>(k, 1.0)), x.options());
   auto score = torch::log(w) - d * torch::log(stds) -
                0.5 * (x.unsqueeze(1) - means).pow(2).sum(2) / stds.pow(2);
   auto frac =
@@ -130,9 +130,10 @@ RunResult run_svgd(const io::Config& cfg, const RunContext& ctx) {
   const uint64_t seed = start_run(cfg, ctx);
   const auto o = run_tensor_options(cfg);
   auto s = svgd_setup(cfg, o);
-  const std::string name = cfg.get_string("output.name", "svgd_" + s.kind);
+  const io::KeyReader keys(cfg, svgd_key_specs());
+  const std::string name = keys.get_string("output.name", "svgd_" + s.kind);
   ctx.say(fmt::format("SVGD on {} (d = {}): {} particles, {} iterations, {} step {}", s.kind, s.dim,
-                      s.init.size(0), s.options.iterations(), s.options.optimizer(),
+                      s.init.size(0), s.options.iterations(), to_string(s.options.optimizer()),
                       s.options.step()));
   s.options.on_progress(named(ctx.progress(), "iter", "mean|phi|", "h")).group(ctx.group());
   auto r = svgd(s.log_p, s.init, s.options);
@@ -143,7 +144,7 @@ RunResult run_svgd(const io::Config& cfg, const RunContext& ctx) {
   report.count("dim", s.dim);
   report.count("particles", x.size(0));
   report.count("iterations", s.options.iterations());
-  report.text("optimizer", s.options.optimizer());
+  report.text("optimizer", to_string(s.options.optimizer()));
   report.number("step", s.options.step());
   report.count("seed", static_cast<int64_t>(seed));
   report.number("seconds", r.seconds);
@@ -157,26 +158,26 @@ RunResult run_svgd(const io::Config& cfg, const RunContext& ctx) {
     // Every rank holds all final particles; rank 0 alone scores and writes them.
     if (!report.writes()) return report.finish();
   }
-  const int64_t ref_n = cfg.get_int("eval.exact_samples", 10000);
-  const int64_t draws = cfg.get_int("eval.iid_draws", 5);
+  const int64_t ref_n = keys.get_int("eval.exact_samples");
+  const int64_t draws = keys.get_int("eval.iid_draws");
   if (ref_n < 2 || draws < 1)
     throw std::invalid_argument(cfg.source() + ": eval.exact_samples >= 2, eval.iid_draws >= 1");
   torch::Tensor reference;
   if (s.exact) {
     moment_metrics(report, x, s.exact->mean, s.exact->cov);
-    if (s.kind == "mixture") mode_weight_metric(report, cfg, x);
+    if (s.kind == "mixture") mode_weight_metric(report, keys, x);
     reference = s.exact->sample(ref_n);
     compare_with_samples(report, x, reference, s.exact->sample, draws);
   } else if (s.logistic) {
     const auto& d = *s.logistic;
-    const int64_t chains = cfg.get_int("reference.chains", 32);
+    const int64_t chains = keys.get_int("reference.chains");
     if (chains < 1) throw std::invalid_argument(cfg.source() + ": reference.chains must be >= 1");
     ctx.say(fmt::format("  reference: {} MALA chains", chains));
     auto ref = sampling::mala(s.log_p, torch::zeros({chains, s.dim}, o),
                               sampling::MalaOptions()
-                                  .step(cfg.get_double("reference.step", 0.01))
-                                  .burn_in(cfg.get_int("reference.burn_in", 2000))
-                                  .samples(cfg.get_int("reference.samples", 2000)));
+                                  .step(keys.get_double("reference.step"))
+                                  .burn_in(keys.get_int("reference.burn_in"))
+                                  .samples(keys.get_int("reference.samples")));
     reference = ref.samples;
     auto mean = reference.mean(0), sd = reference.std(0);
     auto ratio = x.std(0) / sd;
@@ -222,7 +223,7 @@ RunResult run_svgd(const io::Config& cfg, const RunContext& ctx) {
 const SolverRegistrar svgd_solver("svgd",
                                   {"Stein variational gradient descent (gaussian, mixture, banana, "
                                    "logistic, potential_flow targets)",
-                                   run_svgd, /*sample_parallel=*/true});
+                                   run_svgd, /*sample_parallel=*/true, svgd_key_specs});
 
 }  // namespace
 }  // namespace enflow::particles

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "enflow/io/config.h"
+#include "enflow/io/key_reader.h"
 #include "enflow/io/plot.h"
 #include "enflow/variational/shooting.h"
 
@@ -34,13 +35,13 @@ io::Heatmap to_heatmap(const torch::Tensor& f, double x0, double x1, double y0, 
 /// Shoots from x [P, d], reports the comparison with q (and with `reference` if defined) and
 /// returns the estimates.
 ShootingResult shoot(const CommittorProblem& p, const CommittorResult& r, const torch::Tensor& x,
-                     const io::Config& cfg, const RunContext& context, Report& report,
+                     const io::KeyReader& cfg, const RunContext& context, Report& report,
                      const torch::Tensor& reference = torch::Tensor()) {
   auto opts = ShootingOptions()
-                  .trajectories(cfg.get_int("check.trajectories", 200))
-                  .dt(cfg.get_double("check.dt", 1e-4))
-                  .max_steps(cfg.get_int("check.max_steps", 200000))
-                  .seed(cfg.get_int("run.seed", 0) + 1);
+                  .trajectories(cfg.get_int("check.trajectories"))
+                  .dt(cfg.get_double("check.dt"))
+                  .max_steps(cfg.get_int("check.max_steps"))
+                  .seed(cfg.get_int("run.seed") + 1);
   context.say(fmt::format("  shooting: {} points x {} paths, dt {}", x.size(0), opts.trajectories(),
                           opts.dt()));
   auto s = shooting_committor(p, x, opts);
@@ -79,12 +80,17 @@ torch::Tensor transition_points(const CommittorProblem& p, const CommittorResult
 
 }  // namespace
 
-std::vector<std::string> shooting_keys() {
-  return {"check.shooting_points", "check.trajectories", "check.dt", "check.max_steps"};
+std::vector<io::KeySpec> check_key_specs() {
+  return {{"check.shooting_points", "int", "0",
+           "direct-simulation check from this many points (0: off)"},
+          {"check.trajectories", "int", "200", "paths per shooting point"},
+          {"check.dt", "float", "0.0001", "Euler-Maruyama step of the paths"},
+          {"check.max_steps", "int", "200000", "steps before a path counts as stuck"},
+          {"reference.grid", "int", "241", "muller_brown: finite-volume grid points per axis"}};
 }
 
-void check_closed_form(const CommittorProblem& p, const CommittorResult& r, const io::Config& cfg,
-                       Report& report) {
+void check_closed_form(const CommittorProblem& p, const CommittorResult& r,
+                       const io::KeyReader& cfg, Report& report) {
   torch::NoGradGuard ng;
   const auto topt = p.input_shift.options();
   torch::Tensor x, abscissa;
@@ -92,7 +98,7 @@ void check_closed_form(const CommittorProblem& p, const CommittorResult& r, cons
     abscissa = torch::linspace(-1, 1, 401, topt);
     x = abscissa.unsqueeze(1);
   } else {
-    const double a = cfg.get_double("problem.a", 1.0), b = cfg.get_double("problem.b", 2.0);
+    const double a = cfg.get_double("problem.a"), b = cfg.get_double("problem.b");
     auto rad = torch::rand({4000, 1}, topt) * (b - a) + a;
     auto dirs = torch::randn({4000, p.dim}, topt);
     x = rad * dirs / dirs.norm(2, 1, true);
@@ -111,11 +117,11 @@ void check_closed_form(const CommittorProblem& p, const CommittorResult& r, cons
       {{"network", ab, to_vector(r.q(xs))}, {"exact", ab, to_vector(p.exact(xs))}});
 }
 
-void check_muller_brown(const CommittorProblem& p, const CommittorResult& r, const io::Config& cfg,
-                        const RunContext& context, Report& report) {
+void check_muller_brown(const CommittorProblem& p, const CommittorResult& r,
+                        const io::KeyReader& cfg, const RunContext& context, Report& report) {
   torch::NoGradGuard ng;
   const auto topt = p.input_shift.options();
-  const int64_t grid = cfg.get_int("reference.grid", 241);
+  const int64_t grid = cfg.get_int("reference.grid");
   const double x0 = -1.5, x1 = 1.2, y0 = -0.4, y1 = 2.0;
   GridCommittor ref;
   if (grid > 0) {
@@ -131,7 +137,7 @@ void check_muller_brown(const CommittorProblem& p, const CommittorResult& r, con
     report.number("energy_over_minimum", r.dirichlet_energy / ref.dirichlet_energy);
     // Errors on sampled points outside A and B inside the box, weighted to the Gibbs
     // measure (likelihood weights) and unweighted (the sampling measure).
-    const int64_t batch = cfg.get_int("train.batch_size", 1000);
+    const int64_t batch = cfg.get_int("train.batch_size");
     std::vector<torch::Tensor> xs, ws;
     for (int k = 0; k < 10; ++k) {
       auto s = p.sampler(batch);
@@ -148,7 +154,7 @@ void check_muller_brown(const CommittorProblem& p, const CommittorResult& r, con
                   std::sqrt(((w * fin * e2).sum() / (w * fin).sum()).item<double>()));
     report.number("rms_error_sampled",
                   std::sqrt(((fin * e2).sum() / fin.sum().clamp_min(1)).item<double>()));
-    const int64_t shots = cfg.get_int("check.shooting_points", 0);
+    const int64_t shots = cfg.get_int("check.shooting_points");
     if (shots > 0) {
       auto pts = transition_points(p, r, shots, batch);
       shoot(p, r, pts, cfg, context, report,
@@ -184,12 +190,12 @@ void check_muller_brown(const CommittorProblem& p, const CommittorResult& r, con
 }
 
 void check_ginzburg_landau(const CommittorProblem& p, const CommittorResult& r,
-                           const io::Config& cfg, const RunContext& context, Report& report) {
+                           const io::KeyReader& cfg, const RunContext& context, Report& report) {
   torch::NoGradGuard ng;
   // Symmetries on sampled points outside A and B: V(-u) = V(u) with A and B swapped, and V
   // is unchanged by reversing the chain.
   std::vector<torch::Tensor> xs;
-  for (int k = 0; k < 10; ++k) xs.push_back(p.sampler(cfg.get_int("train.batch_size", 1000)).x);
+  for (int k = 0; k < 10; ++k) xs.push_back(p.sampler(cfg.get_int("train.batch_size")).x);
   auto X = torch::cat(xs);
   X = X.index_select(0, (~(p.in_a(X) | p.in_b(X))).nonzero().squeeze(1));
   auto q = r.q(X);
@@ -211,7 +217,7 @@ void check_ginzburg_landau(const CommittorProblem& p, const CommittorResult& r,
   report.numbers("path_levels", levels);
   report.numbers("path_q", qpath);
   std::vector<io::Series> series{{"network q", levels, qpath}};
-  if (cfg.get_int("check.shooting_points", 0) > 0) {
+  if (cfg.get_int("check.shooting_points") > 0) {
     auto s = shoot(p, r, path, cfg, context, report);
     const auto qs = to_vector(s.q), se = to_vector(s.std_error);
     std::vector<double> lo, hi;

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "enflow/io/config.h"
+#include "enflow/io/key_reader.h"
 #include "enflow/sampling/mala.h"
 #include "enflow/variational/committor.h"
 
@@ -266,70 +267,76 @@ at::Tensor ginzburg_landau_path(const CommittorProblem& problem,
   return torch::stack(out);
 }
 
-GibbsSampling gibbs_sampling_from_config(const io::Config& c) {
-  const GibbsSampling d;
+std::vector<io::KeySpec> gibbs_sampling_key_specs() {
+  return {{"sampler.sample_beta", "float", "1", "inverse temperature the samples are drawn at"},
+          {"sampler.step", "float", "0.001", "initial MALA step (adapted in the burn-in)"},
+          {"sampler.burn_in", "int", "2000", "MALA steps discarded"},
+          {"sampler.thin", "int", "5", "MALA steps between two kept samples"}};
+}
+
+GibbsSampling gibbs_sampling_from_config(const io::KeyReader& keys) {
   return GibbsSampling()
-      .sample_beta(c.get_double("sampler.sample_beta", d.sample_beta()))
-      .mala(sampling::MalaOptions(d.mala())
-                .step(c.get_double("sampler.step", d.mala().step()))
-                .burn_in(c.get_int("sampler.burn_in", d.mala().burn_in()))
-                .thin(c.get_int("sampler.thin", d.mala().thin())));
+      .sample_beta(keys.get_double("sampler.sample_beta"))
+      .mala(sampling::MalaOptions(GibbsSampling().mala())
+                .step(keys.get_double("sampler.step"))
+                .burn_in(keys.get_int("sampler.burn_in"))
+                .thin(keys.get_int("sampler.thin")));
 }
 
 namespace {
 
+// A sampled problem's keys: its own, then the sampler's.
+std::vector<io::KeySpec> with_sampler_keys(std::vector<io::KeySpec> keys) {
+  for (auto& k : gibbs_sampling_key_specs()) keys.push_back(std::move(k));
+  return keys;
+}
+
 const CommittorProblemRegistrar double_well_entry(
     "double_well", {"1-D double well (x^2 - 1)^2, closed form by quadrature",
-                    {"problem.beta", "problem.margin"},
-                    [](const io::Config& c, const at::TensorOptions& o) {
-                      return double_well_problem(c.get_double("problem.beta", 3.0), o,
-                                                 c.get_double("problem.margin", 0.2));
+                    {{"problem.beta", "float", "3", "inverse temperature"},
+                     {"problem.margin", "float", "0.2", "samples reach this far beyond A and B"}},
+                    [](const io::KeyReader& c, const at::TensorOptions& o) {
+                      return double_well_problem(c.get_double("problem.beta"), o,
+                                                 c.get_double("problem.margin"));
                     }});
 const CommittorProblemRegistrar spheres_entry(
     "spheres", {"free diffusion between concentric spheres in R^dim, closed form",
-                {"problem.dim", "problem.a", "problem.b", "problem.margin"},
-                [](const io::Config& c, const at::TensorOptions& o) {
+                {{"problem.dim", "int", "3", "dimension"},
+                 {"problem.a", "float", "1", "radius of A = {|x| <= a}"},
+                 {"problem.b", "float", "2", "radius of B = {|x| >= b}"},
+                 {"problem.margin", "float", "0.05", "samples reach this far beyond A and B"}},
+                [](const io::KeyReader& c, const at::TensorOptions& o) {
                   return concentric_spheres_problem(
-                      c.get_int("problem.dim", 3), c.get_double("problem.a", 1.0),
-                      c.get_double("problem.b", 2.0), o, c.get_double("problem.margin", 0.05));
+                      c.get_int("problem.dim"), c.get_double("problem.a"),
+                      c.get_double("problem.b"), o, c.get_double("problem.margin"));
                 }});
 const CommittorProblemRegistrar muller_brown_entry(
     "muller_brown",
     {"Mueller-Brown potential (2-D, or embedded in dim with a confining term), MALA samples",
-     {"problem.dim", "problem.beta", "problem.confine", "problem.radius"},
-     [](const io::Config& c, const at::TensorOptions& o) {
-       return muller_brown_problem(c.get_int("problem.dim", 2), c.get_double("problem.beta", 0.1),
+     with_sampler_keys({{"problem.dim", "int", "2", "dimension (> 2: confined extra axes)"},
+                        {"problem.beta", "float", "0.1", "inverse temperature"},
+                        {"problem.confine", "float", "20", "stiffness of the extra axes"},
+                        {"problem.radius", "float", "0.1", "radius of the basins A and B"}}),
+     [](const io::KeyReader& c, const at::TensorOptions& o) {
+       return muller_brown_problem(c.get_int("problem.dim"), c.get_double("problem.beta"),
                                    gibbs_sampling_from_config(c), o,
-                                   c.get_double("problem.confine", 20.0),
-                                   c.get_double("problem.radius", 0.1));
+                                   c.get_double("problem.confine"), c.get_double("problem.radius"));
      }});
 const CommittorProblemRegistrar ginzburg_landau_entry(
     "ginzburg_landau",
     {"extended Ginzburg-Landau chain of dim sites, MALA samples restricted to the transition",
-     {"problem.dim", "problem.lambda", "problem.beta", "problem.set_level", "problem.margin"},
-     [](const io::Config& c, const at::TensorOptions& o) {
-       return ginzburg_landau_problem(
-           c.get_int("problem.dim", 50), c.get_double("problem.lambda", 0.03),
-           c.get_double("problem.beta", 10.0), gibbs_sampling_from_config(c), o,
-           c.get_double("problem.set_level", 0.5), c.get_double("problem.margin", 0.1));
+     with_sampler_keys({{"problem.dim", "int", "50", "sites"},
+                        {"problem.lambda", "float", "0.03", "coupling lambda"},
+                        {"problem.beta", "float", "10", "inverse temperature"},
+                        {"problem.set_level", "float", "0.5", "A: mean(u) <= -level; B: >= level"},
+                        {"problem.margin", "float", "0.1", "samples reach this far beyond"}}),
+     [](const io::KeyReader& c, const at::TensorOptions& o) {
+       return ginzburg_landau_problem(c.get_int("problem.dim"), c.get_double("problem.lambda"),
+                                      c.get_double("problem.beta"), gibbs_sampling_from_config(c),
+                                      o, c.get_double("problem.set_level"),
+                                      c.get_double("problem.margin"));
      }});
 
 }  // namespace
-
-CommittorProblem committor_problem_from_config(const io::Config& c,
-                                               const at::TensorOptions& options) {
-  return CommittorProblemRegistry::instance()
-      .at(c.require_string("problem.system"), c.source())
-      .make(c, options);
-}
-
-std::vector<std::string> committor_problem_keys() {
-  std::vector<std::string> keys = {"problem.system", "sampler.sample_beta", "sampler.step",
-                                   "sampler.burn_in", "sampler.thin"};
-  for (const auto& [name, e] : CommittorProblemRegistry::instance().entries())
-    for (const auto& k : e.keys)
-      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
-  return keys;
-}
 
 }  // namespace enflow::variational

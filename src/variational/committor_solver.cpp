@@ -10,6 +10,7 @@
 #include "enflow/distributed/group.h"
 #include "enflow/distributed/sample_shard.h"
 #include "enflow/io/config.h"
+#include "enflow/io/key_reader.h"
 #include "enflow/io/plot.h"
 #include "enflow/run.h"
 #include "enflow/run_config.h"
@@ -20,34 +21,64 @@
 namespace enflow::variational {
 namespace {
 
+// The solver's own keys; a problem adds its own (CommittorProblemEntry::keys).
+std::vector<io::KeySpec> committor_solver_key_specs() {
+  auto specs = with_run_specs({
+      {"problem.system", "string", "", "double_well | spheres | muller_brown | ginzburg_landau"},
+      {"network.hidden", "[int]", "[32, 32]", "hidden widths of the committor network"},
+      {"network.sigmoid", "bool", "true", "sigmoid output in (0, 1)"},
+      {"network.exact_boundary", "bool", "true", "q = 0 on A and 1 on B by construction"},
+      {"train.optimizer", "string", "adam", "adam | lbfgs"},
+      {"train.lbfgs_inner", "int", "100", "lbfgs: inner iterations per step"},
+      {"train.iterations", "int", "2000", "optimizer steps"},
+      {"train.batch_size", "int", "1000", "samples per step"},
+      {"train.lr", "float", "0.001", "learning rate at the start"},
+      {"train.lr_final", "float", "0.0001", "learning rate at the end"},
+      {"train.penalty_start", "float", "10", "boundary penalty at the start"},
+      {"train.penalty_end", "float", "1000", "boundary penalty at the end"},
+      {"train.continuation", "float", "0.5", "fraction of steps over which the penalty grows"},
+  });
+  for (auto& k : detail::check_key_specs()) specs.push_back(std::move(k));
+  return specs;
+}
+
+// The table `enflow explain` shows: the solver's keys, then each problem's (defaults differ
+// between problems).
+std::vector<io::KeySpec> committor_key_specs() {
+  auto specs = committor_solver_key_specs();
+  for (const auto& [name, e] : CommittorProblemRegistry::instance().entries())
+    for (auto k : e.keys) {
+      k.help = name + ": " + k.help;
+      specs.push_back(std::move(k));
+    }
+  return specs;
+}
+
 RunResult run_committor(const io::Config& cfg, const RunContext& ctx) {
-  auto keys =
-      with_run_keys({"network.hidden", "network.sigmoid", "network.exact_boundary",
-                     "train.optimizer", "train.lbfgs_inner", "train.iterations", "train.batch_size",
-                     "train.lr", "train.lr_final", "train.penalty_start", "train.penalty_end",
-                     "train.continuation", "run.seed", "reference.grid"});
-  for (const auto& k : detail::shooting_keys()) keys.push_back(k);
-  for (const auto& k : committor_problem_keys()) keys.push_back(k);
-  cfg.check_known(keys);
+  const auto& problem =
+      CommittorProblemRegistry::instance().at(cfg.require_string("problem.system"), cfg.source());
+  auto specs = committor_solver_key_specs();
+  specs.insert(specs.end(), problem.keys.begin(), problem.keys.end());
+  const io::KeyReader keys(cfg, std::move(specs));
   if (ctx.threads() > 0) init_threads(ctx.threads());
-  const int64_t seed = cfg.get_int("run.seed", 0);
+  const int64_t seed = keys.get_int("run.seed");
   torch::manual_seed(seed);  // the MALA chains draw from the global generator
-  const auto p = committor_problem_from_config(cfg, run_tensor_options(cfg));
-  Report report(cfg, ctx, cfg.get_string("output.name", p.name));
+  const auto p = problem.make(keys, run_tensor_options(cfg));
+  Report report(cfg, ctx, keys.get_string("output.name", p.name));
   auto opts = CommittorOptions()
-                  .hidden(cfg.get_ints("network.hidden", {32, 32}))
-                  .sigmoid_output(cfg.get_bool("network.sigmoid", true))
-                  .exact_boundary(cfg.get_bool("network.exact_boundary", true))
-                  .optimizer(nn::optimizer_kind_from_string(
-                      cfg.get_string("train.optimizer", "adam"), "train.optimizer"))
-                  .lbfgs_inner(cfg.get_int("train.lbfgs_inner", 100))
-                  .iterations(cfg.get_int("train.iterations", 2000))
-                  .batch_size(cfg.get_int("train.batch_size", 1000))
-                  .lr(cfg.get_double("train.lr", 1e-3))
-                  .lr_final(cfg.get_double("train.lr_final", 1e-4))
-                  .penalty_start(cfg.get_double("train.penalty_start", 10.0))
-                  .penalty_end(cfg.get_double("train.penalty_end", 1000.0))
-                  .continuation(cfg.get_double("train.continuation", 0.5))
+                  .hidden(keys.get_ints("network.hidden"))
+                  .sigmoid_output(keys.get_bool("network.sigmoid"))
+                  .exact_boundary(keys.get_bool("network.exact_boundary"))
+                  .optimizer(nn::optimizer_kind_from_string(keys.get_string("train.optimizer"),
+                                                            "train.optimizer"))
+                  .lbfgs_inner(keys.get_int("train.lbfgs_inner"))
+                  .iterations(keys.get_int("train.iterations"))
+                  .batch_size(keys.get_int("train.batch_size"))
+                  .lr(keys.get_double("train.lr"))
+                  .lr_final(keys.get_double("train.lr_final"))
+                  .penalty_start(keys.get_double("train.penalty_start"))
+                  .penalty_end(keys.get_double("train.penalty_end"))
+                  .continuation(keys.get_double("train.continuation"))
                   .seed(seed)
                   .on_progress(named(ctx.progress(), "iter", "loss", "penalty"))
                   .group(ctx.group());
@@ -73,10 +104,10 @@ RunResult run_committor(const io::Config& cfg, const RunContext& ctx) {
     if (!report.writes()) return report.finish();
   }
 
-  const std::string system = cfg.require_string("problem.system");
-  if (p.exact) detail::check_closed_form(p, r, cfg, report);
-  if (system == "muller_brown") detail::check_muller_brown(p, r, cfg, ctx, report);
-  if (system == "ginzburg_landau") detail::check_ginzburg_landau(p, r, cfg, ctx, report);
+  const std::string system = keys.get_string("problem.system");
+  if (p.exact) detail::check_closed_form(p, r, keys, report);
+  if (system == "muller_brown") detail::check_muller_brown(p, r, keys, ctx, report);
+  if (system == "ginzburg_landau") detail::check_ginzburg_landau(p, r, keys, ctx, report);
   const auto plot = report.plot_path("energy");
   if (!plot.empty())
     io::plot_lines(plot,
@@ -89,7 +120,7 @@ RunResult run_committor(const io::Config& cfg, const RunContext& ctx) {
 const SolverRegistrar committor_solver(
     "committor", {"Committor of overdamped Langevin dynamics (double_well, spheres, muller_brown, "
                   "ginzburg_landau)",
-                  run_committor, /*sample_parallel=*/true});
+                  run_committor, /*sample_parallel=*/true, committor_key_specs});
 
 }  // namespace
 }  // namespace enflow::variational

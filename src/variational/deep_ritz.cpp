@@ -49,13 +49,12 @@ DeepRitzResult solve_deep_ritz(const PoissonProblem& problem, const DeepRitzOpti
   torch::manual_seed(o.seed());
   const auto topt = o.tensor_options();
   const int64_t d = problem.dim;
-  auto net = nn::ScalarNet(
-      nn::ScalarNetOptions(d)
-          .arch(nn::ScalarArch::kResnet)
-          .width(o.width())
-          .blocks(o.blocks())
-          .activation(nn::scalar_activation_from_string(o.activation(), "Deep Ritz activation"))
-          .init(nn::ScalarInit::kLibTorch));
+  auto net = nn::ScalarNet(nn::ScalarNetOptions(d)
+                               .arch(nn::ScalarArch::kResnet)
+                               .width(o.width())
+                               .blocks(o.blocks())
+                               .activation(o.activation())
+                               .init(nn::ScalarInit::kLibTorch));
   net->to(topt.device(), topt.dtype().toScalarType());
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(o.lr()));
   DeepRitzResult res;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "enflow/io/config.h"
+#include "enflow/io/key_reader.h"
 #include "enflow/io/plot.h"
 #include "enflow/run.h"
 #include "enflow/run_config.h"
@@ -12,29 +13,44 @@
 namespace enflow::variational {
 namespace {
 
+std::vector<io::KeySpec> deep_ritz_key_specs() {
+  return with_run_specs({
+      {"problem.dim", "int", "10", "dimension d of the unit cube"},
+      {"network.width", "int", "20", "width of the residual blocks"},
+      {"network.blocks", "int", "3", "residual blocks (two layers each)"},
+      {"network.activation", "string", "relu3", "activation: relu3 | tanh"},
+      {"train.iterations", "int", "5000", "Adam iterations"},
+      {"train.batch_interior", "int", "1000", "interior points per iteration"},
+      {"train.batch_boundary", "int", "1000", "boundary points per iteration"},
+      {"train.lr", "float", "0.001", "Adam learning rate at the start"},
+      {"train.lr_final", "float", "1e-05", "learning rate at the end (geometric decay)"},
+      {"train.penalty", "float", "500", "boundary penalty weight"},
+      {"train.penalty_end", "float", "0", "penalty at the end (0: constant)"},
+      {"train.continuation", "float", "0.5", "fraction of iterations over which it grows"},
+      {"train.eval_points", "int", "100000", "points of the relative L2 error"},
+  });
+}
+
 RunResult run_deep_ritz(const io::Config& cfg, const RunContext& ctx) {
-  cfg.check_known(
-      with_run_keys({"problem.dim", "network.width", "network.blocks", "network.activation",
-                     "train.iterations", "train.batch_interior", "train.batch_boundary", "train.lr",
-                     "train.lr_final", "train.penalty", "train.penalty_end", "train.continuation",
-                     "run.seed", "train.eval_points"}));
+  const io::KeyReader keys(cfg, deep_ritz_key_specs());
   if (ctx.threads() > 0) init_threads(ctx.threads());
-  auto p = product_sum_problem(cfg.get_int("problem.dim", 10));
-  Report report(cfg, ctx.out_dir(), cfg.get_string("output.name", "deep_ritz_" + p.name));
+  auto p = product_sum_problem(keys.get_int("problem.dim"));
+  Report report(cfg, ctx.out_dir(), keys.get_string("output.name", "deep_ritz_" + p.name));
   auto opts = DeepRitzOptions()
-                  .width(cfg.get_int("network.width", 20))
-                  .blocks(cfg.get_int("network.blocks", 3))
-                  .activation(cfg.get_string("network.activation", "relu3"))
-                  .iterations(cfg.get_int("train.iterations", 5000))
-                  .batch_interior(cfg.get_int("train.batch_interior", 1000))
-                  .batch_boundary(cfg.get_int("train.batch_boundary", 1000))
-                  .lr(cfg.get_double("train.lr", 1e-3))
-                  .lr_final(cfg.get_double("train.lr_final", 1e-5))
-                  .penalty(cfg.get_double("train.penalty", 500.0))
-                  .penalty_end(cfg.get_double("train.penalty_end", 0.0))
-                  .continuation(cfg.get_double("train.continuation", 0.5))
-                  .eval_points(cfg.get_int("train.eval_points", 100000))
-                  .seed(cfg.get_int("run.seed", 0))
+                  .width(keys.get_int("network.width"))
+                  .blocks(keys.get_int("network.blocks"))
+                  .activation(nn::scalar_activation_from_string(
+                      keys.get_string("network.activation"), "network.activation"))
+                  .iterations(keys.get_int("train.iterations"))
+                  .batch_interior(keys.get_int("train.batch_interior"))
+                  .batch_boundary(keys.get_int("train.batch_boundary"))
+                  .lr(keys.get_double("train.lr"))
+                  .lr_final(keys.get_double("train.lr_final"))
+                  .penalty(keys.get_double("train.penalty"))
+                  .penalty_end(keys.get_double("train.penalty_end"))
+                  .continuation(keys.get_double("train.continuation"))
+                  .eval_points(keys.get_int("train.eval_points"))
+                  .seed(keys.get_int("run.seed"))
                   .tensor_options(run_tensor_options(cfg))
                   .on_progress(named(ctx.progress(), "iter", "loss", "boundary"));
   ctx.say("Deep Ritz " + p.name + ": " + std::to_string(opts.iterations()) + " iterations, " +
@@ -45,7 +61,7 @@ RunResult run_deep_ritz(const io::Config& cfg, const RunContext& ctx) {
   report.count("dim", p.dim);
   report.count("width", opts.width());
   report.count("blocks", opts.blocks());
-  report.text("activation", opts.activation());
+  report.text("activation", nn::to_string(opts.activation()));
   report.count("iterations", r.iterations);
   report.count("batch_interior", opts.batch_interior());
   report.count("batch_boundary", opts.batch_boundary());
@@ -64,7 +80,8 @@ RunResult run_deep_ritz(const io::Config& cfg, const RunContext& ctx) {
 }
 
 const SolverRegistrar deep_ritz_solver("deep_ritz",
-                                       {"Deep Ritz for -Laplace u = f on (0,1)^d", run_deep_ritz});
+                                       {"Deep Ritz for -Laplace u = f on (0,1)^d", run_deep_ritz,
+                                        /*sample_parallel=*/false, deep_ritz_key_specs});
 
 }  // namespace
 }  // namespace enflow::variational

@@ -9,6 +9,7 @@
 #include "enflow/distributed/group.h"
 #include "enflow/distributed/sample_shard.h"
 #include "enflow/io/config.h"
+#include "enflow/io/key_reader.h"
 #include "enflow/io/plot.h"
 #include "enflow/run.h"
 #include "enflow/run_config.h"
@@ -18,29 +19,44 @@
 namespace enflow::variational {
 namespace {
 
+std::vector<io::KeySpec> vmc_key_specs() {
+  return with_run_specs({
+      {"problem.sites", "int", "20", "spins of the periodic chain"},
+      {"problem.j", "float", "1", "coupling J"},
+      {"problem.h", "float", "1", "transverse field h"},
+      {"rbm.hidden_density", "int", "2", "RBM hidden units per spin (alpha)"},
+      {"rbm.init_std", "float", "0.01", "std of the initial RBM weights"},
+      {"sampler.samples", "int", "1000", "Markov chains (one sample each per step)"},
+      {"sampler.sweeps", "int", "1", "Metropolis sweeps between samples"},
+      {"sampler.thermalization", "int", "50", "sweeps before the first sample"},
+      {"sampler.final_samples", "int", "20000", "samples of the final energy estimate"},
+      {"train.iterations", "int", "500", "stochastic-reconfiguration steps"},
+      {"train.lr", "float", "0.05", "SR step size at the start"},
+      {"train.lr_final", "float", "0.01", "SR step size at the end"},
+      {"train.diag_shift", "float", "0.01", "diagonal shift of S at the start"},
+      {"train.diag_shift_final", "float", "0.0001", "diagonal shift of S at the end"},
+  });
+}
+
 RunResult run_vmc(const io::Config& cfg, const RunContext& ctx) {
-  cfg.check_known(
-      with_run_keys({"problem.sites", "problem.j", "problem.h", "rbm.hidden_density",
-                     "rbm.init_std", "sampler.samples", "sampler.sweeps", "sampler.thermalization",
-                     "sampler.final_samples", "train.iterations", "train.lr", "train.lr_final",
-                     "train.diag_shift", "train.diag_shift_final", "run.seed"}));
+  const io::KeyReader keys(cfg, vmc_key_specs());
   if (ctx.threads() > 0) init_threads(ctx.threads());
-  const int64_t n = cfg.get_int("problem.sites", 20);
-  const double j = cfg.get_double("problem.j", 1.0), h = cfg.get_double("problem.h", 1.0);
-  Report report(cfg, ctx, cfg.get_string("output.name", fmt::format("vmc_tfim_{}", n)));
+  const int64_t n = keys.get_int("problem.sites");
+  const double j = keys.get_double("problem.j"), h = keys.get_double("problem.h");
+  Report report(cfg, ctx, keys.get_string("output.name", fmt::format("vmc_tfim_{}", n)));
   auto opts = VmcOptions()
-                  .hidden_density(cfg.get_int("rbm.hidden_density", 2))
-                  .init_std(cfg.get_double("rbm.init_std", 0.01))
-                  .samples(cfg.get_int("sampler.samples", 1000))
-                  .sweeps(cfg.get_int("sampler.sweeps", 1))
-                  .thermalization(cfg.get_int("sampler.thermalization", 50))
-                  .final_samples(cfg.get_int("sampler.final_samples", 20000))
-                  .iterations(cfg.get_int("train.iterations", 500))
-                  .lr(cfg.get_double("train.lr", 0.05))
-                  .lr_final(cfg.get_double("train.lr_final", 0.01))
-                  .diag_shift(cfg.get_double("train.diag_shift", 1e-2))
-                  .diag_shift_final(cfg.get_double("train.diag_shift_final", 1e-4))
-                  .seed(cfg.get_int("run.seed", 0))
+                  .hidden_density(keys.get_int("rbm.hidden_density"))
+                  .init_std(keys.get_double("rbm.init_std"))
+                  .samples(keys.get_int("sampler.samples"))
+                  .sweeps(keys.get_int("sampler.sweeps"))
+                  .thermalization(keys.get_int("sampler.thermalization"))
+                  .final_samples(keys.get_int("sampler.final_samples"))
+                  .iterations(keys.get_int("train.iterations"))
+                  .lr(keys.get_double("train.lr"))
+                  .lr_final(keys.get_double("train.lr_final"))
+                  .diag_shift(keys.get_double("train.diag_shift"))
+                  .diag_shift_final(keys.get_double("train.diag_shift_final"))
+                  .seed(keys.get_int("run.seed"))
                   .tensor_options(run_tensor_options(cfg))
                   .on_progress(named(ctx.progress(), "step", "energy", "+-"))
                   .group(ctx.group());
@@ -86,7 +102,7 @@ RunResult run_vmc(const io::Config& cfg, const RunContext& ctx) {
 const SolverRegistrar vmc_solver(
     "vmc_ising",
     {"Variational Monte Carlo (RBM + SR) for the transverse-field Ising chain", run_vmc,
-     /*sample_parallel=*/true});
+     /*sample_parallel=*/true, vmc_key_specs});
 
 }  // namespace
 }  // namespace enflow::variational

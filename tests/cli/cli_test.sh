@@ -103,6 +103,13 @@ check explain-all 0 "$bin" explain
 check explain-unknown 1 "$bin" explain train.lerning_rate
 "$bin" explain train.lerning_rate 2>&1 | grep -q "known in its table: .*train.lr" ||
   { echo "FAIL explain names the table's keys"; fail=1; }
+# Solver keys come from each solver's table (the one its config is validated against).
+"$bin" explain --solver vmc_ising problem.sites | grep -q "^problem.sites (int, default 20): " ||
+  { echo "FAIL explain --solver vmc_ising problem.sites"; fail=1; }
+"$bin" explain problem.lambda | grep -q "default 0.03) \[solver committor\]: ginzburg_landau" ||
+  { echo "FAIL explain finds a committor problem's key"; fail=1; }
+check explain-solver-unknown 1 "$bin" explain --solver svgd svgd.stepsize
+check explain-unknown-solver 1 "$bin" explain --solver rk5
 check train-missing-config 1 "$bin" train --config "$work/nope.toml"
 check evaluate-missing-model 1 "$bin" evaluate --model "$work/nope.pt"
 check evaluate-not-a-model 1 "$bin" evaluate --model "$work/ms.h5"

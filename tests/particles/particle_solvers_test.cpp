@@ -86,7 +86,12 @@ TEST(Svgd, SetupRejectsBadConfigs) {
   const auto o = torch::TensorOptions().dtype(torch::kDouble);
   EXPECT_EQ(
       testing::error_of([&] { svgd_setup(io::Config::parse(kSvgd, {"svgd.stepsize=1"}), o); }),
-      "config '<config>': unknown key 'svgd.stepsize'");
+      "config '<config>': unknown key 'svgd.stepsize' (known in its table: svgd.particles, "
+      "svgd.iterations, svgd.step, svgd.optimizer, svgd.momentum, svgd.bandwidth, svgd.anneal, "
+      "svgd.anneal_cycles, svgd.anneal_power)");
+  EXPECT_EQ(testing::error_of(
+                [&] { svgd_setup(io::Config::parse(kSvgd, {"svgd.optimizer='adam'"}), o); }),
+            "unknown svgd.optimizer 'adam' (known: adagrad, plain)");
   EXPECT_EQ(
       testing::error_of([&] { svgd_setup(io::Config::parse(kSvgd, {"target.kind='donut'"}), o); }),
       "<config>: unknown SVGD target.kind 'donut' (known: banana, gaussian, logistic, mixture, "

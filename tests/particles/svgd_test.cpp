@@ -47,8 +47,12 @@ TEST(Svgd, RecoversOneDimensionalGaussian) {
                            torch::tensor({{0.49}}, torch::kDouble));
   auto x0 = torch::randn({100, 1}, torch::kDouble) - 4;
   for (const char* opt : {"adagrad", "plain"}) {
+    const auto rule = svgd_step_rule_from_string(opt, "svgd.optimizer");
     auto r = svgd(t.log_prob, x0,
-                  SvgdOptions().iterations(500).step(opt[0] == 'a' ? 0.05 : 0.2).optimizer(opt));
+                  SvgdOptions()
+                      .iterations(500)
+                      .step(rule == SvgdStepRule::kAdagrad ? 0.05 : 0.2)
+                      .optimizer(rule));
     const double mean = r.particles.mean().item<double>();
     const double var = r.particles.var().item<double>();
     // Stated bounds: mean within 0.02 (0.03 σ), variance within 8% of 0.49 (SVGD's finite-n
@@ -134,7 +138,7 @@ TEST(Svgd, RejectsBadInput) {
   auto t = gaussian_target(torch::zeros({1}, torch::kDouble), torch::ones({1, 1}, torch::kDouble));
   auto x = torch::randn({10, 1}, torch::kDouble);
   EXPECT_THROW(svgd(t.log_prob, x.narrow(0, 0, 1), SvgdOptions()), std::invalid_argument);
-  EXPECT_THROW(svgd(t.log_prob, x, SvgdOptions().optimizer("adam")), std::invalid_argument);
+  EXPECT_THROW(svgd_step_rule_from_string("adam", "svgd.optimizer"), std::invalid_argument);
   EXPECT_THROW(svgd(t.log_prob, x, SvgdOptions().step(-1)), std::invalid_argument);
   auto bad = x.clone();
   bad[3][0] = std::nan("");
@@ -143,7 +147,8 @@ TEST(Svgd, RejectsBadInput) {
   // A step far too large for a fixed tiny bandwidth blows up: a clear error, not NaNs.
   auto steep =
       gaussian_target(torch::zeros({1}, torch::kDouble), torch::full({1, 1}, 1e-8, torch::kDouble));
-  EXPECT_THROW(svgd(steep.log_prob, x, SvgdOptions().optimizer("plain").step(1e6).iterations(50)),
+  EXPECT_THROW(svgd(steep.log_prob, x,
+                    SvgdOptions().optimizer(SvgdStepRule::kPlain).step(1e6).iterations(50)),
                std::runtime_error);
 }
 

@@ -30,7 +30,7 @@ TEST(DeepRitz, TwoDimensionalPoissonMatchesExactSolution) {
   auto r = solve_deep_ritz(p, DeepRitzOptions()
                                   .width(10)
                                   .blocks(2)
-                                  .activation("relu3")
+                                  .activation(nn::ScalarActivation::kRelu3)
                                   .iterations(1500)
                                   .batch_interior(500)
                                   .batch_boundary(200)

@@ -18,6 +18,9 @@ struct KeySpec {
 std::vector<std::string> keys_of(const std::vector<KeySpec>& specs);
 /// An aligned text table "key  type  default  help", one key per line.
 std::string format_key_specs(const std::vector<KeySpec>& specs);
+/// A hint for an unknown `key`: " (known in its table: train.lr, train.iterations)" when
+/// the table (the part before the first dot) exists, else " (known tables: problem, train)".
+std::string keys_hint(const std::vector<KeySpec>& specs, const std::string& key);
 /// The spec of `key`, or nullptr.
 const KeySpec* find_key_spec(const std::vector<KeySpec>& specs, const std::string& key);
 

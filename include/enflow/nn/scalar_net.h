@@ -32,6 +32,8 @@ enum class ScalarInit {
 /// throw std::invalid_argument "unknown <key> 'x'; known: ...".
 ScalarArch scalar_arch_from_string(const std::string& name, const std::string& key);
 ScalarActivation scalar_activation_from_string(const std::string& name, const std::string& key);
+/// The config name of an activation ("tanh", "relu3").
+const char* to_string(ScalarActivation activation);
 
 struct ScalarNetOptions {
   explicit ScalarNetOptions(int64_t in_dim) : in_dim_(in_dim) {}

@@ -39,13 +39,22 @@ at::Tensor svgd_direction_at(const at::Tensor& rows, const at::Tensor& x, const 
 /// each ending at 1; γ = 1 afterwards, and always when anneal = 0.
 double svgd_annealing(int64_t it, int64_t anneal, int64_t cycles, double power);
 
+/// How particles move along φ.
+enum class SvgdStepRule {
+  /// AdaGrad with momentum: G ← α G + (1 − α) φ², x += ε φ/(fudge + √G), G = φ² at the first
+  /// step (the SVGD authors' code).
+  kAdagrad,
+  kPlain,  ///< x += ε φ
+};
+/// "adagrad" | "plain"; throws std::invalid_argument "unknown <key> 'x' (known: adagrad, plain)".
+SvgdStepRule svgd_step_rule_from_string(const std::string& name, const std::string& key);
+const char* to_string(SvgdStepRule rule);
+
 struct SvgdOptions {
   TORCH_ARG(int64_t, iterations) = 1000;
   /// ε: the step (plain) or master step size (AdaGrad).
   TORCH_ARG(double, step) = 0.1;
-  /// "adagrad" (AdaGrad with momentum: G ← α G + (1 − α) φ², x += ε φ/(fudge + √G), G = φ² at
-  /// the first step) or "plain" (x += ε φ).
-  TORCH_ARG(std::string, optimizer) = "adagrad";
+  TORCH_ARG(SvgdStepRule, optimizer) = SvgdStepRule::kAdagrad;
   TORCH_ARG(double, momentum) = 0.9;  ///< α
   TORCH_ARG(double, fudge) = 1e-6;
   /// Annealed SVGD: φ = 1/n Σⱼ [γ(t) k ∇log p + ∇k] with γ rising from 0 to 1 over the first

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "enflow/io/key_spec.h"
 #include "enflow/particles/logistic.h"
 #include "enflow/particles/potential_flow.h"
 #include "enflow/particles/svgd.h"
@@ -20,7 +21,8 @@
 
 namespace enflow::io {
 class Config;
-}
+class KeyReader;
+}  // namespace enflow::io
 
 namespace enflow::particles {
 
@@ -40,13 +42,13 @@ struct SvgdSetup {
 struct SvgdTargetEntry {
   static constexpr const char* kKind = "SVGD target.kind";
   std::string help;
-  std::function<void(const io::Config&, const c10::TensorOptions&, SvgdSetup&)> fill;
+  std::function<void(const io::KeyReader&, const c10::TensorOptions&, SvgdSetup&)> fill;
 };
 using SvgdTargetRegistry = Registry<SvgdTargetEntry>;
 using SvgdTargetRegistrar = Registrar<SvgdTargetEntry>;
 
-/// Every key an SVGD config may hold (others are typos).
-std::vector<std::string> svgd_config_keys();
+/// Every key an SVGD config may hold (others are typos), with types, defaults and help.
+std::vector<io::KeySpec> svgd_key_specs();
 
 /// Reads and checks the config; draws the initial particles from the global generator (the
 /// caller seeds it: enflow::start_run). Throws std::invalid_argument naming the key on bad

@@ -16,13 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "enflow/io/key_spec.h"
 #include "enflow/nn/optimizer.h"
 #include "enflow/registry.h"
 #include "enflow/sampling/mala.h"
 #include "enflow/variational/common.h"
 
 namespace enflow::io {
-class Config;
+class KeyReader;
 }
 
 namespace enflow::distributed {
@@ -102,26 +103,22 @@ CommittorProblem ginzburg_landau_problem(int64_t n, double lambda, double beta,
 /// committor must satisfy q(path(-m)) = 1 - q(path(m)). Returns [levels, n].
 at::Tensor ginzburg_landau_path(const CommittorProblem& problem, const std::vector<double>& levels);
 
-/// The committor problem table: problem.system → help, the problem.* keys it reads, and a
-/// factory from a config (sampler.* keys: GibbsSampling), registered in the file that
-/// defines the problems. Shipped: double_well, spheres, muller_brown, ginzburg_landau.
+/// The committor problem table: problem.system → help, the problem.* (and sampler.*) keys it
+/// reads with this problem's defaults, and a factory reading them, registered in the file
+/// that defines the problems. Shipped: double_well, spheres, muller_brown, ginzburg_landau.
 struct CommittorProblemEntry {
   static constexpr const char* kKind = "committor problem.system";
   std::string help;
-  std::vector<std::string> keys;  ///< problem.* keys besides problem.system
-  std::function<CommittorProblem(const io::Config&, const at::TensorOptions&)> make;
+  std::vector<io::KeySpec> keys;  ///< besides problem.system
+  std::function<CommittorProblem(const io::KeyReader&, const at::TensorOptions&)> make;
 };
 using CommittorProblemRegistry = Registry<CommittorProblemEntry>;
 using CommittorProblemRegistrar = Registrar<CommittorProblemEntry>;
 
-/// sampler.sample_beta, sampler.step, sampler.burn_in, sampler.thin over GibbsSampling().
-GibbsSampling gibbs_sampling_from_config(const io::Config& config);
-/// The problem config.problem.system names, built from the config; throws
-/// std::invalid_argument naming an unknown system (and the known ones) or a bad value.
-CommittorProblem committor_problem_from_config(const io::Config& config,
-                                               const at::TensorOptions& options);
-/// Every key the committor problems and the sampler read (for Config::check_known).
-std::vector<std::string> committor_problem_keys();
+/// The keys of GibbsSampling: sampler.sample_beta, sampler.step, sampler.burn_in, sampler.thin
+/// with GibbsSampling()'s defaults, and their reader.
+std::vector<io::KeySpec> gibbs_sampling_key_specs();
+GibbsSampling gibbs_sampling_from_config(const io::KeyReader& keys);
 
 struct CommittorOptions {
   TORCH_ARG(std::vector<int64_t>, hidden) = std::vector<int64_t>{32, 32};

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "enflow/nn/scalar_net.h"
 #include "enflow/variational/common.h"
 
 namespace enflow::variational {
@@ -30,8 +31,8 @@ PoissonProblem product_sum_problem(int64_t dim);
 
 struct DeepRitzOptions {
   TORCH_ARG(int64_t, width) = 20;
-  TORCH_ARG(int64_t, blocks) = 3;                ///< residual blocks of two layers each
-  TORCH_ARG(std::string, activation) = "relu3";  ///< "relu3" (max(x,0)^3) or "tanh"
+  TORCH_ARG(int64_t, blocks) = 3;  ///< residual blocks of two layers each
+  TORCH_ARG(nn::ScalarActivation, activation) = nn::ScalarActivation::kRelu3;
   TORCH_ARG(int64_t, iterations) = 5000;
   TORCH_ARG(int64_t, batch_interior) = 1000;
   TORCH_ARG(int64_t, batch_boundary) = 1000;  ///< boundary points per step (all faces)
