@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "enflow/integrators/integrator_registry.h"
+#include "integrators/newton_krylov.h"
 
 namespace enflow::integrators {
 
@@ -29,6 +30,8 @@ at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const Structur
                                   NewtonReport* report, NewtonWorkspace* ws) {
   if (u0.dim() != 2) throw std::invalid_argument("discrete_gradient_step: u0 must be [batch, dim]");
   const int64_t B = u0.size(0), d = u0.size(1);
+  if (resolve_linear_solver(o.linear_solver(), d) == LinearSolver::kGmres)
+    return detail::newton_krylov_step(H, applyG, u0, dt, o, report);
   torch::AutoGradMode grad_on(true);
   auto u0c = u0.detach();
   // Explicit Euler with the ordinary gradient as the starting guess.
