@@ -20,7 +20,7 @@ for n in 16 32 64 128; do
       echo "| ${n}² | $d | dense | skipped | | | > $est GiB (J and J⁻¹ alone) | |"
       continue
     fi
-    ENFLOW_NUM_THREADS=1 nice -n 10 "$bin" --benchmark_filter="BM_NewtonStep/$n/$s\$" \
+    ENFLOW_NUM_THREADS=1 nice -n 10 "$bin" --benchmark_filter="BM_NewtonStep/$n/$s/" \
       --benchmark_format=json 2>/dev/null | /usr/bin/python3 -c '
 import json, sys
 b = json.load(sys.stdin)["benchmarks"][0]
