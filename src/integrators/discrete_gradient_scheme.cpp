@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "enflow/integrators/integrator_registry.h"
+#include "integrators/newton_krylov.h"
 
 namespace enflow::integrators {
 
@@ -29,16 +30,14 @@ at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const Structur
                                   NewtonReport* report, NewtonWorkspace* ws) {
   if (u0.dim() != 2) throw std::invalid_argument("discrete_gradient_step: u0 must be [batch, dim]");
   const int64_t B = u0.size(0), d = u0.size(1);
+  if (resolve_linear_solver(o.linear_solver(), d) == LinearSolver::kGmres)
+    return detail::newton_krylov_step(H, applyG, u0, dt, o, report);
   torch::AutoGradMode grad_on(true);
-  auto u0c = u0.detach();
+  const detail::DiscreteGradientResidual residual(H, applyG, u0, dt, o.tol());
+  const auto& u0c = residual.u0;
+  const double tol = residual.tol;
   // Explicit Euler with the ordinary gradient as the starting guess.
-  auto u1 = (u0c + dt * applyG(H.gradient(u0c, false))).detach();
-  const double eps = u0.scalar_type() == torch::kFloat64 ? 2.220446049250313e-16 : 1.1920929e-07;
-  const double tol = o.tol() > 0 ? o.tol() : 16.0 * eps;
-  auto residual = [&](const at::Tensor& u) {
-    auto g = H.discrete_gradient(u, u0c, /*create_graph=*/false).dgrad;
-    return (u - u0c - dt * applyG(g)).detach();
-  };
+  auto u1 = residual.guess();
   // The per-sample Jacobian ∂r/∂u₁ in one reverse pass: every sample repeated d times,
   // copy i seeded with the unit vector e_i, gives row i (samples are independent).
   auto inverse_jacobian = [&](const at::Tensor& u) {

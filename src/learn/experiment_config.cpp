@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "enflow/integrators/integrator_registry.h"
+#include "enflow/integrators/linear_solver.h"
 #include "enflow/models/model_registry.h"
 
 namespace enflow::learn {
@@ -20,7 +21,9 @@ models::StepOptions predict_step_options(const io::Config& c) {
   return models::StepOptions()
       .integrator(c.get_string("predict.integrator", type.predict_integrator))
       .rtol(c.get_double("train.rtol", 1e-6))
-      .atol(c.get_double("train.atol", 1e-8));
+      .atol(c.get_double("train.atol", 1e-8))
+      .linear_solver(integrators::linear_solver_from_string(
+          c.get_string("predict.linear_solver", "auto"), "predict.linear_solver"));
 }
 
 // Observed rate the loss compares with: "central" differences need a rate at a point

@@ -127,6 +127,9 @@ const std::vector<io::KeySpec>& experiment_key_specs() {
       {"train.lbfgs_history", "int", "20", "L-BFGS history"},
       {"train.lbfgs_batch", "int", "0", "L-BFGS fixed subset of pairs (0: all)"},
       {"predict.integrator", "string", "", "prediction scheme (default: the model type's)"},
+      {"predict.linear_solver", "string", "auto",
+       "discrete_gradient Newton's linear solves: auto | dense | gmres (auto: matrix-free "
+       "GMRES above 256 state components)"},
       {"run.dtype", "string", "float64", "float32 | float64"},
       {"run.device", "string", "cpu", "cpu | cuda"},
       {"run.seed", "int", "0", "seed of initial weights and batches"},

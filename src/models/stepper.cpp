@@ -64,8 +64,10 @@ at::Tensor implicit_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, c
     throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
                                 m.type() + "'");
   }
-  const auto newton =
-      integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations());
+  const auto newton = integrators::NewtonOptions()
+                          .tol(o.newton_tol())
+                          .max_iterations(o.newton_max_iterations())
+                          .linear_solver(o.linear_solver());
   // Grid stencils never form G. A force f enters as a constant: Newton's Jacobian is unchanged.
   const auto f = m.force();
   if (f.defined() || m.matrix_free_structure()) {

@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "enflow/ad/discrete_gradient.h"
+#include "enflow/integrators/linear_solver.h"
 
 namespace enflow::integrators {
 
@@ -17,11 +18,19 @@ struct NewtonOptions {
   /// of the state's dtype, so the scheme's conservation law holds to rounding.
   TORCH_ARG(double, tol) = 0.0;
   TORCH_ARG(int, max_iterations) = 50;
+  /// The discrete-gradient step's linear solves (newton_solve is always dense).
+  TORCH_ARG(LinearSolver, linear_solver) = LinearSolver::kAuto;
+  /// kGmres: Krylov vectors kept before GMRES restarts, and JVPs allowed per Newton iteration.
+  TORCH_ARG(int, krylov_restart) = 30;
+  TORCH_ARG(int, krylov_max_iterations) = 400;
+
+ public:
 };
 
 struct NewtonReport {
   int iterations = 0;
   int jacobians = 0;      ///< Jacobians computed (each a batched reverse pass over d copies)
+  int jvps = 0;           ///< Jacobian–vector products (GMRES; each one batched double-backward)
   double residual = 0.0;  ///< max-norm residual of the last iterate
   bool converged = false;
 };
@@ -47,7 +56,10 @@ at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const at::Tens
                                   const NewtonOptions& options = {}, NewtonReport* report = nullptr,
                                   NewtonWorkspace* workspace = nullptr);
 /// G given as its action on a batch of gradients g [B, d] → g Gᵀ (differentiable in g): a
-/// stencil on a grid, never a dense matrix. The Newton Jacobian is still dense [B, d, d].
+/// stencil on a grid, never a dense matrix. With LinearSolver kGmres (kAuto for d above
+/// kGmresAutoDim) no [d, d] tensor is formed: Newton–Krylov, GMRES on J v from autograd
+/// (double backward), the same convergence test on the true residual; the workspace is
+/// then unused.
 using StructureApply = std::function<at::Tensor(const at::Tensor& g)>;
 at::Tensor discrete_gradient_step(const ad::EnergyDerivatives& H, const StructureApply& G,
                                   const at::Tensor& u0, double dt,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "enflow/integrators/linear_solver.h"
 #include "enflow/models/model.h"
 
 namespace enflow::integrators {
@@ -27,6 +28,10 @@ struct StepOptions {
   /// discrete_gradient: a step Newton cannot solve is retaken as two half steps, down to
   /// dt / 2^newton_max_halvings (0: never; the error is thrown at once).
   TORCH_ARG(int, newton_max_halvings) = 6;
+  /// discrete_gradient: Newton's linear solves (kAuto: matrix-free GMRES for large grids).
+  TORCH_ARG(integrators::LinearSolver, linear_solver) = integrators::LinearSolver::kAuto;
+
+ public:
 };
 
 /// Names accepted by StepOptions::integrator (the integrator table, sorted).
