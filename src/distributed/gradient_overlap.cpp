@@ -23,8 +23,8 @@ struct GradientOverlap::State {
   std::vector<at::Tensor> params;
   std::vector<Bucket> buckets;
   std::vector<size_t> bucket_of, slot_of;
-  std::vector<char> arrived;
-  size_t next = 0;  // the next bucket to start
+  std::vector<char> arrived, frozen;  // frozen: no gradient ever (requires_grad false)
+  size_t next = 0;                    // the next bucket to start
   int64_t early = 0;
   std::mutex mutex;  // hooks run on the autograd engine's threads
   std::vector<std::pair<std::shared_ptr<torch::autograd::Node>, uintptr_t>> hooks;
@@ -53,6 +53,18 @@ struct GradientOverlap::State {
       ++early;
     }
   }
+  // Before a backward pass: nothing arrived but the frozen parameters (counted as zero).
+  void rearm() {
+    for (auto& b : buckets) b.arrived = 0;
+    for (size_t i = 0; i < params.size(); ++i) {
+      arrived[i] = frozen[i];
+      if (frozen[i]) {
+        slice(i).zero_();
+        ++buckets[bucket_of[i]].arrived;
+      }
+    }
+    next = 0;
+  }
 };
 
 GradientOverlap::GradientOverlap(std::vector<at::Tensor> parameters, Group& group,
@@ -65,6 +77,7 @@ GradientOverlap::GradientOverlap(std::vector<at::Tensor> parameters, Group& grou
   s.bucket_of.resize(s.params.size());
   s.slot_of.resize(s.params.size());
   s.arrived.assign(s.params.size(), 0);
+  s.frozen.assign(s.params.size(), 0);
   for (const auto& members : group_tensors(s.params, bucket_bytes)) {
     State::Bucket b;
     int64_t n = 0;
@@ -80,8 +93,12 @@ GradientOverlap::GradientOverlap(std::vector<at::Tensor> parameters, Group& grou
   }
   std::weak_ptr<State> weak = state_;
   for (size_t i = 0; i < s.params.size(); ++i) {
-    if (!s.params[i].requires_grad() || !s.params[i].is_leaf())
-      throw std::invalid_argument("GradientOverlap: parameters must be leaves requiring gradients");
+    if (!s.params[i].requires_grad()) {
+      s.frozen[i] = 1;
+      continue;
+    }
+    if (!s.params[i].is_leaf())
+      throw std::invalid_argument("GradientOverlap: parameters must be leaf tensors");
     // The accumulator is held here: the tensor keeps it only weakly, and a new one (without
     // the hook) would be made for the next graph once the last graph holding it is gone.
     auto acc = torch::autograd::impl::grad_accumulator(s.params[i]);
@@ -93,6 +110,8 @@ GradientOverlap::GradientOverlap(std::vector<at::Tensor> parameters, Group& grou
         }));
     s.hooks.emplace_back(std::move(acc), key);
   }
+  torch::NoGradGuard no_grad;
+  s.rearm();
 }
 
 GradientOverlap::~GradientOverlap() {
@@ -110,6 +129,7 @@ void GradientOverlap::finish() {
   }
   s.group->wait_started();
   for (size_t i = 0; i < s.params.size(); ++i) {
+    if (s.frozen[i]) continue;
     auto& p = s.params[i];
     auto sum = s.slice(i).view_as(p);
     if (p.grad().defined())
@@ -117,9 +137,7 @@ void GradientOverlap::finish() {
     else if (sum.ne(0).any().item<bool>())
       p.mutable_grad() = sum.clone();
   }
-  s.arrived.assign(s.params.size(), 0);
-  for (auto& b : s.buckets) b.arrived = 0;
-  s.next = 0;
+  s.rearm();
 }
 
 int64_t GradientOverlap::started_early() const { return state_->early; }

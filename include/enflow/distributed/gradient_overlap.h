@@ -18,7 +18,8 @@ namespace enflow::distributed {
 
 class GradientOverlap {
  public:
-  /// Hooks `parameters` (leaf tensors that require gradients) for `group`'s lifetime.
+  /// Hooks `parameters` (leaf tensors) until destroyed; `group` must outlive it. Those that
+  /// do not require gradients are left alone (they count as zero in their bucket).
   GradientOverlap(std::vector<at::Tensor> parameters, Group& group,
                   int64_t bucket_bytes = kBucketBytes);
   ~GradientOverlap();
