@@ -26,10 +26,6 @@ EulerianSolver::EulerianSolver(nn::ScalarNet net, EulerianProblem problem, Euler
   if (!(options_.tau() > 0) || !std::isfinite(options_.tau()))
     throw std::invalid_argument("EulerianSolver: tau must be positive");
   options_.optimizer().check();
-  if (group() && problem_.conserve_volume)
-    throw std::invalid_argument(
-        "problem.volume_constraint shifts u by the integral over all quadrature points: it runs "
-        "on one process only");
   // Every rank starts from rank 0's network (the same seed gives the same one; this makes sure).
   distributed::broadcast_from_rank0(net_->parameters(), group());
   if (problem_.eval.empty()) problem_.eval = problem_.interior;
@@ -49,8 +45,10 @@ at::Tensor EulerianSolver::field(const at::Tensor& x) {
   };
   auto u = raw(x);
   if (problem_.conserve_volume) {
-    // The shift is constant in x: computed on the (non-differentiated) quadrature points.
-    auto v = (problem_.interior.weights * raw(problem_.interior.points)).sum();
+    // The shift is constant in x: computed on the (non-differentiated) quadrature points,
+    // all ranks' (a collective: its backward carries every rank's dependence on ∫N).
+    auto v = distributed::differentiable_sum(
+        (problem_.interior.weights * raw(problem_.interior.points)).sum(), group());
     u = u + (volume0_ - v) / area_;
   }
   return u;

@@ -63,8 +63,9 @@ struct EulerianOptions {
   /// Many processes: the problem's quadratures (interior, boundary, eval) hold this rank's
   /// share of the points; every integral (energy, objective and its gradient, fit, volume,
   /// errors) is summed over all ranks, so every rank takes the same step
-  /// (docs/distributed.md). conserve_volume, whose shift couples all points inside the
-  /// network's field, needs one process.
+  /// (docs/distributed.md). With conserve_volume the shift's integral is summed over the
+  /// ranks inside every evaluation of u (distributed::differentiable_sum), so evaluating u
+  /// anywhere is then a collective.
   TORCH_ARG(std::shared_ptr<distributed::Group>, group) = nullptr;
 };
 
