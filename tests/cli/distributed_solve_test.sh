@@ -81,6 +81,26 @@ print(f"heat 2-D, 144 Gauss points, fit + 4 L-BFGS steps: {', '.join(keys)} rela
 sys.exit(0 if d <= 1e-10 and e <= 1e-10 and len(a["energy"]) == len(b["energy"]) == 5 else 1)
 PY
   ) && ok "evnn_eulerian 2 ranks = 1: $line" || bad "evnn_eulerian 2 ranks = 1: $line"
+  # Allen–Cahn with the volume kept: the shift's integral is summed over the ranks inside u.
+  ac=(solve --config "$root/configs/evnn/allen_cahn_volume.toml" --set quadrature.n=16
+      --set network.width=12 --set time.steps=3 --set optimizer.max_iter=4
+      --set optimizer.fit_iter=10 --set output.snapshots=2 --set run.dtype=float64)
+  timeout 60 "$bin" "${ac[@]}" --out "$work/ac1" --json >"$work/ac1.json" 2>"$work/err" ||
+    bad "allen-cahn 1 process: exit $?"
+  timeout 60 "${launch2[@]}" "${ac[@]}" --out "$work/ac2" --json >"$work/ac2.json" \
+    2>"$work/err" || bad "allen-cahn 2 processes: exit $?"
+  line=$("$py" - "$work" <<'PY'
+import json, sys
+w = sys.argv[1]
+a, b = json.load(open(f"{w}/ac1.json")), json.load(open(f"{w}/ac2.json"))
+keys = ["volume_final", "radius_final", "energy_final"]
+d = max(abs(a[k] - b[k]) / abs(a[k]) for k in keys)
+drift = abs(b["volume_final"] - b["volume_initial"]) / abs(b["volume_initial"])
+print(f"allen-cahn with the volume kept, 256 Gauss points: {', '.join(keys)} relative max "
+      f"difference {d:.2e} (tolerance 1e-10); volume drift on 2 ranks {drift:.1e}")
+sys.exit(0 if d <= 1e-10 and drift <= 1e-12 and b["points_per_rank"] == 128 else 1)
+PY
+  ) && ok "$line" || bad "$line"
   # Monte Carlo points on 2 processes must reach the 1-process error (next block).
   cfg=(solve --config "$root/configs/evnn/poisson_4d.toml" --set quadrature.kind=mc
        --set quadrature.n=512 --set quadrature.boundary_n=256 --set quadrature.eval_n=4096
