@@ -60,13 +60,17 @@ fi
 # 1e-9 after 40), so the run is short: 10 fit iterations, 4 steps of 4. The Monte Carlo
 # quadrature (per-rank streams) is then compared across seeds like the other solvers.
 if [ "$solver" = evnn_eulerian ]; then
-  cfg=(solve --config "$root/configs/evnn/heat_2d.toml" --set quadrature.n=12
-       --set network.width=12 --set time.steps=4 --set optimizer.max_iter=4
-       --set optimizer.fit_iter=10 --set output.error_every=2 --set run.dtype=float64)
-  timeout 60 "$bin" "${cfg[@]}" --out "$work/one" --json >"$work/one.json" 2>"$work/err" ||
-    bad "1 process: exit $?"
-  timeout 60 "${launch2[@]}" "${cfg[@]}" --out "$work/two" --json >"$work/two.json" \
-    2>"$work/err" || bad "2 processes: exit $?"
+  # one_and_two ONE TWO solve-args...: the JSON results of 1 and of 2 processes
+  one_and_two() {
+    local one="$1" two="$2"; shift 2
+    timeout 60 "$bin" "$@" --out "$work/$one" --json >"$work/$one.json" 2>"$work/err" ||
+      bad "$one (1 process): exit $?"
+    timeout 60 "${launch2[@]}" "$@" --out "$work/$two" --json >"$work/$two.json" \
+      2>"$work/err" || bad "$two (2 processes): exit $?"
+  }
+  one_and_two one two solve --config "$root/configs/evnn/heat_2d.toml" --set quadrature.n=12 \
+    --set network.width=12 --set time.steps=4 --set optimizer.max_iter=4 \
+    --set optimizer.fit_iter=10 --set output.error_every=2 --set run.dtype=float64
   grep -q '"points_per_rank": 72' "$work/two.json" && grep -q '"world_size": 2' "$work/two.json" &&
     ok "2 ranks hold 72 of the 144 Gauss points each" || bad "2 ranks: no points_per_rank 72"
   line=$("$py" - "$work" <<'PY'
@@ -82,13 +86,9 @@ sys.exit(0 if d <= 1e-10 and e <= 1e-10 and len(a["energy"]) == len(b["energy"])
 PY
   ) && ok "evnn_eulerian 2 ranks = 1: $line" || bad "evnn_eulerian 2 ranks = 1: $line"
   # Allen–Cahn with the volume kept: the shift's integral is summed over the ranks inside u.
-  ac=(solve --config "$root/configs/evnn/allen_cahn_volume.toml" --set quadrature.n=16
-      --set network.width=12 --set time.steps=3 --set optimizer.max_iter=4
-      --set optimizer.fit_iter=10 --set output.snapshots=2 --set run.dtype=float64)
-  timeout 60 "$bin" "${ac[@]}" --out "$work/ac1" --json >"$work/ac1.json" 2>"$work/err" ||
-    bad "allen-cahn 1 process: exit $?"
-  timeout 60 "${launch2[@]}" "${ac[@]}" --out "$work/ac2" --json >"$work/ac2.json" \
-    2>"$work/err" || bad "allen-cahn 2 processes: exit $?"
+  one_and_two ac1 ac2 solve --config "$root/configs/evnn/allen_cahn_volume.toml" \
+    --set quadrature.n=16 --set network.width=12 --set time.steps=3 --set optimizer.max_iter=4 \
+    --set optimizer.fit_iter=10 --set output.snapshots=2 --set run.dtype=float64
   line=$("$py" - "$work" <<'PY'
 import json, sys
 w = sys.argv[1]
