@@ -2,7 +2,8 @@
 # Sample-parallel solvers (docs/distributed.md): wall time of `enflow solve` at 1 process and
 # at 2 local processes (enflow launch, 1 thread each), and what rank 0's collectives moved
 # and the time it waited in them. Not a test: numbers for this machine.
-# Usage: [CASES="vmc evnn svgd svgd_h committor"] bench/distributed_solve_bench.sh [build/enflow]
+# Usage: [CASES="vmc evnn evnn_eulerian svgd svgd_h committor"] bench/distributed_solve_bench.sh
+#        [build/enflow]
 set -euo pipefail
 bin="${1:-build/enflow}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -36,13 +37,17 @@ evnn=(--config "$root/configs/evnn/fokker_planck_2d.toml" --set particles.init=m
       --set optimizer.max_iter=40 --set output.error_every=6)
 svgd=(--config "$root/configs/particles/svgd_mixture_2d.toml" --set svgd.particles=1000
       --set svgd.iterations=300 --set svgd.anneal=150 --set output.plot=false)
+poisson=(--config "$root/configs/evnn/poisson_4d.toml" --set time.steps=3
+         --set optimizer.max_iter=100)
 committor=(--config "$root/configs/variational/committor_double_well.toml" --set output.plot=false)
 # CASES="vmc committor" runs a subset.
-for c in ${CASES:-vmc evnn svgd svgd_h committor}; do
+for c in ${CASES:-vmc evnn evnn_eulerian svgd svgd_h committor}; do
   for n in 1 2; do
     case $c in
       vmc) run "vmc N=20, 1000 chains, 100 SR steps" "$n" 100 rel_error "${vmc[@]}" ;;
       evnn) run "evnn fokker-planck 2-D, 4000 mc particles" "$n" 6 final_sym_kl "${evnn[@]}" ;;
+      evnn_eulerian) run "evnn poisson 4-D, 4096 halton points" "$n" 3 final_rel_l2 \
+        "${poisson[@]}" ;;
       svgd) run "svgd mixture 2-D, 1000 particles" "$n" 300 energy_distance "${svgd[@]}" ;;
       # A fixed bandwidth: no median over all n²/2 pairs, which every rank computes in full.
       svgd_h) run "svgd mixture 2-D, 1000 particles, h fixed" "$n" 300 energy_distance \

@@ -12,6 +12,8 @@
 
 #include "enflow/distributed/group.h"
 
+#include "distributed/buckets.h"
+
 #include <fmt/core.h>
 #include <torch/torch.h>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
@@ -48,8 +50,8 @@ std::string first_line_of(const std::exception& e) {
 
 std::string alive_key(int rank) { return "enflow/alive/" + std::to_string(rank); }
 
-// Consecutive tensors of one dtype and device, at most `bytes` together (one tensor may be
-// larger on its own): each group becomes one flat buffer and one collective.
+}  // namespace
+
 std::vector<std::vector<size_t>> group_tensors(const std::vector<at::Tensor>& ts, int64_t bytes) {
   std::vector<std::vector<size_t>> groups;
   int64_t filled = 0;
@@ -67,8 +69,6 @@ std::vector<std::vector<size_t>> group_tensors(const std::vector<at::Tensor>& ts
   return groups;
 }
 
-}  // namespace
-
 struct Group::Impl {
   int rank = 0, size = 1;
   double timeout_seconds = 300;
@@ -82,6 +82,8 @@ struct Group::Impl {
   std::function<WorkPtr(std::vector<std::vector<at::Tensor>>&, std::vector<at::Tensor>&)> allgather;
   std::function<WorkPtr()> barrier;
   Traffic traffic;
+  std::vector<WorkPtr> started;  // start_allreduce's collectives in flight
+  int64_t started_bytes = 0;
 
   // Waits for collectives; a failure becomes one line naming the ranks that no longer answer.
   void wait(const std::vector<WorkPtr>& works, const std::string& what, int64_t bytes) {
@@ -277,6 +279,20 @@ void Group::allreduce_tensors(const std::vector<at::Tensor>& tensors, int64_t bu
   const auto sums =
       impl_->bucketed(tensors, bucket_bytes, impl_->allreduce, "allreduce of the sample sums");
   for (size_t i = 0; i < tensors.size(); ++i) tensors[i].detach().copy_(sums[i]);
+}
+
+void Group::start_allreduce(const at::Tensor& flat) {
+  std::vector<at::Tensor> t{flat};
+  impl_->started.push_back(impl_->allreduce(t));
+  impl_->started_bytes += flat.numel() * static_cast<int64_t>(flat.element_size());
+}
+
+void Group::wait_started() {
+  auto works = std::move(impl_->started);
+  const int64_t bytes = impl_->started_bytes;
+  impl_->started.clear();
+  impl_->started_bytes = 0;
+  impl_->wait(works, "allreduce of the gradients", bytes);
 }
 
 at::Tensor Group::allgather_rows(const at::Tensor& tensor) {

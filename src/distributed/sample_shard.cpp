@@ -52,6 +52,33 @@ void broadcast_from_rank0(const std::vector<at::Tensor>& tensors, Group* g) {
   if (g) g->broadcast(tensors, 0);
 }
 
+namespace {
+
+// Sum over ranks forward; the incoming gradient summed over ranks backward (every rank's
+// output depends on every rank's input).
+struct RankSum : public torch::autograd::Function<RankSum> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& local,
+                            int64_t group) {
+    ctx->saved_data["group"] = group;
+    auto out = local.detach().clone();
+    reinterpret_cast<Group*>(group)->allreduce_tensors({out});
+    return out;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grads) {
+    auto g = grads[0].detach().clone();
+    reinterpret_cast<Group*>(ctx->saved_data["group"].toInt())->allreduce_tensors({g});
+    return {g, at::Tensor()};
+  }
+};
+
+}  // namespace
+
+at::Tensor differentiable_sum(const at::Tensor& local, Group* g) {
+  if (!g) return local;
+  return RankSum::apply(local, reinterpret_cast<int64_t>(g));
+}
+
 std::function<at::Tensor()> summed_over_ranks(std::function<at::Tensor()> local_loss,
                                               std::vector<at::Tensor> params, Group* g) {
   if (!g) return local_loss;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "enflow/distributed/sample_shard.h"
 #include "flows/optimize.h"
 
 namespace enflow::flows {
@@ -25,12 +26,15 @@ EulerianSolver::EulerianSolver(nn::ScalarNet net, EulerianProblem problem, Euler
   if (!(options_.tau() > 0) || !std::isfinite(options_.tau()))
     throw std::invalid_argument("EulerianSolver: tau must be positive");
   options_.optimizer().check();
+  // Every rank starts from rank 0's network (the same seed gives the same one; this makes sure).
+  distributed::broadcast_from_rank0(net_->parameters(), group());
   if (problem_.eval.empty()) problem_.eval = problem_.interior;
-  area_ = problem_.interior.weights.sum().item<double>();
+  area_ = distributed::sum_over_ranks(problem_.interior.weights.sum().item<double>(), group());
   torch::NoGradGuard ng;
   const bool conserve = problem_.conserve_volume;
   problem_.conserve_volume = false;
-  volume0_ = (problem_.interior.weights * field(problem_.interior.points)).sum().item<double>();
+  volume0_ = distributed::sum_over_ranks(
+      (problem_.interior.weights * field(problem_.interior.points)).sum().item<double>(), group());
   problem_.conserve_volume = conserve;
 }
 
@@ -41,8 +45,10 @@ at::Tensor EulerianSolver::field(const at::Tensor& x) {
   };
   auto u = raw(x);
   if (problem_.conserve_volume) {
-    // The shift is constant in x: computed on the (non-differentiated) quadrature points.
-    auto v = (problem_.interior.weights * raw(problem_.interior.points)).sum();
+    // The shift is constant in x: computed on the (non-differentiated) quadrature points,
+    // all ranks' (a collective: its backward carries every rank's dependence on ∫N).
+    auto v = distributed::differentiable_sum(
+        (problem_.interior.weights * raw(problem_.interior.points)).sum(), group());
     u = u + (volume0_ - v) / area_;
   }
   return u;
@@ -71,16 +77,12 @@ Terms energy_terms(const EulerianProblem& p,
 
 }  // namespace
 
-at::Tensor EulerianSolver::energy_tensor() {
-  return energy_terms(
-             problem_, [this](const torch::Tensor& x) { return field(x); }, true)
-      .energy;
-}
-
 double EulerianSolver::energy() {
-  return energy_terms(
-             problem_, [this](const torch::Tensor& x) { return field(x); }, false)
-      .energy.item<double>();
+  return distributed::sum_over_ranks(
+      energy_terms(
+          problem_, [this](const torch::Tensor& x) { return field(x); }, false)
+          .energy.item<double>(),
+      group());
 }
 
 at::Tensor EulerianSolver::objective(const at::Tensor& u_prev) {
@@ -96,8 +98,11 @@ double EulerianSolver::fit_initial() {
   auto target = problem_.initial(q.points).detach();
   const bool conserve = problem_.conserve_volume;
   problem_.conserve_volume = false;
-  volume0_ = (q.weights * target).sum().item<double>();
-  auto loss = [&] { return (q.weights * (field(q.points) - target).pow(2)).sum(); };
+  volume0_ = distributed::sum_over_ranks((q.weights * target).sum().item<double>(), group());
+  // With a group: the misfit over all ranks' points (value and gradient summed).
+  auto loss = distributed::summed_over_ranks(
+      [&] { return (q.weights * (field(q.points) - target).pow(2)).sum(); }, net_->parameters(),
+      group());
   // Always L-BFGS: a least-squares fit, solved to the rounding floor.
   const auto fit = nn::OptimizerOptions()
                        .max_iter(options_.fit_iter())
@@ -107,9 +112,11 @@ double EulerianSolver::fit_initial() {
   nn::minimize(net_->parameters(), loss, with_step_budget(fit));
   problem_.conserve_volume = conserve;
   torch::NoGradGuard ng;
-  const double num = (q.weights * (field(q.points) - target).pow(2)).sum().item<double>();
-  const double den = (q.weights * target.pow(2)).sum().item<double>();
-  return std::sqrt(num / std::max(den, 1e-300));
+  const auto nd = distributed::sum_over_ranks(
+      {(q.weights * (field(q.points) - target).pow(2)).sum().item<double>(),
+       (q.weights * target.pow(2)).sum().item<double>()},
+      group());
+  return std::sqrt(nd[0] / std::max(nd[1], 1e-300));
 }
 
 StepReport EulerianSolver::step() {
@@ -122,10 +129,21 @@ StepReport EulerianSolver::step() {
     u_prev = field(problem_.interior.points).detach();
   }
   r.energy_before = energy();
+  // With a group the objective is the global quadrature sum (a surrogate whose value and
+  // gradient are the summed ones), so L-BFGS takes the same steps on every rank.
+  const auto params = net_->parameters();
   const auto trial = minimizing_movement(
-      net_->parameters(), [&] { return objective(u_prev); },
-      [&] { return std::make_pair(objective(u_prev).item<double>(), energy()); }, r.energy_before,
-      options_.optimizer());
+      params, distributed::summed_over_ranks([&] { return objective(u_prev); }, params, group()),
+      [&] {
+        const auto jf = distributed::sum_over_ranks(
+            {objective(u_prev).item<double>(),
+             energy_terms(
+                 problem_, [this](const torch::Tensor& x) { return field(x); }, false)
+                 .energy.item<double>()},
+            group());
+        return std::make_pair(jf[0], jf[1]);
+      },
+      r.energy_before, options_.optimizer());
   r.accepted = trial.accepted;
   r.energy_after = trial.accepted ? trial.energy : r.energy_before;
   r.objective = trial.accepted ? trial.objective : r.energy_before;
@@ -141,7 +159,8 @@ at::Tensor EulerianSolver::values(const at::Tensor& x) {
 }
 
 double EulerianSolver::volume() {
-  return (problem_.interior.weights * values(problem_.interior.points)).sum().item<double>();
+  return distributed::sum_over_ranks(
+      (problem_.interior.weights * values(problem_.interior.points)).sum().item<double>(), group());
 }
 
 double EulerianSolver::relative_l2_error(double t) {
@@ -151,9 +170,10 @@ double EulerianSolver::relative_l2_error(double t) {
   const auto& q = problem_.eval;
   auto u = values(q.points);
   auto ue = problem_.exact(q.points, t);
-  const double num = (q.weights * (u - ue).pow(2)).sum().item<double>();
-  const double den = (q.weights * ue.pow(2)).sum().item<double>();
-  return std::sqrt(num / std::max(den, 1e-300));
+  const auto nd = distributed::sum_over_ranks({(q.weights * (u - ue).pow(2)).sum().item<double>(),
+                                               (q.weights * ue.pow(2)).sum().item<double>()},
+                                              group());
+  return std::sqrt(nd[0] / std::max(nd[1], 1e-300));
 }
 
 }  // namespace enflow::flows

@@ -176,8 +176,8 @@ EvnnResult run_evnn(const io::Config& c, const ProgressFn& progress,
   const auto& entry = EvnnProblemRegistry::instance().at(kind);
   require(distributed::size_of(group.get()) == 1 || entry.sample_parallel,
           "problem.kind = " + kind +
-              " runs on one process only (the Lagrangian kinds share "
-              "their particles over many)");
+              " runs on one process only (the EVNN kinds share "
+              "their particles or quadrature points over many)");
   return entry.run(c, progress, group);
 }
 

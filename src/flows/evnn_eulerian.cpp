@@ -1,4 +1,5 @@
 // EVNN Eulerian problems from a config: Poisson (square, disk, [0,1]^d), heat, Allen–Cahn.
+// On many processes each rank holds its share of every point set (docs/distributed.md).
 #include <fmt/core.h>
 #include <torch/torch.h>
 
@@ -7,6 +8,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "enflow/distributed/group.h"
+#include "enflow/distributed/sample_shard.h"
 #include "enflow/flows/eulerian.h"
 #include "enflow/flows/networks.h"
 #include "enflow/flows/quadrature.h"
@@ -26,7 +29,31 @@ struct EulerianSetup {
 
 torch::Tensor prod_sin(const torch::Tensor& x, double k) { return torch::sin(k * x).prod(1); }
 
-EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
+/// This rank's share of a rule built whole (a grid, a Halton set: the one-process points);
+/// `key` names the count in the error when there are fewer points than ranks.
+Quadrature rule_share(const Quadrature& q, distributed::Group* g, const char* key) {
+  if (!g) return q;
+  distributed::share_of(q.size(), g, key);  // throws, naming the key, below one per rank
+  return {distributed::rows_of_share(q.points, g), distributed::rows_of_share(q.weights, g)};
+}
+
+/// n equal-weight points in the box: Monte Carlo points are drawn on each rank from its own
+/// stream (its share only; rank 0 keeps the one-process stream), the others built whole and
+/// sliced. Weights are volume / n, n the global count.
+Quadrature box_samples_share(const std::vector<double>& lo, const std::vector<double>& hi,
+                             int64_t n, const std::string& kind, uint64_t seed,
+                             const torch::TensorOptions& o, distributed::Group* g,
+                             const char* key) {
+  if (!g || kind != "mc") return rule_share(box_samples(lo, hi, n, kind, seed, o), g, key);
+  const auto share = distributed::share_of(n, g, key);
+  auto q = box_samples(lo, hi, share.count, kind, distributed::rank_seed(seed, g), o);
+  double vol = 1;
+  for (size_t i = 0; i < lo.size(); ++i) vol *= hi[i] - lo[i];
+  q.weights.fill_(vol / static_cast<double>(n));
+  return q;
+}
+
+EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k, distributed::Group* g) {
   EulerianSetup s;
   auto& p = s.problem;
   p.name = k.kind;
@@ -49,12 +76,12 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
               fmt::format("quadrature.n = {} must be in [1, {}] for a Gauss rule (use "
                           "quadrature.kind = halton for more points)",
                           n, kMaxGaussNodes));
-      return box_gauss(lo, hi, n, o);
+      return rule_share(box_gauss(lo, hi, n, o), g, "quadrature points");
     }
     const int64_t n = c.get_int("quadrature.n", n_samples);
     require(n >= 1, "quadrature.n must be >= 1");
     check_point_count(c, "quadrature.n", static_cast<double>(n), d);
-    return box_samples(lo, hi, n, qkind, k.seed, o);
+    return box_samples_share(lo, hi, n, qkind, k.seed, o, g, "quadrature.n");
   };
   auto dirichlet_energy_minus_f = [](PointFn f) -> EnergyDensity {
     return [f](const torch::Tensor& x, const torch::Tensor& u, const torch::Tensor& g) {
@@ -70,15 +97,17 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
     p.dim = d;
     const int64_t ng = d == 1 ? 64 : (d == 2 ? 24 : 12);
     p.interior = box_rule(s.lo, s.hi, ng, 4096);
-    if (qkind != "gauss") p.eval = box_gauss(s.lo, s.hi, ng, o);
+    if (qkind != "gauss") p.eval = rule_share(box_gauss(s.lo, s.hi, ng, o), g, "evaluation points");
     if (bc == "construction") {
       p.ansatz = [](const torch::Tensor& x, const torch::Tensor& n) {
         return (x * (1 - x)).prod(1) * n;
       };
     } else {
       require(d >= 2, "problem.bc = penalty needs dim >= 2 here");
-      p.boundary = box_boundary_samples(s.lo, s.hi, c.get_int("quadrature.boundary_n", 512),
-                                        "halton", k.seed + 1, o);
+      p.boundary =
+          rule_share(box_boundary_samples(s.lo, s.hi, c.get_int("quadrature.boundary_n", 512),
+                                          "halton", k.seed + 1, o),
+                     g, "quadrature.boundary_n");
       p.boundary_value = [](const torch::Tensor& x) {
         return torch::zeros({x.size(0)}, x.options());
       };
@@ -107,7 +136,7 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
     check_point_count(c, "quadrature.n", 2.0 * n * n, 2);
     require(n >= 1 && n <= kMaxGaussNodes,
             fmt::format("quadrature.n = {} must be in [1, {}]", n, kMaxGaussNodes));
-    p.interior = disk_gauss(1.0, n, 2 * n, o);
+    p.interior = rule_share(disk_gauss(1.0, n, 2 * n, o), g, "quadrature points");
     auto exact = [](const torch::Tensor& x) { return torch::exp(-x.pow(2).sum(1)); };
     p.density = dirichlet_energy_minus_f([](const torch::Tensor& x) {
       auto r2 = x.pow(2).sum(1);
@@ -119,7 +148,8 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
         return std::exp(-1.0) + (1 - x.pow(2).sum(1)) * nn;
       };
     } else {
-      p.boundary = circle_points(1.0, c.get_int("quadrature.boundary_n", 256), o);
+      p.boundary = rule_share(circle_points(1.0, c.get_int("quadrature.boundary_n", 256), o), g,
+                              "quadrature.boundary_n");
       p.boundary_value = exact;
       p.boundary_penalty = beta;
     }
@@ -133,17 +163,22 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
     const int64_t n = c.get_int("quadrature.n", 4096);
     require(n >= 1, "quadrature.n must be >= 1");
     check_point_count(c, "quadrature.n", static_cast<double>(n), d);
-    p.interior = box_samples(s.lo, s.hi, n, sk, k.seed, o);
-    p.eval = box_samples(s.lo, s.hi, c.get_int("quadrature.eval_n", 16384), "halton",
-                         k.seed + 1000003, o);
+    p.interior = box_samples_share(s.lo, s.hi, n, sk, k.seed, o, g, "quadrature.n");
+    p.eval = rule_share(box_samples(s.lo, s.hi, c.get_int("quadrature.eval_n", 16384), "halton",
+                                    k.seed + 1000003, o),
+                        g, "quadrature.eval_n");
     auto exact = [](const torch::Tensor& x) { return torch::sin(0.5 * M_PI * x).sum(1); };
     p.density = dirichlet_energy_minus_f(
         [exact](const torch::Tensor& x) { return 0.25 * M_PI * M_PI * exact(x); });
     p.exact = [exact](const torch::Tensor& x, double) { return exact(x); };
     require(bc == "penalty" || !c.has("problem.bc"),
             "evnn_poisson_highdim imposes the boundary condition by penalty (problem.bc)");
-    p.boundary = box_boundary_samples(s.lo, s.hi, c.get_int("quadrature.boundary_n", 2048), sk,
-                                      k.seed + 1, o);
+    // The boundary set is small: built whole (the one-process set, Monte Carlo included) and
+    // sliced.
+    p.boundary =
+        rule_share(box_boundary_samples(s.lo, s.hi, c.get_int("quadrature.boundary_n", 2048), sk,
+                                        k.seed + 1, o),
+                   g, "quadrature.boundary_n");
     p.boundary_value = exact;
     p.boundary_penalty = beta;
   } else if (k.kind == "evnn_allen_cahn") {
@@ -172,14 +207,15 @@ EulerianSetup make_eulerian(const io::Config& c, const RunSettings& k) {
 }  // namespace
 
 EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress,
-                        const std::shared_ptr<distributed::Group>&) {
+                        const std::shared_ptr<distributed::Group>& group) {
+  auto* g = group.get();
   const auto kind = c.require_string("problem.kind");
   const bool stationary = kind.find("poisson") != std::string::npos;
   const int64_t default_steps = stationary ? 5 : 20;
   auto k = read_run_settings(c, stationary ? 1.0 : 1e-3, default_steps, 200,
                              std::max<int64_t>(1, c.get_int("time.steps", default_steps) / 10));
   torch::manual_seed(k.seed);
-  auto setup = make_eulerian(c, k);
+  auto setup = make_eulerian(c, k, g);
   // "shallow": `depth` tanh layers of `width`; "resnet": `depth` residual blocks.
   const auto arch =
       nn::scalar_arch_from_string(c.get_string("network.arch", "shallow"), "network.arch");
@@ -192,8 +228,9 @@ EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress,
                                .width(width)
                                .blocks(depth));
   net->to(k.opts.device(), k.opts.dtype().toScalarType());
-  EulerianSolver solver(net, setup.problem,
-                        EulerianOptions().tau(k.tau).optimizer(k.optimizer).fit_iter(k.fit_iter));
+  EulerianSolver solver(
+      net, setup.problem,
+      EulerianOptions().tau(k.tau).optimizer(k.optimizer).fit_iter(k.fit_iter).group(group));
   EvnnResult r;
   r.kind = k.kind;
   r.frame = "eulerian";
@@ -248,11 +285,19 @@ EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress,
     r.metrics.emplace_back("volume_final", v1);
     // Radius of {u > 0}: area ≈ ∫ (1 + u)/2 over the box.
     const auto& q = setup.problem.interior;
-    const double area =
-        (q.weights * (1 + solver.values(q.points).clamp(-1, 1)) / 2).sum().item<double>();
+    const double area = distributed::sum_over_ranks(
+        (q.weights * (1 + solver.values(q.points).clamp(-1, 1)) / 2).sum().item<double>(), g);
     r.metrics.emplace_back("radius_final", std::sqrt(area / M_PI));
     const double sharp = setup.radius0 * setup.radius0 - 2 * solver.time();
     r.metrics.emplace_back("radius_sharp_interface", sharp > 0 ? std::sqrt(sharp) : 0.0);
+  }
+  const auto points = static_cast<double>(setup.problem.interior.size());
+  r.metrics.emplace_back("quadrature_points", distributed::sum_over_ranks(points, g));
+  if (g) {
+    r.metrics.emplace_back("world_size", static_cast<double>(g->size()));
+    r.metrics.emplace_back("points_per_rank", points);
+    r.metrics.emplace_back("collective_bytes", static_cast<double>(g->traffic().bytes));
+    r.metrics.emplace_back("collective_seconds", g->traffic().seconds);
   }
   return r;
 }
@@ -260,20 +305,20 @@ EvnnResult run_eulerian(const io::Config& c, const ProgressFn& progress,
 namespace {
 
 const EvnnProblemRegistrar poisson_square(
-    "evnn_poisson_square",
-    {"EVNN Eulerian: Poisson -Δu = f on [0,1]² as energy minimization", run_eulerian});
+    "evnn_poisson_square", {"EVNN Eulerian: Poisson -Δu = f on [0,1]² as energy minimization",
+                            run_eulerian, /*sample_parallel=*/true});
 const EvnnProblemRegistrar poisson_disk("evnn_poisson_disk",
                                         {"EVNN Eulerian: Poisson -Δu = f on the unit disk",
-                                         run_eulerian});
+                                         run_eulerian, /*sample_parallel=*/true});
 const EvnnProblemRegistrar poisson_highdim(
-    "evnn_poisson_highdim",
-    {"EVNN Eulerian: Poisson on [0,1]^d (d = 4, 8, 16), QMC integrals", run_eulerian});
+    "evnn_poisson_highdim", {"EVNN Eulerian: Poisson on [0,1]^d (d = 4, 8, 16), QMC integrals",
+                             run_eulerian, /*sample_parallel=*/true});
 const EvnnProblemRegistrar heat("evnn_heat",
                                 {"EVNN Eulerian: heat equation u_t = Δu on [0,1]^d (d = 1, 2)",
-                                 run_eulerian});
+                                 run_eulerian, /*sample_parallel=*/true});
 const EvnnProblemRegistrar allen_cahn(
-    "evnn_allen_cahn",
-    {"EVNN Eulerian: Allen–Cahn, ε = 0.1, optional volume constraint", run_eulerian});
+    "evnn_allen_cahn", {"EVNN Eulerian: Allen–Cahn, ε = 0.1, optional volume constraint",
+                        run_eulerian, /*sample_parallel=*/true});
 
 }  // namespace
 

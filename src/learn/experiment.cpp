@@ -52,6 +52,9 @@ void check_train_options(const io::Config& cfg, int64_t iters, int64_t lbfgs_ite
   if (!(slr >= 0) || !std::isfinite(slr))
     throw bad("train.structure_lr", "must be positive and finite (0: train.lr)");
   if (cfg.get_int("train.patience", 0) < 0) throw bad("train.patience", "must be >= 0");
+  const int64_t bucket_kb = cfg.get_int("train.allreduce_bucket_kb", 25600);
+  if (bucket_kb < 1 || bucket_kb > (int64_t{1} << 30))
+    throw bad("train.allreduce_bucket_kb", "must be in [1, 2^30]");
   if (cfg.get_double("train.validation", 0.0) > 0 && cfg.has("train.log_every") &&
       cfg.get_int("train.log_every", 1) == 0)
     throw bad("train.log_every", "= 0 never scores the validation series (train.validation)");
@@ -215,6 +218,8 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
   auto opts =
       TrainOptions()
           .group(request.group)
+          .overlap_allreduce(cfg.get_bool("train.allreduce_overlap", false))
+          .bucket_bytes(cfg.get_int("train.allreduce_bucket_kb", 25600) * 1024)
           .lr(cfg.get_double("train.lr", 1e-3))
           .batch(cfg.get_int("train.batch", 200))
           .iterations(iters)
@@ -301,6 +306,7 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
     r.metrics.emplace_back("allreduce_bytes_per_iteration",
                            static_cast<double>(rep.comm_bytes) / n);
     r.metrics.emplace_back("allreduce_seconds_per_iteration", rep.comm_seconds / n);
+    r.metrics.emplace_back("backward_seconds_per_iteration", rep.backward_seconds / n);
   }
   if (!rep.logged_validation.empty()) {
     r.metrics.emplace_back("validation_loss", rep.validation_loss);

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "enflow/distributed/gradient_overlap.h"
 #include "enflow/distributed/group.h"
 #include "enflow/interrupt.h"
 #include "enflow/io/archive_file.h"
@@ -291,6 +292,9 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
   }
   rep.world_size = distributed::size_of(group);
   if (group) group->broadcast(model.parameters());  // one starting point, rank 0's
+  if (o.bucket_bytes() < 1) throw std::invalid_argument("train: bucket_bytes must be >= 1");
+  std::optional<distributed::GradientOverlap> overlap;
+  if (group && o.overlap_allreduce()) overlap.emplace(model.parameters(), *group, o.bucket_bytes());
   const distributed::Traffic traffic_before = group ? group->traffic() : distributed::Traffic();
   auto gen = at::detail::createCPUGenerator(o.seed() + static_cast<uint64_t>(rep.start_iteration));
   auto target = pairs.size() > 0 ? pairs.finite_difference() : at::Tensor();
@@ -345,8 +349,14 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
     throw_if_interrupted(stopped);
     if (interrupted_somewhere)
       throw Interrupted(SIGTERM, "another rank was interrupted; " + stopped);
+    const auto backward_start = std::chrono::steady_clock::now();
     loss.backward();
-    if (group) group->allreduce_gradients(model.parameters());
+    rep.backward_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - backward_start).count();
+    if (overlap)
+      overlap->finish();
+    else if (group)
+      group->allreduce_gradients(model.parameters(), o.bucket_bytes());
     opt.step();
     window_sum += lv;
     ++window_n;

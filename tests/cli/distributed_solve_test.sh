@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sample-parallel solvers (docs/distributed.md), processes on 127.0.0.1 only, every wait
-# bounded. Usage: distributed_solve_test.sh ENFLOW evnn|vmc|svgd|committor
+# bounded. Usage: distributed_solve_test.sh ENFLOW evnn|evnn_eulerian|vmc|svgd|committor
 #
 # 2 processes hold half of the samples each, drawn from per-rank streams, so a 2-process run
 # equals a 1-process run in distribution, not in its digits. The test runs K seeds on 1 and
@@ -54,7 +54,64 @@ PY
   exit $fail
 fi
 
+# EVNN Eulerian on a Gauss grid: the grid is built whole and split, so 2 processes take the
+# 1-process L-BFGS steps on the same quadrature sums, up to rounding — which L-BFGS on these
+# ill-conditioned fits amplifies about tenfold per iteration (3e-14 after 20 fit iterations,
+# 1e-9 after 40), so the run is short: 10 fit iterations, 4 steps of 4. The Monte Carlo
+# quadrature (per-rank streams) is then compared across seeds like the other solvers.
+if [ "$solver" = evnn_eulerian ]; then
+  # one_and_two ONE TWO solve-args...: the JSON results of 1 and of 2 processes
+  one_and_two() {
+    local one="$1" two="$2"; shift 2
+    timeout 60 "$bin" "$@" --out "$work/$one" --json >"$work/$one.json" 2>"$work/err" ||
+      bad "$one (1 process): exit $?"
+    timeout 60 "${launch2[@]}" "$@" --out "$work/$two" --json >"$work/$two.json" \
+      2>"$work/err" || bad "$two (2 processes): exit $?"
+  }
+  one_and_two one two solve --config "$root/configs/evnn/heat_2d.toml" --set quadrature.n=12 \
+    --set network.width=12 --set time.steps=4 --set optimizer.max_iter=4 \
+    --set optimizer.fit_iter=10 --set output.error_every=2 --set run.dtype=float64
+  grep -q '"points_per_rank": 72' "$work/two.json" && grep -q '"world_size": 2' "$work/two.json" &&
+    ok "2 ranks hold 72 of the 144 Gauss points each" || bad "2 ranks: no points_per_rank 72"
+  line=$("$py" - "$work" <<'PY'
+import json, sys
+w = sys.argv[1]
+a, b = json.load(open(f"{w}/one.json")), json.load(open(f"{w}/two.json"))
+keys = ["initial_fit_rel_l2", "final_rel_l2", "energy_final"]
+d = max(abs(a[k] - b[k]) / abs(a[k]) for k in keys)
+e = max(abs(x - y) / abs(x) for x, y in zip(a["energy"], b["energy"]))
+print(f"heat 2-D, 144 Gauss points, fit + 4 L-BFGS steps: {', '.join(keys)} relative max "
+      f"difference {d:.2e}, energies {e:.2e} (tolerance 1e-10); error {a['final_rel_l2']:.3g}")
+sys.exit(0 if d <= 1e-10 and e <= 1e-10 and len(a["energy"]) == len(b["energy"]) == 5 else 1)
+PY
+  ) && ok "evnn_eulerian 2 ranks = 1: $line" || bad "evnn_eulerian 2 ranks = 1: $line"
+  # Allen–Cahn with the volume kept: the shift's integral is summed over the ranks inside u.
+  one_and_two ac1 ac2 solve --config "$root/configs/evnn/allen_cahn_volume.toml" \
+    --set quadrature.n=16 --set network.width=12 --set time.steps=3 --set optimizer.max_iter=4 \
+    --set optimizer.fit_iter=10 --set output.snapshots=2 --set run.dtype=float64
+  line=$("$py" - "$work" <<'PY'
+import json, sys
+w = sys.argv[1]
+a, b = json.load(open(f"{w}/ac1.json")), json.load(open(f"{w}/ac2.json"))
+keys = ["volume_final", "radius_final", "energy_final"]
+d = max(abs(a[k] - b[k]) / abs(a[k]) for k in keys)
+drift = abs(b["volume_final"] - b["volume_initial"]) / abs(b["volume_initial"])
+print(f"allen-cahn with the volume kept, 256 Gauss points: {', '.join(keys)} relative max "
+      f"difference {d:.2e} (tolerance 1e-10); volume drift on 2 ranks {drift:.1e}")
+sys.exit(0 if d <= 1e-10 and drift <= 1e-12 and b["points_per_rank"] == 128 else 1)
+PY
+  ) && ok "$line" || bad "$line"
+  # Monte Carlo points on 2 processes must reach the 1-process error (next block).
+  cfg=(solve --config "$root/configs/evnn/poisson_4d.toml" --set quadrature.kind=mc
+       --set quadrature.n=512 --set quadrature.boundary_n=256 --set quadrature.eval_n=4096
+       --set network.width=8 --set network.depth=1 --set time.steps=2
+       --set optimizer.max_iter=40)
+  keys=(final_rel_l2:0.2)
+  share='"points_per_rank": 256'
+fi
+
 case "$solver" in
+  evnn_eulerian) ;;
   vmc)  # TFIM chain of 8 sites (exact E0 from free fermions), 200 chains in all
     cfg=(solve --config "$root/configs/variational/vmc_tfim_20.toml" --set problem.sites=8
          --set rbm.hidden_density=1 --set sampler.samples=200 --set sampler.thermalization=20
@@ -72,7 +129,7 @@ case "$solver" in
          --set train.iterations=600 --set output.plot=false)
     keys=(rms_error:0.05)
     share='"samples_per_rank": 500' ;;
-  *) echo "usage: $0 ENFLOW evnn|vmc|svgd|committor"; exit 2 ;;
+  *) echo "usage: $0 ENFLOW evnn|evnn_eulerian|vmc|svgd|committor"; exit 2 ;;
 esac
 
 # solve NAME seed [launcher --]: the JSON result in $work/NAME.json

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "enflow/distributed/environment.h"
+#include "enflow/distributed/gradient_overlap.h"
 #include "enflow/distributed/group.h"
 #include "enflow/distributed/launch.h"
 #include "enflow/learn/trainer.h"
@@ -132,6 +133,65 @@ TEST(DistributedGroup, TwoRanksSumGradientsBucketByBucket) {
   EXPECT_TRUE(unused_grad[0] && unused_grad[1]);
   EXPECT_EQ(sums[0], (std::vector<double>{1.0, 2.0}));
   EXPECT_EQ(sums[1], sums[0]);
+}
+
+// A two-layer network's gradients summed while backward runs: equal to the sequential
+// bucketed sum bit for bit, and to the gradient of the whole batch in one process.
+TEST(DistributedGroup, TwoRanksOverlapTheAllreduceWithTheBackwardPass) {
+  torch::manual_seed(5);
+  const auto o = torch::TensorOptions().dtype(torch::kFloat64);
+  const auto x = torch::randn({6, 3}, o), w1 = torch::randn({4, 3}, o), b1 = torch::randn({4}, o),
+             w2 = torch::randn({1, 4}, o);
+  // `unused` gets no gradient: listed first, it falls in the last bucket (buckets follow the
+  // reverse order), so the others can start during the backward pass.
+  auto params = [&] {
+    std::vector<at::Tensor> ps{torch::zeros({2}, o), w1.clone(), b1.clone(), w2.clone()};
+    for (auto& p : ps) p.requires_grad_(true);
+    return ps;
+  };
+  auto loss_of = [](const std::vector<at::Tensor>& ps, const at::Tensor& xs) {
+    return torch::tanh(torch::matmul(xs, ps[1].t()) + ps[2]).matmul(ps[3].t()).pow(2).sum();
+  };
+  auto full = params();
+  loss_of(full, x).backward();
+  const int port = free_port();
+  std::vector<std::vector<at::Tensor>> overlapped(2), sequential(2);
+  std::vector<int64_t> early(2), buckets(2);
+  std::vector<bool> unused_grad(2);
+  auto rank = [&](int r) {
+    auto g = Group::connect(local_environment(r, 2, port), 30);
+    const auto xs = x.narrow(0, 3 * r, 3);
+    auto ps = params();
+    {
+      GradientOverlap overlap(ps, *g, 40);    // 40 bytes: w2, b1, w1 and unused each alone
+      for (int pass = 0; pass < 2; ++pass) {  // re-armed after finish()
+        for (auto& p : ps) p.mutable_grad() = at::Tensor();
+        loss_of(ps, xs).backward();
+        overlap.finish();
+      }
+      early[static_cast<size_t>(r)] = overlap.started_early();
+      buckets[static_cast<size_t>(r)] = overlap.buckets();
+    }
+    for (const auto& p : ps) overlapped[static_cast<size_t>(r)].push_back(p.grad());
+    unused_grad[static_cast<size_t>(r)] = !ps[0].grad().defined();
+    auto qs = params();
+    loss_of(qs, xs).backward();  // no hooks left: the sequential path
+    g->allreduce_gradients(qs, 40);
+    for (const auto& p : qs) sequential[static_cast<size_t>(r)].push_back(p.grad());
+    g->barrier();
+  };
+  std::thread t1(rank, 1);
+  rank(0);
+  t1.join();
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_EQ(buckets[r], 4);
+    EXPECT_EQ(early[r], 6);  // 3 of the 4 buckets in each of the 2 passes
+    EXPECT_TRUE(unused_grad[r]);
+    for (size_t i = 1; i < 4; ++i) {
+      EXPECT_TRUE(torch::equal(overlapped[r][i], sequential[r][i])) << "parameter " << i;
+      EXPECT_TRUE(torch::allclose(overlapped[r][i], full[i].grad(), 1e-14, 1e-14));
+    }
+  }
 }
 
 }  // namespace

@@ -82,6 +82,44 @@ TEST(DistributedSamples, TwoRanksSumLossesAndGradientsAndGatherRows) {
   EXPECT_TRUE(torch::equal(grads[0], grads[1]));
 }
 
+// A loss whose every sample sees an integral over all samples (the EVNN volume shift):
+// J = Σ_i (x_i·w − V)², V = Σ_j x_j·w. With V a differentiable sum over the ranks, the
+// summed loss has the value and gradient of J over all samples.
+TEST(DistributedSamples, ADifferentiableSumCarriesEveryRanksDependence) {
+  torch::manual_seed(4);
+  const auto opt = torch::TensorOptions().dtype(torch::kFloat64);
+  const auto x = torch::randn({5, 3}, opt), w0 = torch::randn({3}, opt);
+  auto coupled = [](const at::Tensor& w, const at::Tensor& xs, Group* g) {
+    auto v = differentiable_sum(torch::matmul(xs, w).sum(), g);
+    return (torch::matmul(xs, w) - v).pow(2).sum();
+  };
+  auto w = w0.clone().requires_grad_(true);
+  auto full = coupled(w, x, nullptr);
+  full.backward();
+  const int port = free_port();
+  std::vector<double> values(2);
+  std::vector<at::Tensor> grads(2);
+  auto rank = [&](int r) {
+    auto g = Group::connect(local_environment(r, 2, port), 30);
+    auto wr = w0.clone().requires_grad_(true);
+    const auto xr = rows_of_share(x, g.get());
+    auto loss = summed_over_ranks([&] { return coupled(wr, xr, g.get()); }, {wr}, g.get());
+    auto l = loss();
+    l.backward();
+    values[static_cast<size_t>(r)] = l.item<double>();
+    grads[static_cast<size_t>(r)] = wr.grad().clone();
+    g->barrier();
+  };
+  std::thread t1(rank, 1);
+  rank(0);
+  t1.join();
+  for (int r = 0; r < 2; ++r) {
+    EXPECT_NEAR(values[r], full.item<double>(), 1e-13 * std::abs(full.item<double>()));
+    EXPECT_TRUE(torch::allclose(grads[r], w.grad(), 1e-12, 1e-13)) << grads[r] << w.grad();
+  }
+  EXPECT_TRUE(torch::equal(grads[0], grads[1]));
+}
+
 TEST(DistributedSamples, ASampleCountBelowTheWorldIsRefused) {
   const int port = free_port();
   std::string error;

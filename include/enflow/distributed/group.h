@@ -57,6 +57,14 @@ class Group {
   /// sums of sample-parallel solvers (docs/distributed.md).
   void allreduce_tensors(const std::vector<at::Tensor>& tensors,
                          int64_t bucket_bytes = kBucketBytes);
+  /// Starts summing the contiguous tensor `flat` over the ranks, in place, and returns at
+  /// once (GradientOverlap starts each gradient bucket as soon as the backward pass has
+  /// filled it). Every rank must start the same collectives in the same order; `flat` must
+  /// not be touched until wait_started().
+  void start_allreduce(const at::Tensor& flat);
+  /// Waits for every collective started by start_allreduce (a dead or stalled peer is named
+  /// as for the other collectives); their bytes and the time spent waiting here are counted.
+  void wait_started();
   /// Every rank's `tensor` (same dtype and trailing shape; rows may differ), concatenated
   /// along dim 0 in rank order, on every rank. Sizes travel first, so rows may differ.
   at::Tensor allgather_rows(const at::Tensor& tensor);

@@ -39,6 +39,13 @@ at::Tensor gather_rows(const at::Tensor& rows, Group* g);
 /// Copies rank 0's values into `tensors` (parameters at the start).
 void broadcast_from_rank0(const std::vector<at::Tensor>& tensors, Group* g);
 
+/// A differentiable sum over the ranks of a tensor that depends on this rank's samples (e.g.
+/// an integral inside the loss, not the loss itself): its value is the sum of every rank's
+/// `local`, and its backward sums the incoming gradients over the ranks, so that with
+/// summed_over_ranks each rank's gradient carries the others' dependence on it. Forward and
+/// backward are collectives: every rank must compute it. `local` itself for a null group.
+at::Tensor differentiable_sum(const at::Tensor& local, Group* g);
+
 /// A loss that is a sum over samples, evaluated on this rank's share, turned into the loss
 /// of all samples: its value is the sum over ranks and its gradient with respect to `params`
 /// is the sum of the ranks' gradients (one bucketed allreduce per evaluation). Every rank's

@@ -13,6 +13,7 @@
 #include <torch/arg.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@
 #include "enflow/flows/quadrature.h"
 #include "enflow/nn/optimizer.h"
 #include "enflow/nn/scalar_net.h"
+
+namespace enflow::distributed {
+class Group;
+}
 
 namespace enflow::flows {
 
@@ -55,6 +60,13 @@ struct EulerianOptions {
       nn::OptimizerOptions().max_iter(200).history_size(50).tolerance_grad(1e-11);
   /// Iterations of the least-squares fit of u⁰.
   TORCH_ARG(int64_t, fit_iter) = 2000;
+  /// Many processes: the problem's quadratures (interior, boundary, eval) hold this rank's
+  /// share of the points; every integral (energy, objective and its gradient, fit, volume,
+  /// errors) is summed over all ranks, so every rank takes the same step
+  /// (docs/distributed.md). With conserve_volume the shift's integral is summed over the
+  /// ranks inside every evaluation of u (distributed::differentiable_sum), so evaluating u
+  /// anywhere is then a collective.
+  TORCH_ARG(std::shared_ptr<distributed::Group>, group) = nullptr;
 };
 
 struct StepReport {
@@ -90,8 +102,8 @@ class EulerianSolver {
 
  private:
   at::Tensor field(const at::Tensor& x);  // differentiable in θ
-  at::Tensor energy_tensor();
   at::Tensor objective(const at::Tensor& u_prev);
+  distributed::Group* group() const { return options_.group().get(); }
 
   nn::ScalarNet net_;
   EulerianProblem problem_;

@@ -103,6 +103,12 @@ struct TrainOptions {
   /// ranks, so the update is the one-process update of the global batch. Rank 0 alone
   /// writes checkpoints, scores validation and reports progress.
   TORCH_ARG(std::shared_ptr<distributed::Group>, group) = nullptr;
+  /// With a group: start each gradient bucket's allreduce from inside the backward pass, as
+  /// soon as its gradients are complete (distributed::GradientOverlap), instead of after it.
+  /// The sums are the same.
+  TORCH_ARG(bool, overlap_allreduce) = false;
+  /// With a group: bytes per gradient bucket (one allreduce each); overlap needs several.
+  TORCH_ARG(int64_t, bucket_bytes) = 25 << 20;
 };
 
 struct TrainReport {
@@ -123,6 +129,7 @@ struct TrainReport {
   /// spent in them (the gradient and loss allreduces).
   int64_t comm_bytes = 0;
   double comm_seconds = 0.0;
+  double backward_seconds = 0.0;  ///< with a group: this rank's time in the backward passes
 };
 
 /// Adam training. A checkpoint is committed to disk only once the loss of the state it holds
