@@ -169,6 +169,7 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
         scale;
   }
   if (system) {
+    ev.structure_identification_error = structure_identification_error(model, *system);
     const int64_t S = ev.truth.size(0), D = ev.truth.size(2);
     auto ip = system->invariants(ev.prediction.reshape({S * T, D}));
     auto it = system->invariants(ev.truth.reshape({S * T, D}));
