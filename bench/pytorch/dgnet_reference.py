@@ -72,6 +72,14 @@ class Tanh2(torch.autograd.Function):
         return (1 - v1 * v1) * g1, (1 - v0 * v0) * g0
 
 
+def init_orthogonal(*layers):
+    """Orthogonal weights, zero biases (the authors' initialization)."""
+    for l in layers:
+        torch.nn.init.orthogonal_(l.weight)
+        if l.bias is not None:
+            torch.nn.init.zeros_(l.bias)
+
+
 class Mlp(torch.nn.Module):
     """d → 200 → 200 → 1, tanh, orthogonal weights, zero biases, no output bias."""
 
@@ -80,10 +88,7 @@ class Mlp(torch.nn.Module):
         self.l1 = torch.nn.Linear(d, width)
         self.l2 = torch.nn.Linear(width, width)
         self.l3 = torch.nn.Linear(width, 1, bias=False)
-        for l in (self.l1, self.l2, self.l3):
-            torch.nn.init.orthogonal_(l.weight)
-            if l.bias is not None:
-                torch.nn.init.zeros_(l.bias)
+        init_orthogonal(self.l1, self.l2, self.l3)
 
     def forward(self, x):
         return self.l3(torch.tanh(self.l2(torch.tanh(self.l1(x))))).sum(-1)
@@ -102,10 +107,7 @@ class PeriodicConv(torch.nn.Module):
         self.c1 = torch.nn.Conv1d(1, width, 3)
         self.c2 = torch.nn.Conv1d(width, width, 1)
         self.c3 = torch.nn.Conv1d(width, 1, 1, bias=False)
-        for l in (self.c1, self.c2, self.c3):
-            torch.nn.init.orthogonal_(l.weight)
-            if l.bias is not None:
-                torch.nn.init.zeros_(l.bias)
+        init_orthogonal(self.c1, self.c2, self.c3)
 
     @staticmethod
     def pad(x):
@@ -136,10 +138,7 @@ class PeriodicConv2d(torch.nn.Module):
         self.c1 = torch.nn.Linear(9, width)
         self.c2 = torch.nn.Linear(width, width)
         self.c3 = torch.nn.Linear(width, 1, bias=False)
-        for l in (self.c1, self.c2, self.c3):
-            torch.nn.init.orthogonal_(l.weight)
-            if l.bias is not None:
-                torch.nn.init.zeros_(l.bias)
+        init_orthogonal(self.c1, self.c2, self.c3)
 
     def patches(self, x):
         g = x.view(-1, self.ny, self.nx)

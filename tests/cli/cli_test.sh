@@ -144,7 +144,7 @@ check reproduce-dgnet-extensions 0 "$bin" reproduce dgnet-extensions --quick --o
 grep -q "double-pendulum-dgnet" "$work/r/dgnet-extensions/table.md" || { echo "FAIL dgnet-extensions row"; fail=1; }
 # dgnet-2d at toy size, two rows: a learned stencil on 2-D KdV reports its identification error.
 check reproduce-dgnet-2d 0 env ENFLOW_DGNET_ONLY=zakharov-kuznetsov-dgnet-learned,cahn-hilliard-2d-node \
-  "$bin" reproduce dgnet-2d --quick --out "$work/r" --json
+  "$bin" reproduce dgnet-2d --quick --threads 1 --out "$work/r" --json
 grep -q '"structure_identification_error": [0-9]' "$work/r/dgnet-2d/results.json" || { echo "FAIL dgnet-2d identification"; fail=1; }
 [[ "$(grep '^| pendulum | DGNet' "$work/r/dgnet-table3/table.md")" == "$row" && -n "$row" ]] || { echo "FAIL dgnet resume row"; fail=1; }
 grep -q 'reusing' "$work/r/dgnet-table3/table.md" || { echo "FAIL dgnet resume dataset"; fail=1; }
