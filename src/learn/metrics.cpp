@@ -88,6 +88,8 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
     std::vector<at::Tensor> rows;  // the data's rows, not the padding of ragged series
     for (auto s : series) rows.push_back(io::series_states(data, s));
     ev.deriv_mse = derivative_mse(model, *system, torch::cat(rows));
+    // Likewise the system's G is the data's true structure only for data it produced.
+    ev.structure_identification_error = structure_identification_error(model, *system);
   }
   // Noisy generated data: long-term predictions start from, and are scored against, the
   // true orbits (the observation noise would otherwise set the floor of every metric).
@@ -169,7 +171,6 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
         scale;
   }
   if (system) {
-    ev.structure_identification_error = structure_identification_error(model, *system);
     const int64_t S = ev.truth.size(0), D = ev.truth.size(2);
     auto ip = system->invariants(ev.prediction.reshape({S * T, D}));
     auto it = system->invariants(ev.truth.reshape({S * T, D}));
