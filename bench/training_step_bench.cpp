@@ -29,6 +29,8 @@ struct Case {
   c10::ScalarType dtype;
   int64_t pairs, batch;  // batch 0: full batch
   double dt, dx;
+  std::vector<int64_t> grid = {};  // a 2-D grid [ny, nx] (dim = ny nx), else 1-D / ODE
+  int64_t channels = 200;          // periodic_conv width
 };
 
 const std::vector<Case>& cases() {
@@ -37,6 +39,18 @@ const std::vector<Case>& cases() {
       {"two_body", false, 8, "symplectic", torch::kFloat32, 2000, 200, 0.2, 1.0},
       {"kdv", true, 50, "D", torch::kFloat64, 2000, 200, 1e-3, 10.0 / 50},
       {"cahn_hilliard", true, 50, "D2", torch::kFloat64, 2000, 200, 1e-4, 1.0 / 50},
+      // 2-D (issue 31): 32 x 32 grid, 3 x 3 conv energy of 16 channels, G = Δ_h, batch 16.
+      {"cahn_hilliard_2d",
+       true,
+       1024,
+       "grid_laplacian",
+       torch::kFloat64,
+       512,
+       16,
+       1e-4,
+       1.0 / 32,
+       {32, 32},
+       16},
   };
   return c;
 }
@@ -63,7 +77,9 @@ models::DynamicsModel case_model(const Case& c, const std::string& scheme) {
                .dim(c.dim)
                .network(c.conv ? "periodic_conv" : "mlp")
                .structure(c.structure)
-               .dx(c.dx);
+               .dx(c.dx)
+               .grid(c.grid)
+               .channels(c.channels);
   auto m = models::make_model(o);
   m->to(device(), c.dtype);
   return m;
@@ -179,6 +195,8 @@ BENCHMARK(BM_Train)
     ->ArgsProduct({{0, 1, 2, 3}, {0, 1, 2}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
+// The 2-D case: DGNet training only (bench/pytorch: --cases cahn_hilliard_2d --schemes dg).
+BENCHMARK(BM_Train)->Args({4, 0})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Predict)
     ->ArgsProduct({{0, 1, 2, 3}, {0, 1}})
     ->Unit(benchmark::kMillisecond)

@@ -4,45 +4,17 @@
 // DGNet numbers beside ours. Every row runs `enflow generate` / `train` / `predict` on the
 // shipped config (configs/dgnet), so each can be re-run by hand with the commands listed
 // in table.md. Metrics as defined in docs/dgnet.md.
-#include <fmt/core.h>
-#include <torch/torch.h>
-
-#include <algorithm>
-#include <cmath>
-#include <cstdlib>
-#include <filesystem>
-#include <map>
 #include <string>
 #include <vector>
 
 #include "commands.h"
-#include "enflow/learn/metrics.h"
-#include "enflow/learn/model_io.h"
-#include "enflow/learn/prediction_output.h"
-#include "enflow/runtime.h"
-#include "enflow/systems/generate.h"
-#include "reproduce_util.h"
+#include "reproduce_dgnet.h"
 
 namespace enflow::cli {
 namespace {
 
-using learn::evaluate_loaded;
-using learn::load_for_eval;
-using learn::write_prediction;
-
-namespace fs = std::filesystem;
-
-// The paper's DGNet numbers (absolute values, its scale factors applied); NaN: not given.
-struct Paper {
-  double deriv = NAN, energy = NAN, mass = NAN;
-};
-
-struct Row {
-  std::string system;  // dataset key
-  std::string config;  // configs/dgnet/<config>.toml
-  std::string label;   // model and scheme, as the paper names it
-  Paper paper;
-};
+using dgnet::Paper;
+using dgnet::Row;
 
 std::vector<Row> table2() {
   return {
@@ -79,194 +51,24 @@ std::vector<Row> extensions() {
   };
 }
 
-// The measured real pendulum record (Schmidt & Lipson), from the repository root or from
-// beside the build directory of the binary.
-fs::path real_pendulum_record() {
-  const fs::path rel = fs::path("shared") / "data" / "schmidt_lipson" / "real_pend_h_1.txt";
-  for (const fs::path& d :
-       {fs::path(".."), fs::read_symlink("/proc/self/exe").parent_path() / ".." / ".."}) {
-    if (fs::exists(d / rel)) return d / rel;
-  }
-  throw std::runtime_error("reproduce dgnet-table3: cannot find ../" + rel.string() +
-                           " (run it from the repository root, with ../shared beside it)");
-}
-
-struct Stats {
-  std::vector<double> v;
-  void add(double x) { v.push_back(x); }
-  double mean() const {
-    double s = 0;
-    for (double x : v) s += x;
-    return v.empty() ? NAN : s / static_cast<double>(v.size());
-  }
-  double sd() const {
-    if (v.size() < 2) return NAN;
-    double m = mean(), s = 0;
-    for (double x : v) s += (x - m) * (x - m);
-    return std::sqrt(s / static_cast<double>(v.size() - 1));
-  }
-  std::string str() const {
-    if (v.empty() || std::isnan(mean())) return "—";
-    if (v.size() < 2) return fmt::format("{:.3e}", mean());
-    return fmt::format("{:.3e} ± {:.1e}", mean(), sd());
-  }
-};
-
-std::string paper_str(double x) { return std::isnan(x) ? "—" : fmt::format("{:.3e}", x); }
-
-struct Measured {
-  Stats deriv, energy, mass, state, step, seconds;
-};
-
-int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& opts,
-        const Common& common) {
-  // ENFLOW_DGNET_ONLY=config,config,... runs only those rows (long protocols in parts).
-  std::vector<std::string> names;
-  for (const auto& r : rows) names.push_back(r.config);
-  const CaseFilter only("ENFLOW_DGNET_ONLY", names);
-  rows.erase(
-      std::remove_if(rows.begin(), rows.end(), [&](const Row& r) { return !only.keeps(r.config); }),
-      rows.end());
-  init_threads(common.threads > 0 ? common.threads : 0);
-  const std::string root = opts.out_dir + "/" + name;
-  fs::create_directories(root + "/data");
-  const auto cfg_dir = config_dir("dgnet", "reproduce " + name);
-  std::vector<std::string> commands;
-  auto note = [&](const std::string& cmd) {
-    commands.push_back(cmd);
-    if (!common.json) fmt::print(stderr, "{}\n", cmd);
-  };
-
-  // One dataset per system and trial seed, drawn on first use (the real record: one).
-  std::map<std::string, std::string> data_path;
-  auto dataset = [&](const std::string& system, uint64_t seed) {
-    const std::string key =
-        system == "real-pendulum" ? system : fmt::format("{}-seed{}", system, seed);
-    if (data_path.count(key)) return data_path[key];
-    const std::string p = root + "/data/" + key + ".h5";
-    if (opts.resume && fs::exists(p)) {
-      note("# reusing " + p);
-      return data_path[key] = p;
-    }
-    std::vector<std::string> args;
-    if (system == "real-pendulum") {
-      args = {real_pendulum_record().string(), "--columns", "series,t,q,p", "--system", "pendulum",
-              "--param", "k=2.4",
-              // The reference code's 80/20 split in time: 5 consecutive chunks of 111
-              // points, the first 4 train, the last tests (prediction from its first state).
-              "--chunks", "5", "-o", p};
-      note(command_line("import", args));
-      if (run_command("import", args) != 0) throw std::runtime_error("import failed");
-    } else {
-      const bool ode_protocol =
-          system == "mass-spring" || system == "pendulum" || system == "two-body";
-      args = {system, "--seed", std::to_string(seed), "-o", p};
-      if (ode_protocol) args.insert(args.end(), {"--protocol", "dgnet"});
-      if (opts.quick) {
-        const bool pde = system == "kdv" || system == "cahn-hilliard";
-        args.insert(args.end(), {"--series", pde ? "10" : "20", "--steps", pde ? "40" : "30"});
-      }
-      note(command_line("generate", args));
-      if (run_command("generate", args) != 0) throw std::runtime_error("generate failed");
-    }
-    return data_path[key] = p;
-  };
-
-  std::vector<Measured> results(rows.size());
-  for (int trial = 0; trial < opts.trials; ++trial) {
-    const uint64_t seed = opts.seed + static_cast<uint64_t>(trial);
-    for (size_t r = 0; r < rows.size(); ++r) {
-      const auto& row = rows[r];
-      const std::string dir = fmt::format("{}/{}/seed{}", root, row.config, seed);
-      fs::create_directories(dir);
-      const std::string model = dir + "/model.pt";
-      std::vector<std::string> args{"--config", (cfg_dir / (row.config + ".toml")).string(),
-                                    "--set",    "data.path=" + dataset(row.system, seed),
-                                    "--set",    "output.model=" + model,
-                                    "--set",    fmt::format("run.seed={}", seed)};
-      if (opts.quick) args.insert(args.end(), {"--set", "train.iterations=30"});
-      // --resume: continue from the row's checkpoint (a finished one is reused as is).
-      if (opts.resume) args.push_back("--resume");
-      note(command_line("train", args));
-      if (run_command("train", args) != 0) throw std::runtime_error("training failed");
-
-      const auto loaded = load_for_eval(model);
-      // Training time as recorded in the model file (summed over resumed runs).
-      results[r].seconds.add(loaded.lm.config.get_double("result.train_seconds", NAN));
-      const auto ev = evaluate_loaded(loaded);
-      auto& m = results[r];
-      // The real record has no exact du/dt: its derivative metric is the one-step one.
-      m.deriv.add(ev.deriv_mse);  // NaN for the imported real pendulum
-      m.step.add(ev.step_mse);
-      m.state.add(ev.state_mse);
-      m.energy.add(ev.invariant_mse.count("energy") ? ev.invariant_mse.at("energy") : NAN);
-      m.mass.add(ev.invariant_mse.count("mass") ? ev.invariant_mse.at("mass") : NAN);
-      if (!common.json) {
-        fmt::print(stderr, "  {} seed {}: deriv {:.3e}  energy {:.3e}  state {:.3e}\n", row.config,
-                   seed, ev.deriv_mse, m.energy.v.back(), ev.state_mse);
-      }
-      if (trial == 0) {  // the first trial's prediction and plots, as `enflow predict` writes
-        const std::string out = dir + "/prediction.h5";
-        note(command_line("predict", {"--model", model, "-o", out}) +
-             "   # written from the same evaluation");
-        for (const auto& p : write_prediction(loaded, ev, out)) {
-          if (!common.json) fmt::print(stderr, "  plot {}\n", p);
-        }
-      }
-    }
-  }
-
-  std::string table =
-      "| system | model (train / predict) | Deriv. MSE | Energy MSE | Mass MSE | State MSE | "
-      "one-step MSE | paper DGNet Deriv. / Energy / Mass | train s |\n"
-      "|---|---|---|---|---|---|---|---|---|\n";
-  std::string json = "[";
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const auto& row = rows[r];
-    const auto& m = results[r];
-    const bool has_paper = !std::isnan(row.paper.energy);
-    table +=
-        fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {:.1f} |\n", row.system, row.label,
-                    m.deriv.str(), m.energy.str(), m.mass.str(), m.state.str(), m.step.str(),
-                    has_paper ? fmt::format("{} / {} / {}", paper_str(row.paper.deriv),
-                                            paper_str(row.paper.energy), paper_str(row.paper.mass))
-                              : "",
-                    m.seconds.mean());
-    auto num = [](double x) {
-      return std::isnan(x) ? std::string("null") : fmt::format("{:.6e}", x);
-    };
-    json += fmt::format(
-        "{}{{\"system\": \"{}\", \"config\": \"{}\", \"trials\": {}, \"deriv_mse\": {}, "
-        "\"energy_mse\": {}, \"mass_mse\": {}, \"state_mse\": {}, \"step_mse\": {}, "
-        "\"paper_energy_mse\": {}, \"seconds\": {:.1f}}}",
-        r ? ", " : "", row.system, row.config, m.energy.v.size(), num(m.deriv.mean()),
-        num(m.energy.mean()), num(m.mass.mean()), num(m.state.mean()), num(m.step.mean()),
-        num(row.paper.energy), m.seconds.mean());
-  }
-  json += "]\n";
-  const std::string header = fmt::format(
-      "# {}enflow reproduce {}{}{} --seed {} --trials {}\n\nMean ± standard deviation "
-      "over trials (seeds {}..{}); definitions in docs/dgnet.md.\n\n",
-      only.command_prefix(), name, opts.quick ? " --quick" : "", opts.resume ? " --resume" : "",
-      opts.seed, opts.trials, opts.seed, opts.seed + static_cast<uint64_t>(opts.trials) - 1);
-  write_report(root, header, table, commands, json, common.json, "one folder per row and seed");
-  return 0;
-}
-
 const ReproductionRegistrar reg2(
     "dgnet-table2", "DGNet Table 2: KdV and Cahn–Hilliard, DGNet vs HNN++ (hours on 2 cores)",
-    [](const ReproduceOptions& o, const Common& c) { return run("dgnet-table2", table2(), o, c); },
+    [](const ReproduceOptions& o, const Common& c) {
+      return dgnet::run_dgnet_protocol({"dgnet-table2", table2()}, o, c);
+    },
     /*resumable=*/true);
 const ReproductionRegistrar reg3(
     "dgnet-table3",
     "DGNet Table 3: mass-spring, pendulum, 2-body, real pendulum, DGNet vs HNN, SRNN, NODE",
-    [](const ReproduceOptions& o, const Common& c) { return run("dgnet-table3", table3(), o, c); },
+    [](const ReproduceOptions& o, const Common& c) {
+      return dgnet::run_dgnet_protocol({"dgnet-table3", table3()}, o, c);
+    },
     /*resumable=*/true);
 const ReproductionRegistrar reg_ext(
     "dgnet-extensions",
     "DGNet on systems beyond the paper: the planar double pendulum (no published numbers)",
     [](const ReproduceOptions& o, const Common& c) {
-      return run("dgnet-extensions", extensions(), o, c);
+      return dgnet::run_dgnet_protocol({"dgnet-extensions", extensions()}, o, c);
     },
     /*resumable=*/true);
 

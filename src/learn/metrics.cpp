@@ -88,6 +88,8 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
     std::vector<at::Tensor> rows;  // the data's rows, not the padding of ragged series
     for (auto s : series) rows.push_back(io::series_states(data, s));
     ev.deriv_mse = derivative_mse(model, *system, torch::cat(rows));
+    // Likewise the system's G is the data's true structure only for data it produced.
+    ev.structure_identification_error = structure_identification_error(model, *system);
   }
   // Noisy generated data: long-term predictions start from, and are scored against, the
   // true orbits (the observation noise would otherwise set the floor of every metric).

@@ -149,12 +149,16 @@ row=$(grep '^| pendulum | DGNet' "$work/r/dgnet-table3/table.md")
 check reproduce-dgnet-resume 0 env ENFLOW_DGNET_ONLY=pendulum-dgnet "$bin" reproduce dgnet-table3 --quick --resume --out "$work/r" --json
 check reproduce-dgnet-extensions 0 "$bin" reproduce dgnet-extensions --quick --out "$work/r" --json
 grep -q "double-pendulum-dgnet" "$work/r/dgnet-extensions/table.md" || { echo "FAIL dgnet-extensions row"; fail=1; }
+# dgnet-2d at toy size, two rows: a learned stencil on 2-D KdV reports its identification error.
+check reproduce-dgnet-2d 0 env ENFLOW_DGNET_ONLY=zakharov-kuznetsov-dgnet-learned,cahn-hilliard-2d-node \
+  "$bin" reproduce dgnet-2d --quick --threads 1 --out "$work/r" --json
+grep -q '"structure_identification_error": [0-9]' "$work/r/dgnet-2d/results.json" || { echo "FAIL dgnet-2d identification"; fail=1; }
 [[ "$(grep '^| pendulum | DGNet' "$work/r/dgnet-table3/table.md")" == "$row" && -n "$row" ]] || { echo "FAIL dgnet resume row"; fail=1; }
 grep -q 'reusing' "$work/r/dgnet-table3/table.md" || { echo "FAIL dgnet resume dataset"; fail=1; }
 check reproduce-resume-unsupported 1 "$bin" reproduce evnn --quick --resume --out "$work/r"
 check reproduce-unknown 1 "$bin" reproduce dgnet-table9
 # A case filter naming an unknown case stops before any work (a typo must not run nothing).
-for p in ggd evnn particles variational dgnet-table2; do
+for p in ggd evnn particles variational dgnet-table2 dgnet-2d; do
   check "reproduce-$p-unknown-case" 1 env ENFLOW_GGD_ONLY=nosuch ENFLOW_EVNN_ONLY=nosuch \
     ENFLOW_PARTICLES_ONLY=nosuch ENFLOW_VARIATIONAL_ONLY=nosuch ENFLOW_DGNET_ONLY=pendulum-dgnet "$bin" reproduce "$p" --quick --out "$work/r-filter"
 done

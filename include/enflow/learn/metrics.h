@@ -48,7 +48,20 @@ struct Evaluation {
   /// along the prediction — rounding for the discrete-gradient scheme (the energy changes
   /// exactly by the dissipation and the force's work); NaN for other models.
   double energy_balance_residual = std::numeric_limits<double>::quiet_NaN();
+  /// Models that learn their structure G_θ, on a system with a known G: how far G_θ is from
+  /// G (structure_identification_error); NaN otherwise.
+  double structure_identification_error = std::numeric_limits<double>::quiet_NaN();
 };
+
+/// The TNNLS "identification" error of a learned structure: min over s of
+/// ‖s G_θ − G‖_F / ‖G‖_F with G the system's structure (systems::EnergySystem::structure)
+/// and G_θ the model's (structure_matrix, in the user's units). The scalar s removes the
+/// one ambiguity data cannot resolve: H → cH, G → G/c give the same G∇H. Equal to the sine
+/// of the angle between G_θ and G: 0 when G_θ ∝ G, 1 when orthogonal. NaN when the model
+/// learns no structure (structure_parameters empty), the system has no G or its dimension
+/// differs from the model's, or the state exceeds `max_dim` (dense matrices).
+double structure_identification_error(models::DynamicsModelImpl& model,
+                                      const systems::System& system, int64_t max_dim = 4096);
 
 /// The learned energy's law along a prediction H [S, T]: its largest relative change from
 /// the first state, and its largest one-step increase relative to max |H| (≤ rounding for an
