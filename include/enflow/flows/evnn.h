@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "enflow/flows/eulerian.h"
+#include "enflow/io/key_spec.h"
 #include "enflow/progress.h"
 #include "enflow/registry.h"
 #include "enflow/run.h"
@@ -71,8 +72,9 @@ struct EvnnProblemRegistrar {
   EvnnProblemRegistrar(const std::string& kind, EvnnProblemEntry entry);
 };
 
-/// Every key run_evnn reads (any EVNN problem); others are refused as typos.
-const std::vector<std::string>& evnn_config_keys();
+/// Every key run_evnn reads (any EVNN problem) with type, default ("per kind" where the
+/// problem sets it) and help; others are refused as typos.
+std::vector<io::KeySpec> evnn_key_specs();
 
 /// The registered problem kinds ("evnn_heat", …) with their one-line help, sorted.
 std::vector<std::pair<std::string, std::string>> evnn_kinds();
