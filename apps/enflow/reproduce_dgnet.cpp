@@ -91,31 +91,8 @@ fs::path real_pendulum_record() {
                            " (run it from the repository root, with ../shared beside it)");
 }
 
-struct Stats {
-  std::vector<double> v;
-  void add(double x) { v.push_back(x); }
-  double mean() const {
-    double s = 0;
-    for (double x : v) s += x;
-    return v.empty() ? NAN : s / static_cast<double>(v.size());
-  }
-  double sd() const {
-    if (v.size() < 2) return NAN;
-    double m = mean(), s = 0;
-    for (double x : v) s += (x - m) * (x - m);
-    return std::sqrt(s / static_cast<double>(v.size() - 1));
-  }
-  std::string str() const {
-    if (v.empty() || std::isnan(mean())) return "—";
-    if (v.size() < 2) return fmt::format("{:.3e}", mean());
-    return fmt::format("{:.3e} ± {:.1e}", mean(), sd());
-  }
-};
-
-std::string paper_str(double x) { return std::isnan(x) ? "—" : fmt::format("{:.3e}", x); }
-
 struct Measured {
-  Stats deriv, energy, mass, state, step, seconds;
+  TrialStats deriv, energy, mass, state, step, seconds;
 };
 
 int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& opts,

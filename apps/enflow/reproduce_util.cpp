@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -24,6 +25,27 @@ fs::path config_dir(const std::string& sub, const std::string& who) {
   throw std::runtime_error(who + ": cannot find configs/" + sub +
                            " (run it from the repository root)");
 }
+
+double TrialStats::mean() const {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? NAN : s / static_cast<double>(v.size());
+}
+
+double TrialStats::sd() const {
+  if (v.size() < 2) return NAN;
+  double m = mean(), s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return std::sqrt(s / static_cast<double>(v.size() - 1));
+}
+
+std::string TrialStats::str() const {
+  if (v.empty() || std::isnan(mean())) return "—";
+  if (v.size() < 2) return fmt::format("{:.3e}", mean());
+  return fmt::format("{:.3e} ± {:.1e}", mean(), sd());
+}
+
+std::string paper_str(double x) { return std::isnan(x) ? "—" : fmt::format("{:.3e}", x); }
 
 void write_text(const std::string& path, const std::string& text) {
   io::write_bytes_atomically(path, text);

@@ -43,6 +43,18 @@ class CaseFilter {
 /// read are double-quoted), for the tables' "what each row ran".
 std::string command_line(const std::string& name, const std::vector<std::string>& args);
 
+/// One metric over a protocol's trials: "mean ± sd" (one trial: the value; none: "—").
+struct TrialStats {
+  std::vector<double> v;
+  void add(double x) { v.push_back(x); }
+  double mean() const;
+  double sd() const;  ///< sample standard deviation; NaN for fewer than 2 trials
+  std::string str() const;
+};
+
+/// A published number as the tables print it ("—" for NaN).
+std::string paper_str(double x);
+
 /// Runs a registered subcommand; returns its exit status.
 int run_command(const std::string& name, const std::vector<std::string>& args);
 
