@@ -143,8 +143,7 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
         const bool pde = system == "kdv" || system == "cahn-hilliard";
         args.insert(args.end(), {"--series", pde ? "10" : "20", "--steps", pde ? "40" : "30"});
       }
-      note(command_line("generate", args));
-      if (run_command("generate", args) != 0) throw std::runtime_error("generate failed");
+      run_noted("generate", args, note);
     }
     return data_path[key] = p;
   };
@@ -155,17 +154,11 @@ int run(const std::string& name, std::vector<Row> rows, const ReproduceOptions& 
     for (size_t r = 0; r < rows.size(); ++r) {
       const auto& row = rows[r];
       const std::string dir = fmt::format("{}/{}/seed{}", root, row.config, seed);
-      fs::create_directories(dir);
-      const std::string model = dir + "/model.pt";
-      std::vector<std::string> args{"--config", (cfg_dir / (row.config + ".toml")).string(),
-                                    "--set",    "data.path=" + dataset(row.system, seed),
-                                    "--set",    "output.model=" + model,
-                                    "--set",    fmt::format("run.seed={}", seed)};
-      if (opts.quick) args.insert(args.end(), {"--set", "train.iterations=30"});
-      // --resume: continue from the row's checkpoint (a finished one is reused as is).
-      if (opts.resume) args.push_back("--resume");
-      note(command_line("train", args));
-      if (run_command("train", args) != 0) throw std::runtime_error("training failed");
+      const auto model =
+          train_row(cfg_dir / (row.config + ".toml"), dataset(row.system, seed), dir, seed,
+                    opts.quick ? std::vector<std::string>{"--set", "train.iterations=30"}
+                               : std::vector<std::string>{},
+                    opts.resume, note);
 
       const auto loaded = load_for_eval(model);
       // Training time as recorded in the model file (summed over resumed runs).

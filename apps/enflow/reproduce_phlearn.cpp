@@ -144,8 +144,7 @@ int run_phlearn(const ReproduceOptions& opts, const Common& common) {
       args.insert(args.end(), {"--protocol", "phlearn", "--seed", std::to_string(seed)});
       if (opts.quick) args.insert(args.end(), {"--series", "40"});
     }
-    note(command_line("generate", args));
-    if (run_command("generate", args) != 0) throw std::runtime_error("generate failed");
+    run_noted("generate", args, note);
     return made[key] = p;
   };
 
@@ -155,17 +154,11 @@ int run_phlearn(const ReproduceOptions& opts, const Common& common) {
     for (size_t r = 0; r < rows.size(); ++r) {
       const auto& row = rows[r];
       const std::string dir = fmt::format("{}/{}/seed{}", root, row.config, seed);
-      fs::create_directories(dir);
-      const std::string model = dir + "/model.pt";
-      std::vector<std::string> args{"--config", (cfg_dir / (row.config + ".toml")).string(),
-                                    "--set",    "data.path=" + dataset(row.system, seed, false),
-                                    "--set",    "output.model=" + model,
-                                    "--set",    fmt::format("run.seed={}", seed)};
-      if (iterations > 0)
-        args.insert(args.end(), {"--set", fmt::format("train.iterations={}", iterations)});
-      if (opts.resume) args.push_back("--resume");
-      note(command_line("train", args));
-      if (run_command("train", args) != 0) throw std::runtime_error("training failed");
+      std::vector<std::string> extra;
+      if (iterations > 0) extra = {"--set", fmt::format("train.iterations={}", iterations)};
+      const auto model =
+          train_row(cfg_dir / (row.config + ".toml"), dataset(row.system, seed, false), dir, seed,
+                    extra, opts.resume, note);
 
       const auto test = dataset(row.system, seed, true);
       note(command_line("predict", {"--model", model, "--data", test}) +
