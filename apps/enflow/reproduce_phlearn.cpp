@@ -69,13 +69,19 @@ std::vector<PhlearnRow> phlearn_rows() {
 // ---- Running -------------------------------------------------------------------------------
 
 struct PhlearnMeasured {
-  TrialStats state, end_state, balance, force_error, seconds;
+  TrialStats state, end_state, balance, force_error, seconds, persistence;
 };
 
 // Squared error at the last predicted time, averaged over series and grid points.
 double end_time_mse(const learn::Evaluation& ev) {
   auto last = ev.prediction.select(1, -1) - ev.truth.select(1, -1);
   return last.pow(2).mean().item<double>();
+}
+
+// The MSE of predicting no change, u(t) = u(0): the scale any model's error is read against
+// (a model above it has learned less than nothing about the dynamics over the span).
+double persistence_mse(const learn::Evaluation& ev) {
+  return (ev.truth - ev.truth.narrow(1, 0, 1)).pow(2).mean().item<double>();
 }
 
 // ‖f_θ − f‖ / ‖f‖ at t = 0 for a model with a force on data of a forced system; NaN else.
@@ -168,6 +174,7 @@ int run_phlearn(const ReproduceOptions& opts, const Common& common) {
       auto& m = results[r];
       m.state.add(ev.state_mse);
       m.end_state.add(end_time_mse(ev));
+      m.persistence.add(persistence_mse(ev));
       m.balance.add(ev.energy_balance_residual);
       m.force_error.add(relative_force_error(loaded));
       m.seconds.add(loaded.lm.config.get_double("result.train_seconds", NAN));
@@ -178,9 +185,9 @@ int run_phlearn(const ReproduceOptions& opts, const Common& common) {
   }
 
   std::string table =
-      "| system | model | state MSE over [0, T] | MSE at T | energy balance residual | "
-      "force error ‖f_θ − f‖/‖f‖ | phlearn (stored, median) | train s |\n"
-      "|---|---|---|---|---|---|---|---|\n";
+      "| system | model | state MSE over [0, T] | MSE at T | no-change MSE | energy balance "
+      "residual | force error ‖f_θ − f‖/‖f‖ | phlearn (stored, median) | train s |\n"
+      "|---|---|---|---|---|---|---|---|---|\n";
   std::string json = "[";
   auto num = [](double x) {
     return std::isnan(x) ? std::string("null") : fmt::format("{:.6e}", x);
@@ -188,20 +195,21 @@ int run_phlearn(const ReproduceOptions& opts, const Common& common) {
   for (size_t r = 0; r < rows.size(); ++r) {
     const auto& row = rows[r];
     const auto& m = results[r];
-    table +=
-        fmt::format("| {} | {} | {} | {} | {} | {} | {} | {:.1f} |\n", row.system, row.label,
-                    m.state.str(), m.end_state.str(), m.balance.str(), m.force_error.str(),
-                    std::isnan(row.phlearn_mse)
-                        ? "—"
-                        : fmt::format("{} ({})", paper_str(row.phlearn_mse), row.phlearn_model),
-                    m.seconds.mean());
+    table += fmt::format(
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {:.1f} |\n", row.system, row.label,
+        m.state.str(), m.end_state.str(), m.persistence.str(), m.balance.str(), m.force_error.str(),
+        std::isnan(row.phlearn_mse)
+            ? "—"
+            : fmt::format("{} ({})", paper_str(row.phlearn_mse), row.phlearn_model),
+        m.seconds.mean());
     json += fmt::format(
         "{}{{\"system\": \"{}\", \"config\": \"{}\", \"trials\": {}, \"state_mse\": {}, "
-        "\"end_time_mse\": {}, \"energy_balance_residual\": {}, \"force_error\": {}, "
+        "\"end_time_mse\": {}, \"no_change_mse\": {}, \"energy_balance_residual\": {}, "
+        "\"force_error\": {}, "
         "\"phlearn_mse\": {}, \"seconds\": {:.1f}}}",
         r ? ", " : "", row.system, row.config, m.state.v.size(), num(m.state.mean()),
-        num(m.end_state.mean()), num(m.balance.mean()), num(m.force_error.mean()),
-        num(row.phlearn_mse), m.seconds.mean());
+        num(m.end_state.mean()), num(m.persistence.mean()), num(m.balance.mean()),
+        num(m.force_error.mean()), num(row.phlearn_mse), m.seconds.mean());
   }
   json += "]\n";
   const std::string header = fmt::format(
