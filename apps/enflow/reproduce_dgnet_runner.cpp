@@ -42,31 +42,8 @@ fs::path real_pendulum_record() {
                            " (run it from the repository root, with ../shared beside it)");
 }
 
-struct Stats {
-  std::vector<double> v;
-  void add(double x) { v.push_back(x); }
-  double mean() const {
-    double s = 0;
-    for (double x : v) s += x;
-    return v.empty() ? NAN : s / static_cast<double>(v.size());
-  }
-  double sd() const {
-    if (v.size() < 2) return NAN;
-    double m = mean(), s = 0;
-    for (double x : v) s += (x - m) * (x - m);
-    return std::sqrt(s / static_cast<double>(v.size() - 1));
-  }
-  std::string str() const {
-    if (v.empty() || std::isnan(mean())) return "—";
-    if (v.size() < 2) return fmt::format("{:.3e}", mean());
-    return fmt::format("{:.3e} ± {:.1e}", mean(), sd());
-  }
-};
-
-std::string paper_str(double x) { return std::isnan(x) ? "—" : fmt::format("{:.3e}", x); }
-
 struct Measured {
-  Stats deriv, energy, mass, state, step, seconds, identification;
+  TrialStats deriv, energy, mass, state, step, seconds, identification;
 };
 
 }  // namespace
@@ -109,8 +86,7 @@ int run_dgnet_protocol(Protocol protocol, const ReproduceOptions& opts, const Co
               // The reference code's 80/20 split in time: 5 consecutive chunks of 111
               // points, the first 4 train, the last tests (prediction from its first state).
               "--chunks", "5", "-o", p};
-      note(command_line("import", args));
-      if (run_command("import", args) != 0) throw std::runtime_error("import failed");
+      run_noted("import", args, note);
     } else {
       const bool ode_protocol =
           system == "mass-spring" || system == "pendulum" || system == "two-body";
@@ -123,8 +99,7 @@ int run_dgnet_protocol(Protocol protocol, const ReproduceOptions& opts, const Co
         const bool pde = system == "kdv" || system == "cahn-hilliard";
         args.insert(args.end(), {"--series", pde ? "10" : "20", "--steps", pde ? "40" : "30"});
       }
-      note(command_line("generate", args));
-      if (run_command("generate", args) != 0) throw std::runtime_error("generate failed");
+      run_noted("generate", args, note);
     }
     return data_path[key] = p;
   };
@@ -135,19 +110,12 @@ int run_dgnet_protocol(Protocol protocol, const ReproduceOptions& opts, const Co
     for (size_t r = 0; r < rows.size(); ++r) {
       const auto& row = rows[r];
       const std::string dir = fmt::format("{}/{}/seed{}", root, row.config, seed);
-      fs::create_directories(dir);
-      const std::string model = dir + "/model.pt";
-      std::vector<std::string> args{"--config", (cfg_dir / (row.config + ".toml")).string(),
-                                    "--set",    "data.path=" + dataset(row.system, seed),
-                                    "--set",    "output.model=" + model,
-                                    "--set",    fmt::format("run.seed={}", seed)};
+      std::vector<std::string> extra;
       if (opts.quick) {
-        for (const auto& kv : protocol.quick_set) args.insert(args.end(), {"--set", kv});
+        for (const auto& kv : protocol.quick_set) extra.insert(extra.end(), {"--set", kv});
       }
-      // --resume: continue from the row's checkpoint (a finished one is reused as is).
-      if (opts.resume) args.push_back("--resume");
-      note(command_line("train", args));
-      if (run_command("train", args) != 0) throw std::runtime_error("training failed");
+      const auto model = train_row(cfg_dir / (row.config + ".toml"), dataset(row.system, seed),
+                                   dir, seed, extra, opts.resume, note);
 
       const auto loaded = load_for_eval(model);
       // Training time as recorded in the model file (summed over resumed runs).

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
@@ -24,6 +25,47 @@ fs::path config_dir(const std::string& sub, const std::string& who) {
   throw std::runtime_error(who + ": cannot find configs/" + sub +
                            " (run it from the repository root)");
 }
+
+double TrialStats::mean() const {
+  double s = 0;
+  for (double x : v) s += x;
+  return v.empty() ? NAN : s / static_cast<double>(v.size());
+}
+
+double TrialStats::sd() const {
+  if (v.size() < 2) return NAN;
+  double m = mean(), s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return std::sqrt(s / static_cast<double>(v.size() - 1));
+}
+
+std::string TrialStats::str() const {
+  if (v.empty() || std::isnan(mean())) return "—";
+  if (v.size() < 2) return fmt::format("{:.3e}", mean());
+  return fmt::format("{:.3e} ± {:.1e}", mean(), sd());
+}
+
+void run_noted(const std::string& name, const std::vector<std::string>& args, const NoteFn& note) {
+  note(command_line(name, args));
+  if (run_command(name, args) != 0) throw std::runtime_error(name + " failed");
+}
+
+std::string train_row(const fs::path& config, const std::string& data, const std::string& dir,
+                      uint64_t seed, const std::vector<std::string>& extra, bool resume,
+                      const NoteFn& note) {
+  fs::create_directories(dir);
+  const std::string model = dir + "/model.pt";
+  std::vector<std::string> args{
+      "--config", config.string(),         "--set", "data.path=" + data,
+      "--set",    "output.model=" + model, "--set", fmt::format("run.seed={}", seed)};
+  args.insert(args.end(), extra.begin(), extra.end());
+  // --resume: continue from the row's checkpoint (a finished one is reused as is).
+  if (resume) args.push_back("--resume");
+  run_noted("train", args, note);
+  return model;
+}
+
+std::string paper_str(double x) { return std::isnan(x) ? "—" : fmt::format("{:.3e}", x); }
 
 void write_text(const std::string& path, const std::string& text) {
   io::write_bytes_atomically(path, text);

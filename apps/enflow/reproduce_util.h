@@ -3,7 +3,9 @@
 // `enflow NAME ARGS...` would, so each table row can be re-run by hand.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,7 +45,33 @@ class CaseFilter {
 /// read are double-quoted), for the tables' "what each row ran".
 std::string command_line(const std::string& name, const std::vector<std::string>& args);
 
+/// One metric over a protocol's trials: "mean ± sd" (one trial: the value; none: "—").
+struct TrialStats {
+  std::vector<double> v;
+  void add(double x) { v.push_back(x); }
+  double mean() const;
+  double sd() const;  ///< sample standard deviation; NaN for fewer than 2 trials
+  std::string str() const;
+};
+
+/// A published number as the tables print it ("—" for NaN).
+std::string paper_str(double x);
+
 /// Runs a registered subcommand; returns its exit status.
 int run_command(const std::string& name, const std::vector<std::string>& args);
+
+/// Records a command line (e.g. for table.md and the progress output).
+using NoteFn = std::function<void(const std::string&)>;
+
+/// Notes `enflow NAME ARGS...` and runs it; throws std::runtime_error("NAME failed") on a
+/// non-zero status.
+void run_noted(const std::string& name, const std::vector<std::string>& args, const NoteFn& note);
+
+/// Trains one table row: `enflow train --config <config> --set data.path=<data> --set
+/// output.model=<dir>/model.pt --set run.seed=<seed> [extra...] [--resume]`, noted and run
+/// in-process (dir is created); returns the model path.
+std::string train_row(const std::filesystem::path& config, const std::string& data,
+                      const std::string& dir, uint64_t seed, const std::vector<std::string>& extra,
+                      bool resume, const NoteFn& note);
 
 }  // namespace enflow::cli

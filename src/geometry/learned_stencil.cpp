@@ -111,6 +111,33 @@ at::Tensor LearnedStencilImpl::matrix() {
 
 namespace {
 
+// G = S − R with both learned (phlearn's S and R stencils beside one energy): skew plus
+// negative semi-definite, so the energy can only decrease through −R (and the force).
+class LearnedSkewDissipativeImpl : public StructureImpl {
+ public:
+  LearnedSkewDissipativeImpl(const PeriodicGrid& grid, int64_t radius)
+      : S_(register_module("skew", std::make_shared<LearnedStencilImpl>(grid, radius, true))),
+        R_(register_module("dissipative",
+                           std::make_shared<LearnedStencilImpl>(grid, radius, false))) {}
+  at::Tensor apply(const at::Tensor& g) override { return S_->apply(g) + R_->apply(g); }
+  at::Tensor matrix() override { return S_->matrix() + R_->matrix(); }
+  bool matrix_free() const override { return true; }
+  std::string kind() const override { return "learned_skew_dissipative_stencil"; }
+  bool conservative() const override { return false; }
+
+ private:
+  std::shared_ptr<LearnedStencilImpl> S_, R_;
+};
+
+const StructureRegistrar learned_skew_dissipative_entry(
+    "learned_skew_dissipative_stencil",
+    {"S - R: a learned skew stencil plus a learned -K^T K (model.stencil_radius), phlearn's "
+     "pseudo-Hamiltonian operator for one energy; any grid",
+     [](const StructureOptions& o) -> Structure {
+       return std::make_shared<LearnedSkewDissipativeImpl>(
+           grid_of(o, "learned_skew_dissipative_stencil"), o.stencil_radius());
+     }});
+
 StructureRegistrar learned_stencil_entry(const std::string& name, std::string help, bool skew) {
   return StructureRegistrar(name,
                             {std::move(help), [name, skew](const StructureOptions& o) -> Structure {

@@ -16,7 +16,7 @@ PairSet make_central_pairs(const io::Dataset& data, const std::vector<int64_t>& 
   if (!data.states.defined() || data.states.dim() != 3) {
     throw std::invalid_argument("dataset states must be [series, steps, dim]");
   }
-  std::vector<at::Tensor> u0, u1, dt;
+  std::vector<at::Tensor> u0, u1, dt, t0;
   for (auto s : series) {
     // In float64 whatever the training dtype: the difference is the accurate part.
     auto x = io::series_states(data, s).to(torch::kFloat64);
@@ -32,12 +32,14 @@ PairSet make_central_pairs(const io::Dataset& data, const std::vector<int64_t>& 
     u0.push_back(mid);
     u1.push_back(mid + h.unsqueeze(1) * c);
     dt.push_back(h);
+    t0.push_back(t.narrow(0, 1, T - 2));  // the pair (u_k, u_k + h c) starts at t_k
   }
   if (u0.empty())
     throw std::invalid_argument(
         "central differences need at least 3 time points in a series; none of the selected has");
   auto opts = torch::TensorOptions().dtype(dtype).device(device);
-  return PairSet{torch::cat(u0).to(opts), torch::cat(u1).to(opts), torch::cat(dt).to(opts)};
+  return PairSet{torch::cat(u0).to(opts), torch::cat(u1).to(opts), torch::cat(dt).to(opts),
+                 torch::cat(t0).to(opts)};
 }
 
 PairSet make_pairs_by(const std::string& derivative, const io::Dataset& data,

@@ -28,6 +28,7 @@
 #include "enflow/run_config.h"
 #include "enflow/runtime.h"
 #include "enflow/systems/formula_energy.h"
+#include "enflow/systems/system.h"
 
 namespace enflow::learn {
 
@@ -161,6 +162,22 @@ void record_data_grid(io::Config& cfg, const io::Dataset& data) {
 }
 
 // The learned energy's law along the prediction, for every dataset (imported records too).
+// model.force = "given": the force of the system that generated the data, with its recorded
+// parameters (imported data name a system only as a label, so their force is not known).
+std::vector<double> given_system_force(const io::Config& cfg, const io::Dataset& data) {
+  if (!data.source.empty() || data.system.empty())
+    throw std::invalid_argument("config '" + cfg.source() +
+                                "': model.force = given needs data enflow generated from a "
+                                "forced system (its force is the given one); these data are " +
+                                (data.source.empty() ? std::string("unlabelled") : data.source));
+  auto f = systems::make_system(data.system, data.params)->external_force();
+  if (!f.defined())
+    throw std::invalid_argument("config '" + cfg.source() + "': model.force = given, but system '" +
+                                data.system + "' has no external force");
+  f = f.to(torch::kCPU, torch::kFloat64).contiguous();
+  return {f.data_ptr<double>(), f.data_ptr<double>() + f.numel()};
+}
+
 void add_learned_energy_metrics(RunResult& r, const Evaluation& ev) {
   if (!ev.learned_energy.defined()) return;
   const auto law = learned_energy_law(ev.learned_energy);
@@ -214,7 +231,10 @@ RunResult train_experiment(io::Config cfg, const TrainRequest& request, const Ru
   apply_normalization(cfg, data, ctx);
   if (cfg.has("data.energy"))  // parsed now: a typo fails before any training
     systems::formula_energy_system(cfg.require_string("data.energy"), dim, data.params);
-  auto model = models::make_model(model_options_from_config(cfg, dim, dx));
+  auto model_options = model_options_from_config(cfg, dim, dx);
+  if (model_options.force() == models::ForceKind::kGiven)
+    model_options.given_force(given_system_force(cfg, data));
+  auto model = models::make_model(model_options);
   model->to(device, dtype);
 
   auto opts =

@@ -18,8 +18,8 @@ double loss_and_gradient(models::DynamicsModelImpl& model, const PairSet& p,
   double total = 0.0;
   for (int64_t s = 0; s < N; s += o.chunk()) {
     const int64_t n = std::min(o.chunk(), N - s);
-    auto rate = models::model_rate(model, p.u0.narrow(0, s, n), p.u1.narrow(0, s, n),
-                                   p.dt.narrow(0, s, n), o.step());
+    const auto part = p.narrow(s, n);
+    auto rate = models::model_rate(model, part.u0, part.u1, part.dt, o.step(), part.t0);
     auto l = (rate - target.narrow(0, s, n)).pow(2).sum() / denom;
     l.backward();
     total += l.item<double>();
@@ -57,8 +57,7 @@ LbfgsReport lbfgs_refine(models::DynamicsModelImpl& model, const PairSet& all,
     auto idx = torch::randperm(all.size(), gen, torch::TensorOptions().dtype(torch::kLong))
                    .narrow(0, 0, o.batch())
                    .to(all.u0.device());
-    p = PairSet{all.u0.index_select(0, idx), all.u1.index_select(0, idx),
-                all.dt.index_select(0, idx)};
+    p = all.index_select(idx);
   }
   const auto target = p.finite_difference();
   auto params = model.parameters();

@@ -18,16 +18,18 @@ namespace {
 
 // The scheme's energy balance along a prediction [S, T, D] with its energies H [S, T]: the largest
 // |H(u_{k+1}) − H(u_k) − Δt ∇̄H·r| over the steps (weights w [S, T − 1] mark the data's steps),
-// r = G∇̄H + f the model's discrete-time rate. Rounding for the discrete-gradient scheme,
-// whatever G and f; for an explicit integrator, how far its steps are from that law.
+// r = G∇̄H + f̄ the model's discrete-time rate (f̄ at the step's midpoint time t0 + Δt/2 for a
+// time-dependent force). Rounding for the discrete-gradient scheme, whatever G and f; for an
+// explicit integrator, how far its steps are from that law.
 double energy_balance_residual(models::DynamicsModelImpl& model, const at::Tensor& prediction,
-                               const at::Tensor& energy, const at::Tensor& dt, const at::Tensor& w,
-                               const torch::TensorOptions& opts) {
+                               const at::Tensor& energy, const at::Tensor& dt, const at::Tensor& t0,
+                               const at::Tensor& w, const torch::TensorOptions& opts) {
   const int64_t T = prediction.size(1), D = prediction.size(2);
   if (T < 2) return 0.0;
   auto u0 = prediction.narrow(1, 0, T - 1).reshape({-1, D});
   auto u1 = prediction.narrow(1, 1, T - 1).reshape({-1, D});
   auto h = dt.reshape({-1}), weight = w.reshape({-1});
+  const auto t_mid = model.time_dependent_force() ? t0.reshape({-1}) + 0.5 * h : at::Tensor();
   auto change = (energy.narrow(1, 1, T - 1) - energy.narrow(1, 0, T - 1)).reshape({-1});
   const auto derivatives = model.energy_derivatives();
   const int64_t chunk = 4096;  // bounds the networks' activations on long records
@@ -36,7 +38,8 @@ double energy_balance_residual(models::DynamicsModelImpl& model, const at::Tenso
     const int64_t n = std::min(chunk, u0.size(0) - i);
     auto a = u0.narrow(0, i, n).to(opts), b = u1.narrow(0, i, n).to(opts);
     auto g = derivatives.discrete_gradient(b, a, false).dgrad.detach();
-    auto rate = model.discrete_time_derivative(b, a, false).detach();
+    auto tm = t_mid.defined() ? t_mid.narrow(0, i, n).to(opts) : t_mid;
+    auto rate = model.discrete_time_derivative(b, a, false, tm).detach();
     auto predicted =
         (h.narrow(0, i, n).to(opts) * (g * rate).sum(1)).to(torch::kCPU, torch::kFloat64);
     parts.push_back((change.narrow(0, i, n) - predicted).abs() * weight.narrow(0, i, n));
@@ -157,16 +160,20 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
     ev.learned_energy_truth = H(ev.truth);
     // Step sizes of each series (0 past a ragged series' end, where the padding repeats).
     auto steps_dt = torch::zeros({S, T - 1}, torch::kFloat64);
+    auto steps_t0 = torch::zeros({S, T - 1}, torch::kFloat64);
     for (int64_t k = 0; k < S; ++k) {
       auto tk = data.t.dim() == 1 && !ragged
                     ? data.t.narrow(0, 0, T)
                     : io::series_times(data, series[k]).narrow(0, 0, len[k]);
       tk = tk.to(torch::kFloat64);
-      if (tk.size(0) > 1) steps_dt[k].narrow(0, 0, tk.size(0) - 1).copy_(tk.diff());
+      if (tk.size(0) > 1) {
+        steps_dt[k].narrow(0, 0, tk.size(0) - 1).copy_(tk.diff());
+        steps_t0[k].narrow(0, 0, tk.size(0) - 1).copy_(tk.narrow(0, 0, tk.size(0) - 1));
+      }
     }
     const double scale = std::max(ev.learned_energy.abs().max().item<double>(), 1e-300);
     ev.energy_balance_residual =
-        energy_balance_residual(model, ev.prediction, ev.learned_energy, steps_dt,
+        energy_balance_residual(model, ev.prediction, ev.learned_energy, steps_dt, steps_t0,
                                 (steps_dt != 0).to(torch::kFloat64), opts) /
         scale;
   }

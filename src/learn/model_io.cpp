@@ -85,7 +85,9 @@ const std::vector<io::KeySpec>& experiment_key_specs() {
       {"model.stencil_radius", "int", "1",
        "learned_skew_stencil / learned_dissipative_stencil: offsets per axis"},
       {"model.force", "string", "none",
-       "none | learned: an external force f(x) beside the energy, du/dt = G grad H + f"},
+       "external force beside the energy, du/dt = G grad H + f: none | learned (a constant field "
+       "f(x)) | learned_xt (phlearn's network f(x, t), dgnet) | given (the data's system's f)"},
+      {"model.force_hidden", "int", "100", "learned_xt: the force network's hidden width"},
       {"model.normalize", "string", "auto",
        "auto | pooled | per_coordinate | none (auto: pooled for data enflow did not generate)"},
       {"model.norm_shift", "[float]", "", "recorded by train: the normalization's shifts"},
@@ -163,6 +165,13 @@ double positive_key(const io::Config& c, const std::string& key, double fallback
                                 fmt::format("{:g}", v) + " must be positive and finite");
   return v;
 }
+models::ForceKind force_key(const io::Config& c) {
+  try {
+    return models::parse_force_kind(c.get_string("model.force", "none"));
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("config '" + c.source() + "': " + e.what());
+  }
+}
 }  // namespace
 
 models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim, double dx) {
@@ -194,7 +203,8 @@ models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim,
       .friction_init(positive_key(c, "model.friction_init", 0.1))
       .scale_init(positive_key(c, "model.scale_init", 1.0))
       .stencil_radius(size_key(c, "model.stencil_radius", 1, 1))
-      .force(c.get_string("model.force", "none"))
+      .force(force_key(c))
+      .force_hidden(size_key(c, "model.force_hidden", 100, 1))
       .norm_shift(c.get_doubles("model.norm_shift", {}))
       .norm_scale(c.get_doubles("model.norm_scale", {}))
       .angles(c.get_ints("model.angles", {}))

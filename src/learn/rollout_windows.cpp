@@ -40,7 +40,8 @@ at::Tensor rollout_loss(models::DynamicsModelImpl& model, const WindowSet& w,
   const int64_t count = mean_over > 0 ? mean_over : x.size(0);
   at::Tensor sum;
   for (int64_t k = 1; k <= w.steps(); ++k) {
-    u = models::differentiable_step(model, u, t.select(1, k) - t.select(1, k - 1), step);
+    u = models::differentiable_step(model, u, t.select(1, k) - t.select(1, k - 1), step,
+                                    t.select(1, k - 1));
     auto e = (u - x.select(1, k)) / (t.select(1, k) - t.select(1, 0)).unsqueeze(1);
     // The mean over `count` windows: these, or a global batch this is a share of.
     auto term = e.pow(2).sum() / static_cast<double>(count * e.size(1));

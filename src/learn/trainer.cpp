@@ -23,12 +23,22 @@ namespace enflow::learn {
 
 at::Tensor PairSet::finite_difference() const { return (u1 - u0) / dt.reshape({-1, 1}); }
 
+PairSet PairSet::index_select(const at::Tensor& index) const {
+  return {u0.index_select(0, index), u1.index_select(0, index), dt.index_select(0, index),
+          t0.defined() ? t0.index_select(0, index) : t0};
+}
+
+PairSet PairSet::narrow(int64_t start, int64_t n) const {
+  return {u0.narrow(0, start, n), u1.narrow(0, start, n), dt.narrow(0, start, n),
+          t0.defined() ? t0.narrow(0, start, n) : t0};
+}
+
 PairSet make_pairs(const io::Dataset& data, const std::vector<int64_t>& series,
                    c10::ScalarType dtype, c10::Device device) {
   if (!data.states.defined() || data.states.dim() != 3) {
     throw std::invalid_argument("dataset states must be [series, steps, dim]");
   }
-  std::vector<at::Tensor> u0, u1, dt;
+  std::vector<at::Tensor> u0, u1, dt, t0;
   for (auto s : series) {
     // Each series on its own (ragged records: no pair crosses into padding or the next).
     auto x = io::series_states(data, s);
@@ -38,11 +48,13 @@ PairSet make_pairs(const io::Dataset& data, const std::vector<int64_t>& series,
     u0.push_back(x.narrow(0, 0, T - 1));
     u1.push_back(x.narrow(0, 1, T - 1));
     dt.push_back(t.narrow(0, 1, T - 1) - t.narrow(0, 0, T - 1));
+    t0.push_back(t.narrow(0, 0, T - 1));
   }
   if (u0.empty())
     throw std::invalid_argument("no pairs: the selected series have fewer than 2 time points");
   auto opts = torch::TensorOptions().dtype(dtype).device(device);
-  PairSet p{torch::cat(u0).to(opts), torch::cat(u1).to(opts), torch::cat(dt).to(opts)};
+  PairSet p{torch::cat(u0).to(opts), torch::cat(u1).to(opts), torch::cat(dt).to(opts),
+            torch::cat(t0).to(opts)};
   if (!(p.dt > 0).all().item<bool>()) {
     throw std::invalid_argument("time stamps must increase strictly within each series");
   }
@@ -326,9 +338,8 @@ TrainReport train(models::DynamicsModelImpl& model, const PairSet& pairs, const 
     if (multi) {
       loss = rollout_loss(model, *windows, idx, o.step(), group ? B : 0);
     } else {
-      auto u0 = pairs.u0.index_select(0, idx), u1 = pairs.u1.index_select(0, idx);
-      auto dt = pairs.dt.index_select(0, idx);
-      auto rate = models::model_rate(model, u0, u1, dt, o.step());
+      const auto batch = pairs.index_select(idx);
+      auto rate = models::model_rate(model, batch.u0, batch.u1, batch.dt, o.step(), batch.t0);
       auto sq = (rate - target.index_select(0, idx)).pow(2);
       loss = group ? sq.sum() / static_cast<double>(B * target.size(1)) : sq.mean();
     }
@@ -414,8 +425,8 @@ double rate_mse(models::DynamicsModelImpl& model, const PairSet& pairs,
   auto target = pairs.finite_difference();
   for (int64_t s = 0; s < N; s += chunk) {
     const int64_t n = std::min(chunk, N - s);
-    auto rate = models::model_rate(model, pairs.u0.narrow(0, s, n), pairs.u1.narrow(0, s, n),
-                                   pairs.dt.narrow(0, s, n), step);
+    const auto part = pairs.narrow(s, n);
+    auto rate = models::model_rate(model, part.u0, part.u1, part.dt, step, part.t0);
     sum += (rate.detach() - target.narrow(0, s, n)).pow(2).sum().item<double>();
   }
   return sum / static_cast<double>(target.numel());

@@ -152,7 +152,7 @@ at::Tensor GgdModelImpl::time_derivative(const at::Tensor& x, bool create_graph)
 }
 
 at::Tensor GgdModelImpl::discrete_time_derivative(const at::Tensor& x1, const at::Tensor& x0,
-                                                  bool create_graph) {
+                                                  bool create_graph, const at::Tensor&) {
   auto g = ad::discrete_gradient(entropy_fn_, x1, x0, create_graph).dgrad * entropy_scale_;
   auto xbar = options_.xbar() == "midpoint" ? 0.5 * (x0 + x1) : x0;
   return dissipation_gradient(xbar, g, create_graph);

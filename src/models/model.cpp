@@ -11,6 +11,7 @@
 #include "enflow/models/model_registry.h"
 #include "enflow/models/normalized_model.h"
 #include "enflow/nn/energy_net.h"
+#include "models/force_field.h"
 
 namespace enflow::models {
 
@@ -34,9 +35,9 @@ at::Tensor DynamicsModelImpl::apply_structure(const at::Tensor& g) {
 }
 
 at::Tensor DynamicsModelImpl::discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
-                                                       bool create_graph) {
+                                                       bool create_graph, const at::Tensor& t_mid) {
   auto g = energy_derivatives().discrete_gradient(u1, u0, create_graph).dgrad;
-  const auto f = force();
+  const auto f = force(t_mid);
   return f.defined() ? apply_structure(g) + f : apply_structure(g);
 }
 
@@ -140,8 +141,23 @@ class EnergyModelImpl : public DynamicsModelImpl {
                                                                  .stencil_radius(o.stencil_radius())
                                                                  .friction_init(o.friction_init())
                                                                  .scale_init(o.scale_init())));
-    if (o.force() == "learned")
-      force_ = register_parameter("force", torch::zeros({o.dim()}));  // dtype: the model's
+    switch (o.force()) {
+      case ForceKind::kNone:
+        break;
+      case ForceKind::kConstant:
+        force_ = register_parameter("force", torch::zeros({o.dim()}));  // dtype: the model's
+        break;
+      case ForceKind::kNetwork:
+        force_net_ = register_module("force_field", detail::ForceField(o.dim(), o.force_hidden()));
+        break;
+      case ForceKind::kGiven:  // a buffer: saved with the model, not trained
+        // float64 values (a float64 model keeps them exactly; .to(dtype) converts them).
+        force_ =
+            register_buffer("given_force", o.given_force().empty()
+                                               ? torch::zeros({o.dim()}, torch::kFloat64)
+                                               : torch::tensor(o.given_force(), torch::kFloat64));
+        break;
+    }
   }
   std::string type() const override { return type_; }
   bool has_energy() const override { return true; }
@@ -161,7 +177,10 @@ class EnergyModelImpl : public DynamicsModelImpl {
   }
   at::Tensor structure_matrix() override { return G_->matrix(); }
   at::Tensor apply_structure(const at::Tensor& g) override { return G_->apply(g); }
-  at::Tensor force() override { return force_; }
+  at::Tensor force(const at::Tensor& t = {}) override {
+    return force_net_ ? force_net_->forward(t) : force_;
+  }
+  bool time_dependent_force() override { return static_cast<bool>(force_net_); }
   bool matrix_free_structure() override { return G_->matrix_free(); }
   std::vector<at::Tensor> structure_parameters() override { return G_->parameters(); }
   at::Tensor time_derivative(const at::Tensor& u, bool create_graph) override {
@@ -171,7 +190,8 @@ class EnergyModelImpl : public DynamicsModelImpl {
     else
       grad = angles_.empty() ? H_->gradient(u, create_graph)
                              : energy_derivatives().gradient(u, create_graph);
-    return force_.defined() ? G_->apply(grad) + force_ : G_->apply(grad);
+    const auto f = force();  // at t = 0: explicit schemes carry no time (make_model)
+    return f.defined() ? G_->apply(grad) + f : G_->apply(grad);
   }
 
  private:
@@ -201,7 +221,8 @@ class EnergyModelImpl : public DynamicsModelImpl {
   std::vector<int64_t> grid_;  ///< the network's grid shape (2-D/3-D grid-shaped networks)
   nn::EnergyNet H_{nullptr};
   geometry::Structure G_;
-  at::Tensor force_;  ///< f [d] of du/dt = G∇H + f (model.force = "learned"), else undefined
+  at::Tensor force_;  ///< f [d] of du/dt = G∇H + f (learned or given), else undefined
+  detail::ForceField force_net_{nullptr};  ///< f(x, t) (ForceKind::kNetwork)
 };
 
 // SRNN: H = T(p) + V(q), canonical structure, integrated by leapfrog.
@@ -292,6 +313,32 @@ const ModelTypeRegistrar node_entry("node", {"plain vector-field network, no ene
 
 }  // namespace
 
+namespace {
+
+void check_force(const ModelOptions& o) {
+  if (o.force() == ForceKind::kNone) return;
+  const auto name = force_kind_name(o.force());
+  if (o.type() != "dgnet" && o.type() != "hnn" && o.type() != "hnn++")
+    throw std::invalid_argument("model.force = " + name +
+                                " applies to energy models (dgnet, hnn, hnn++), not " + o.type());
+  if (o.force() == ForceKind::kNetwork && o.type() != "dgnet")
+    throw std::invalid_argument(
+        "model.force = learned_xt needs dgnet: the time reaches the force through the "
+        "discrete-gradient step, and " +
+        o.type() + "'s explicit steps carry none");
+  if (o.force() == ForceKind::kNetwork && o.grid().size() > 1)
+    throw std::invalid_argument(
+        "model.force = learned_xt is phlearn's 1-D force network; use "
+        "learned on a 2-D/3-D grid");
+  if (o.force() == ForceKind::kGiven && !o.given_force().empty() &&
+      static_cast<int64_t>(o.given_force().size()) != o.dim())
+    throw std::invalid_argument(
+        "model.force = given: the system's force has " + std::to_string(o.given_force().size()) +
+        " values, but the states have dimension " + std::to_string(o.dim()));
+}
+
+}  // namespace
+
 DynamicsModel make_model(const ModelOptions& o) {
   if (!o.angles().empty() && o.type() != "dgnet" && o.type() != "hnn" && o.type() != "hnn++")
     throw std::invalid_argument("model.angles applies to energy models (dgnet, hnn, hnn++), not " +
@@ -302,14 +349,15 @@ DynamicsModel make_model(const ModelOptions& o) {
                                 " does not take a 2-D/3-D grid (data.grid); dgnet, hnn, hnn++ and "
                                 "node do");
   check_model_grid(o);
-  if (o.force() != "none" && o.force() != "learned")
-    throw std::invalid_argument("unknown model.force '" + o.force() + "'; known: none, learned");
-  if (o.force() == "learned" && o.type() != "dgnet" && o.type() != "hnn" && o.type() != "hnn++")
-    throw std::invalid_argument("model.force applies to energy models (dgnet, hnn, hnn++), not " +
-                                o.type());
-  auto model = model_type(o.type()).make(o);
-  if (o.norm_scale().empty() && o.norm_shift().empty()) return model;
-  return normalized(model, o);
+  check_force(o);
+  if (o.norm_scale().empty() && o.norm_shift().empty()) return model_type(o.type()).make(o);
+  auto inner = o;  // a given force in the user's units is scale ⊙ f_n
+  if (o.force() == ForceKind::kGiven && o.given_force().size() == o.norm_scale().size()) {
+    auto f = o.given_force();
+    for (size_t i = 0; i < f.size(); ++i) f[i] /= o.norm_scale()[i];
+    inner.given_force(f);
+  }
+  return normalized(model_type(o.type()).make(inner), o);
 }
 
 }  // namespace enflow::models

@@ -49,10 +49,11 @@ class NormalizedModelImpl : public DynamicsModelImpl {
   }
   // g (diag(s) G diag(s))ᵀ = (G applied to g ⊙ s) ⊙ s, without the matrix for grid models.
   /// du/dt = scale ⊙ (G_n ∇H_n + f_n): the force in the user's units is scale ⊙ f_n.
-  at::Tensor force() override {
-    const auto f = inner_->force();
+  at::Tensor force(const at::Tensor& t = {}) override {
+    const auto f = inner_->force(t);
     return f.defined() ? f * scale_ : f;
   }
+  bool time_dependent_force() override { return inner_->time_dependent_force(); }
   at::Tensor apply_structure(const at::Tensor& g) override {
     if (!inner_->matrix_free_structure()) return DynamicsModelImpl::apply_structure(g);
     return inner_->apply_structure(g * scale_) * scale_;

@@ -23,6 +23,11 @@ at::Tensor explicit_step(DynamicsModelImpl& m, const at::Tensor& u, const at::Te
   const auto& scheme = integrators::integrator(o.integrator());
   if (scheme.implicit)
     throw std::logic_error("explicit_step: '" + o.integrator() + "' is implicit");
+  if (m.time_dependent_force())
+    throw std::invalid_argument(
+        "a time-dependent force (model.force = learned_xt) needs the "
+        "discrete_gradient integrator, not " +
+        o.integrator() + " (its stages carry no time)");
   integrators::ExplicitField F;
   F.f = [&](const at::Tensor& x) { return h * m.time_derivative(x, create_graph); };
   if (scheme.needs_separable) {
@@ -39,16 +44,24 @@ at::Tensor explicit_step(DynamicsModelImpl& m, const at::Tensor& u, const at::Te
   return scheme.step(F, u, 1.0, tol);
 }
 
+// The steps' midpoint times t₀ + Δt/2 [B], where the implicit scheme evaluates a
+// time-dependent force; undefined (t = 0, never read) for the other models.
+at::Tensor midpoint_times(DynamicsModelImpl& m, const at::Tensor& t0, const at::Tensor& h) {
+  if (!m.time_dependent_force() || !t0.defined()) return {};
+  return (t0.reshape({-1}).to(h.options()) + 0.5 * h.reshape({-1})).detach();
+}
+
 }  // namespace
 
 at::Tensor model_rate(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tensor& u1,
-                      const at::Tensor& dt, const StepOptions& o) {
+                      const at::Tensor& dt, const StepOptions& o, const at::Tensor& t0) {
   if (integrators::integrator(o.integrator()).implicit) {
     if (!m.has_energy()) {
       throw std::invalid_argument("the discrete-gradient scheme needs an energy model, not '" +
                                   m.type() + "'");
     }
-    return m.discrete_time_derivative(u1, u0, /*create_graph=*/true);
+    return m.discrete_time_derivative(u1, u0, /*create_graph=*/true,
+                                      midpoint_times(m, t0, dt.to(u0.dtype())));
   }
   auto h = dt.reshape({-1, 1}).to(u0.dtype());
   return (explicit_step(m, u0, h, o, /*create_graph=*/true) - u0) / h;
@@ -57,7 +70,7 @@ at::Tensor model_rate(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tens
 namespace {
 
 at::Tensor implicit_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, const StepOptions& o,
-                         integrators::NewtonWorkspace* ws) {
+                         integrators::NewtonWorkspace* ws, const at::Tensor& t0) {
   auto own = m.implicit_step(u.detach(), dt, o.newton_tol(), o.newton_max_iterations());
   if (own.defined()) return own.detach();
   if (!m.has_energy()) {
@@ -68,13 +81,18 @@ at::Tensor implicit_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, c
                           .tol(o.newton_tol())
                           .max_iterations(o.newton_max_iterations())
                           .linear_solver(o.linear_solver());
-  // Grid stencils never form G. A force f enters as a constant: Newton's Jacobian is unchanged.
-  const auto f = m.force();
+  // Grid stencils never form G. A force f enters as a constant (a time-dependent one at the
+  // step's midpoint time, per sample): Newton's Jacobian is unchanged.
+  const auto f = m.time_dependent_force() && t0.defined() ? m.force(t0 + 0.5 * dt) : m.force();
   if (f.defined() || m.matrix_free_structure()) {
     auto fd = f.defined() ? f.detach() : f;
     auto applyG = [&m, fd](const at::Tensor& g) {
       auto Gg = m.apply_structure(g);
-      return fd.defined() ? Gg + fd : Gg;
+      if (!fd.defined()) return Gg;
+      // Per-sample forces [B, d]; Newton's Jacobian pass repeats each sample d times.
+      if (fd.dim() == 2 && fd.size(0) != g.size(0))
+        return Gg + fd.repeat_interleave(g.size(0) / fd.size(0), 0);
+      return Gg + fd;
     };
     return integrators::discrete_gradient_step(m.energy_derivatives(), applyG, u.detach(), dt,
                                                newton, nullptr, ws);
@@ -89,9 +107,9 @@ at::Tensor implicit_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, c
 // trajectory with a closer guess; the batch is halved together (samples stay in step).
 at::Tensor implicit_step_halving(DynamicsModelImpl& m, const at::Tensor& u, double dt,
                                  const StepOptions& o, integrators::NewtonWorkspace* ws,
-                                 int halvings_left) {
+                                 int halvings_left, const at::Tensor& t0) {
   try {
-    return implicit_step(m, u, dt, o, ws);
+    return implicit_step(m, u, dt, o, ws, t0);
   } catch (const std::runtime_error& e) {
     if (halvings_left <= 0) {
       if (o.newton_max_halvings() == 0) throw;
@@ -99,23 +117,24 @@ at::Tensor implicit_step_halving(DynamicsModelImpl& m, const at::Tensor& u, doub
                                std::to_string(o.newton_max_halvings()) + " times)");
     }
   }
-  auto mid = implicit_step_halving(m, u, dt / 2, o, ws, halvings_left - 1);
-  return implicit_step_halving(m, mid, dt / 2, o, ws, halvings_left - 1);
+  auto mid = implicit_step_halving(m, u, dt / 2, o, ws, halvings_left - 1, t0);
+  const auto t_mid = t0.defined() ? t0 + dt / 2 : t0;
+  return implicit_step_halving(m, mid, dt / 2, o, ws, halvings_left - 1, t_mid);
 }
 
 }  // namespace
 
 at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, const StepOptions& o,
-                        integrators::NewtonWorkspace* ws) {
+                        integrators::NewtonWorkspace* ws, const at::Tensor& t0) {
   if (integrators::integrator(o.integrator()).implicit) {
-    return implicit_step_halving(m, u, dt, o, ws, o.newton_max_halvings());
+    return implicit_step_halving(m, u, dt, o, ws, o.newton_max_halvings(), t0);
   }
   auto h = torch::full({u.size(0), 1}, dt, u.options());
   return explicit_step(m, u.detach(), h, o, /*create_graph=*/false).detach();
 }
 
 at::Tensor differentiable_step(DynamicsModelImpl& m, const at::Tensor& u, const at::Tensor& dt,
-                               const StepOptions& o) {
+                               const StepOptions& o, const at::Tensor& t0) {
   if (u.dim() != 2 || dt.dim() != 1 || dt.size(0) != u.size(0))
     throw std::invalid_argument("differentiable_step: u must be [B, d] and dt [B]");
   auto h = dt.reshape({-1, 1}).to(u.dtype());
@@ -128,22 +147,25 @@ at::Tensor differentiable_step(DynamicsModelImpl& m, const at::Tensor& u, const 
   const int64_t B = u.size(0), d = u.size(1);
   const auto u0 = u.detach();
   const auto hd = h.detach();
+  const auto tm = midpoint_times(m, t0, hd);
   // The scheme's residual through the model's own discrete_time_derivative (structures,
-  // normalization and GGD's scheme included).
-  auto residual = [&](const at::Tensor& x, const at::Tensor& from, const at::Tensor& step) {
-    return x - from - step * m.discrete_time_derivative(x, from, /*create_graph=*/true);
+  // normalization, time-dependent forces and GGD's scheme included).
+  auto residual = [&](const at::Tensor& x, const at::Tensor& from, const at::Tensor& step,
+                      const at::Tensor& t_mid) {
+    return x - from - step * m.discrete_time_derivative(x, from, /*create_graph=*/true, t_mid);
   };
   // The solution without a graph: one step size (the usual case) takes the prediction's own
   // solver (fast reverse passes, step halving); mixed step sizes a batched Newton.
   at::Tensor star;
   const auto [lo, hi] = torch::aminmax(dt);
   if (lo.item<double>() == hi.item<double>()) {
-    star = predict_step(m, u0, hi.item<double>(), o);
+    star = predict_step(m, u0, hi.item<double>(), o, nullptr,
+                        tm.defined() ? t0.reshape({-1}).to(u0.options()) : at::Tensor());
   } else {
     // From u₀ the first Newton step is a linearly implicit Euler step (it keeps GGD's states
     // in their domain, as the model's own implicit step does).
     star = integrators::newton_solve(
-        [&](const at::Tensor& x) { return residual(x, u0, hd); }, u0,
+        [&](const at::Tensor& x) { return residual(x, u0, hd, tm); }, u0,
         integrators::NewtonOptions().tol(o.newton_tol()).max_iterations(o.newton_max_iterations()),
         nullptr, "discrete-gradient training step");
   }
@@ -151,10 +173,11 @@ at::Tensor differentiable_step(DynamicsModelImpl& m, const at::Tensor& u, const 
   // J = ∂r/∂u₁ at the solution, every row in one reverse pass: each sample repeated d
   // times, copy i seeded with e_i.
   auto x = star.repeat_interleave(d, 0).requires_grad_(true);
-  auto rx = residual(x, u0.repeat_interleave(d, 0), hd.repeat_interleave(d, 0));
+  auto rx = residual(x, u0.repeat_interleave(d, 0), hd.repeat_interleave(d, 0),
+                     tm.defined() ? tm.repeat_interleave(d, 0) : tm);
   auto seeds = torch::eye(d, u0.options()).repeat({B, 1});
   const auto J = torch::autograd::grad({rx}, {x}, {seeds})[0].reshape({B, d, d}).detach();
-  auto r = residual(star, u, hd);  // the graph to θ and to u, not to u₁
+  auto r = residual(star, u, hd, tm);  // the graph to θ and to u, not to u₁
   return star - torch::linalg_solve(J, r.unsqueeze(-1)).squeeze(-1);
 }
 
@@ -165,9 +188,12 @@ at::Tensor rollout(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tensor&
   auto tc = t.to(torch::kCPU, torch::kFloat64);
   auto u = u0.detach();
   integrators::NewtonWorkspace ws;
+  const bool timed = m.time_dependent_force();
   for (int64_t k = 1; k < t.size(0); ++k) {
     const double dt = tc[k].item<double>() - tc[k - 1].item<double>();
-    u = predict_step(m, u, dt, o, &ws);
+    const auto t0 =
+        timed ? torch::full({u.size(0)}, tc[k - 1].item<double>(), u.options()) : at::Tensor();
+    u = predict_step(m, u, dt, o, &ws, t0);
     states.push_back(u);
   }
   return torch::stack(states, 1);

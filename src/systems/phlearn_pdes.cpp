@@ -96,6 +96,11 @@ class PhlearnPde : public System {
     check_state(u, n_, name_);
     return {{"energy", energy(u)}, {"mass", u.sum(1) * dx_}};
   }
+  /// f(x) for KdV–Burgers; for BBM the force of u_t = ... is L⁻¹f (the system's f acts on
+  /// L u_t), which is what a model of du/dt adds.
+  at::Tensor external_force() const override {
+    return s_.lhs == 0 ? force_ : torch::linalg_solve(L_, force_.unsqueeze(1)).squeeze(1);
+  }
 
  protected:
   std::string name_;

@@ -20,6 +20,31 @@ namespace {
 
 double max_abs(const at::Tensor& t) { return t.abs().max().item<double>(); }
 
+TEST(LearnedStencil, SkewDissipativeSumIsSkewPlusNegativeSemidefinite) {
+  // phlearn's S − R for one energy: its skew part is the skew stencil, its symmetric part
+  // −Σ KᵀK ≤ 0, for every parameter value; applied matrix-free as the matrix says.
+  torch::manual_seed(5);
+  auto G = make_structure("learned_skew_dissipative_stencil",
+                          StructureOptions().dim(12).dx(0.4).stencil_radius(2));
+  G->to(torch::kFloat64);
+  EXPECT_TRUE(G->matrix_free());
+  EXPECT_FALSE(G->conservative());
+  const auto M = G->matrix();
+  const auto sym = 0.5 * (M + M.t()), skew = 0.5 * (M - M.t());
+  const double top = torch::linalg_eigvalsh(sym).max().item<double>() / max_abs(M);
+  auto g = torch::randn({4, 12}, torch::kFloat64);
+  const double applied = max_abs(G->apply(g) - torch::matmul(g, M.t())) / max_abs(M);
+  std::printf(
+      "S - R stencil: top eigenvalue of the symmetric part %.2e, |skew| %.2e, apply vs "
+      "matrix %.2e\n",
+      top, max_abs(skew), applied);
+  EXPECT_LE(top, 1e-12);
+  EXPECT_GT(max_abs(skew), 1e-3);  // both parts present
+  EXPECT_LT(torch::linalg_eigvalsh(sym).min().item<double>(), -1e-3);
+  EXPECT_LE(applied, 1e-12);
+  EXPECT_EQ(G->parameters().size(), 2u);  // the skew and the dissipative coefficients
+}
+
 TEST(LearnedStencil, SkewAndDissipativeByConstruction) {
   torch::manual_seed(3);
   for (const auto& sizes :

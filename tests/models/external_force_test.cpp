@@ -30,7 +30,7 @@ ModelOptions forced_dgnet(const std::string& structure) {
       .kernel(3)
       .depth(1)
       .structure(structure)
-      .force("learned");
+      .force(ForceKind::kConstant);
 }
 
 void set_force(DynamicsModelImpl& m, uint64_t seed) {
@@ -108,7 +108,7 @@ TEST(ExternalForce, ZeroForceIsTheModelWithoutOneAndIsTrained) {
   auto forced = make_model(forced_dgnet("D"));
   forced->to(torch::kFloat64);
   torch::manual_seed(1);
-  auto plain = make_model(forced_dgnet("D").force("none"));
+  auto plain = make_model(forced_dgnet("D").force(ForceKind::kNone));
   plain->to(torch::kFloat64);
   torch::manual_seed(2);
   auto u = torch::randn({4, kPoints}, torch::kFloat64);
@@ -149,14 +149,14 @@ TEST(ExternalForce, EvaluationReportsTheBalanceAlongThePrediction) {
 
 TEST(ExternalForce, BadChoicesAreNamed) {
   try {
-    make_model(forced_dgnet("D").force("given"));
+    parse_force_kind("pushed");
     FAIL();
   } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown model.force 'given'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("unknown model.force 'pushed'"), std::string::npos);
   }
-  EXPECT_THROW(make_model(ModelOptions().type("srnn").dim(2).force("learned")),
+  EXPECT_THROW(make_model(ModelOptions().type("srnn").dim(2).force(ForceKind::kConstant)),
                std::invalid_argument);
-  EXPECT_THROW(make_model(ModelOptions().type("node").dim(2).force("learned")),
+  EXPECT_THROW(make_model(ModelOptions().type("node").dim(2).force(ForceKind::kConstant)),
                std::invalid_argument);
 }
 

@@ -24,10 +24,14 @@ class Group;
 
 namespace enflow::learn {
 
-/// Consecutive state pairs: u0, u1 [N, d], dt [N].
+/// Consecutive state pairs: u0, u1 [N, d], dt [N], and u0's times t0 [N] (read by
+/// time-dependent forces; undefined: 0).
 struct PairSet {
-  at::Tensor u0, u1, dt;
+  at::Tensor u0, u1, dt, t0;
   int64_t size() const { return u0.defined() ? u0.size(0) : 0; }
+  /// The pairs at `index` / pairs [start, start + n), every member alike.
+  PairSet index_select(const at::Tensor& index) const;
+  PairSet narrow(int64_t start, int64_t n) const;
   /// (u1 − u0)/dt, [N, d]
   at::Tensor finite_difference() const;
 };

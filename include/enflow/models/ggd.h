@@ -38,8 +38,8 @@ class GgdModelImpl : public DynamicsModelImpl {
   bool has_energy() const override { return true; }
   ad::EnergyFn energy_fn() override { return entropy_fn_; }
   /// ∂Ξ/∂x*(x̄, ∇̄S(x₁, x₀)).
-  at::Tensor discrete_time_derivative(const at::Tensor& x1, const at::Tensor& x0,
-                                      bool create_graph) override;
+  at::Tensor discrete_time_derivative(const at::Tensor& x1, const at::Tensor& x0, bool create_graph,
+                                      const at::Tensor& t_mid = {}) override;
   /// Solves the implicit entropy-increasing step by damped Newton. newton_tol 0 selects
   /// 1e-12 (relative to max(1, |x|∞)): the networks' rounding floor is tens of machine
   /// epsilons, and a residual r changes S(x₁) − S(x₀) ≥ 0 by at most |∇̄S·r|.

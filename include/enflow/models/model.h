@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "enflow/ad/discrete_gradient.h"
+#include "enflow/models/force.h"
 #include "enflow/models/ggd_options.h"
 
 namespace enflow::models {
@@ -36,9 +37,15 @@ struct ModelOptions {
   /// Learned stencil structures: offsets up to this many grid points per axis.
   TORCH_ARG(int64_t, stencil_radius) = 1;
   /// External force beside the energy, in the pseudo-Hamiltonian form du/dt = G∇H + f
-  /// (Eidnes & Lye): "none", or "learned" — a field f ∈ ℝᵈ (a value per state component or
-  /// grid point, constant in time and state), starting at 0. Energy models (dgnet, hnn, hnn++).
-  TORCH_ARG(std::string, force) = "none";
+  /// (Eidnes & Lye), for energy models (dgnet, hnn, hnn++): none; kConstant, a learned field
+  /// f ∈ ℝᵈ (a value per state component or grid point) starting at 0; kNetwork, phlearn's
+  /// learned f(x, t) on a 1-D periodic grid (dgnet only: the time reaches the model through
+  /// the discrete-gradient step), starting at 0; kGiven, the values given_force (the
+  /// reference system's f(x), in the user's units), not trained.
+  TORCH_ARG(ForceKind, force) = ForceKind::kNone;
+  TORCH_ARG(std::vector<double>, given_force) = {};
+  /// kNetwork: hidden width of the force network's two tanh layers (phlearn: 100).
+  TORCH_ARG(int64_t, force_hidden) = 100;
   TORCH_ARG(double, dx) = 1.0;
   /// Points per axis of a periodic 2-D or 3-D grid in tensor order ([ny, nx] or
   /// [nz, ny, nx]); the state [B, dim] is the grid flattened row-major (dim = product).
@@ -74,17 +81,21 @@ class DynamicsModelImpl : public torch::nn::Module {
   virtual at::Tensor apply_structure(const at::Tensor& g);
   /// Whether apply_structure avoids the dense matrix (then the implicit step uses it too).
   virtual bool matrix_free_structure() { return false; }
-  /// The external force f [d] of du/dt = G∇H + f (ModelOptions::force); undefined: none.
-  /// The implicit scheme (u₁ − u₀)/Δt = G∇̄H + f then has the exact energy balance
-  /// H(u₁) − H(u₀) = Δt ∇̄H·(G∇̄H + f).
-  virtual at::Tensor force() { return {}; }
+  /// The external force of du/dt = G∇H + f (ModelOptions::force) at the times t [B] (undefined:
+  /// t = 0): [d] when it does not depend on time, else [B, d]; undefined: no force. The
+  /// implicit scheme (u₁ − u₀)/Δt = G∇̄H + f̄, f̄ the force at the step's midpoint time, has the
+  /// exact energy balance H(u₁) − H(u₀) = Δt ∇̄H·(G∇̄H + f̄).
+  virtual at::Tensor force(const at::Tensor& /*t*/ = {}) { return {}; }
+  /// Whether force(t) depends on t (the stepper then passes each step's time).
+  virtual bool time_dependent_force() { return false; }
   /// The structure's learned parameters (friction, a scaled flow's c, a learned G), which
   /// training may give their own learning rate; none for fixed structures and other models.
   virtual std::vector<at::Tensor> structure_parameters() { return {}; }
-  /// G ∇̄H(u₁, u₀): the discrete-gradient scheme's approximation of (u₁ − u₀)/Δt.
+  /// G ∇̄H(u₁, u₀) + f(t_mid): the discrete-gradient scheme's approximation of (u₁ − u₀)/Δt,
+  /// t_mid [B] the steps' midpoint times (undefined: 0; only time-dependent forces read it).
   /// Models with another discrete-time scheme (ggd) override it.
   virtual at::Tensor discrete_time_derivative(const at::Tensor& u1, const at::Tensor& u0,
-                                              bool create_graph);
+                                              bool create_graph, const at::Tensor& t_mid = {});
   /// Models that solve their own implicit discrete-time step (ggd) return u₁ from u [B, d]
   /// over dt; the default (undefined tensor) selects the G ∇̄H Newton step.
   virtual at::Tensor implicit_step(const at::Tensor& u, double dt, double newton_tol,

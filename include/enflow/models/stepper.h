@@ -40,8 +40,10 @@ std::vector<std::string> integrator_names();
 /// The model's estimate of (u₁ − u₀)/Δt for training pairs (Δt [B], per pair):
 /// G∇̄H(u₁, u₀) for the discrete-gradient scheme, (Φ_Δt(u₀) − u₀)/Δt for the others.
 /// Differentiable with respect to the model's parameters.
+/// t0 [B]: the pairs' start times (read only by time-dependent forces, at t0 + Δt/2;
+/// undefined: 0).
 at::Tensor model_rate(DynamicsModelImpl& model, const at::Tensor& u0, const at::Tensor& u1,
-                      const at::Tensor& dt, const StepOptions& options);
+                      const at::Tensor& dt, const StepOptions& options, const at::Tensor& t0 = {});
 
 /// One step from u [B, d] over per-sample steps dt [B] through which gradients flow, to the
 /// model's parameters and to u (multi-step training). Explicit schemes: autograd through
@@ -50,18 +52,21 @@ at::Tensor model_rate(DynamicsModelImpl& model, const at::Tensor& u0, const at::
 /// solution — u₁ = u₁* − J⁻¹ r(u₁*; u, θ) with J = ∂r/∂u₁ at u₁* held constant, whose
 /// value is u₁* (one more Newton correction) and whose derivatives are −J⁻¹ ∂r/∂θ and
 /// −J⁻¹ ∂r/∂u: one [d, d] solve per sample, never a backward pass through the iterations.
+/// t0 [B]: the start times, as for model_rate.
 at::Tensor differentiable_step(DynamicsModelImpl& model, const at::Tensor& u, const at::Tensor& dt,
-                               const StepOptions& options);
+                               const StepOptions& options, const at::Tensor& t0 = {});
 
 /// One prediction step from u [B, d] over dt (detached result). The discrete-gradient
 /// step solves the implicit scheme by Newton; where Newton does not converge the step is
 /// taken as two half steps (recursively, see newton_max_halvings), each of which keeps the
 /// discrete energy law, so their composition does too. Throws std::runtime_error if even
 /// the smallest substep fails. A workspace carries the Jacobian to the next step (rollout
-/// keeps one).
+/// keeps one). t0 [B]: the start times; a time-dependent force enters at t0 + Δt/2 (each
+/// half step at its own midpoint), so every step keeps the energy balance with f̄ = f(t_mid).
 at::Tensor predict_step(DynamicsModelImpl& model, const at::Tensor& u, double dt,
                         const StepOptions& options,
-                        integrators::NewtonWorkspace* workspace = nullptr);
+                        integrators::NewtonWorkspace* workspace = nullptr,
+                        const at::Tensor& t0 = {});
 
 /// Rolls out from u0 [B, d] with time stamps t [T] (t[0] is u0's time): [B, T, d].
 at::Tensor rollout(DynamicsModelImpl& model, const at::Tensor& u0, const at::Tensor& t,

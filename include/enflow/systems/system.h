@@ -42,6 +42,9 @@ class System {
   /// Named conserved or dissipated quantities of u [B, dim] → [B] each ("energy", "mass",
   /// "angular_momentum", "entropy"...), used by `enflow inspect` and the metrics.
   virtual std::map<std::string, at::Tensor> invariants(const at::Tensor& u) const = 0;
+  /// The known external force f(x) [dim] of a forced system (phlearn's PDEs), what
+  /// `model.force = "given"` puts beside a learned energy; undefined: none.
+  virtual at::Tensor external_force() const { return {}; }
 };
 
 /// Systems of the form du/dt = G ∇H(u), G skew or negative semi-definite: mass-spring,
