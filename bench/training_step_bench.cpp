@@ -67,7 +67,7 @@ learn::PairSet case_pairs(const Case& c) {
   auto u0 = 0.8 * torch::sin(0.37 * i + 1.3 * j);
   auto u1 = u0 + c.dt * 0.5 * torch::cos(0.23 * i + 0.7 * j);
   const auto o = torch::TensorOptions().dtype(c.dtype).device(device());
-  return {u0.to(o), u1.to(o), torch::full({c.pairs}, c.dt, o)};
+  return {u0.to(o), u1.to(o), torch::full({c.pairs}, c.dt, o), at::Tensor()};  // no times
 }
 
 models::DynamicsModel case_model(const Case& c, const std::string& scheme) {

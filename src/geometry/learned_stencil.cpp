@@ -50,8 +50,9 @@ at::Tensor stencil_shift(const at::Tensor& u, const std::vector<int64_t>& o, int
 
 }  // namespace
 
-LearnedStencilImpl::LearnedStencilImpl(PeriodicGrid grid, int64_t radius, bool skew)
-    : grid_(std::move(grid)), skew_(skew) {
+LearnedStencilImpl::LearnedStencilImpl(PeriodicGrid grid, int64_t radius, bool skew,
+                                       bool keeps_mass)
+    : grid_(std::move(grid)), skew_(skew), keeps_mass_(keeps_mass) {
   const std::string who = skew ? "learned_skew_stencil" : "learned_dissipative_stencil";
   for (const auto n : grid_.sizes)
     if (radius < 1 || 2 * radius >= n)
@@ -93,7 +94,7 @@ at::Tensor LearnedStencilImpl::apply(const at::Tensor& g) {
     out = shifted_sum(u, coefficients_, false);
   } else {
     for (int64_t j = 0; j < coefficients_.size(0); ++j) {
-      const auto k = coefficients_[j];
+      const auto k = keeps_mass_ ? coefficients_[j] - coefficients_[j].mean() : coefficients_[j];
       const auto term = shifted_sum(shifted_sum(u, k, false), k, true);
       out = j == 0 ? -term : out - term;
     }
@@ -115,10 +116,11 @@ namespace {
 // negative semi-definite, so the energy can only decrease through −R (and the force).
 class LearnedSkewDissipativeImpl : public StructureImpl {
  public:
-  LearnedSkewDissipativeImpl(const PeriodicGrid& grid, int64_t radius)
+  LearnedSkewDissipativeImpl(const PeriodicGrid& grid, int64_t radius, bool keeps_mass)
       : S_(register_module("skew", std::make_shared<LearnedStencilImpl>(grid, radius, true))),
         R_(register_module("dissipative",
-                           std::make_shared<LearnedStencilImpl>(grid, radius, false))) {}
+                           std::make_shared<LearnedStencilImpl>(grid, radius, false, keeps_mass))) {
+  }
   at::Tensor apply(const at::Tensor& g) override { return S_->apply(g) + R_->apply(g); }
   at::Tensor matrix() override { return S_->matrix() + R_->matrix(); }
   bool matrix_free() const override { return true; }
@@ -135,15 +137,16 @@ const StructureRegistrar learned_skew_dissipative_entry(
      "pseudo-Hamiltonian operator for one energy; any grid",
      [](const StructureOptions& o) -> Structure {
        return std::make_shared<LearnedSkewDissipativeImpl>(
-           grid_of(o, "learned_skew_dissipative_stencil"), o.stencil_radius());
+           grid_of(o, "learned_skew_dissipative_stencil"), o.stencil_radius(),
+           o.stencil_keeps_mass());
      }});
 
 StructureRegistrar learned_stencil_entry(const std::string& name, std::string help, bool skew) {
-  return StructureRegistrar(name,
-                            {std::move(help), [name, skew](const StructureOptions& o) -> Structure {
-                               return std::make_shared<LearnedStencilImpl>(
-                                   grid_of(o, name), o.stencil_radius(), skew);
-                             }});
+  return StructureRegistrar(
+      name, {std::move(help), [name, skew](const StructureOptions& o) -> Structure {
+               return std::make_shared<LearnedStencilImpl>(grid_of(o, name), o.stencil_radius(),
+                                                           skew, o.stencil_keeps_mass());
+             }});
 }
 
 const StructureRegistrar learned_skew_stencil_entry = learned_stencil_entry(

@@ -84,6 +84,8 @@ const std::vector<io::KeySpec>& experiment_key_specs() {
       {"model.scale_init", "float", "1", "c's start (structure scaled_gradient_flow)"},
       {"model.stencil_radius", "int", "1",
        "learned_skew_stencil / learned_dissipative_stencil: offsets per axis"},
+      {"model.stencil_keeps_mass", "bool", "false",
+       "learned dissipative stencils sum to zero: R 1 = 0, the dissipation keeps the mass"},
       {"model.force", "string", "none",
        "external force beside the energy, du/dt = G grad H + f: none | learned (a constant field "
        "f(x)) | learned_xt (phlearn's network f(x, t), dgnet) | given (the data's system's f)"},
@@ -203,6 +205,7 @@ models::ModelOptions model_options_from_config(const io::Config& c, int64_t dim,
       .friction_init(positive_key(c, "model.friction_init", 0.1))
       .scale_init(positive_key(c, "model.scale_init", 1.0))
       .stencil_radius(size_key(c, "model.stencil_radius", 1, 1))
+      .stencil_keeps_mass(c.get_bool("model.stencil_keeps_mass", false))
       .force(force_key(c))
       .force_hidden(size_key(c, "model.force_hidden", 100, 1))
       .norm_shift(c.get_doubles("model.norm_shift", {}))

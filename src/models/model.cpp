@@ -134,13 +134,15 @@ class EnergyModelImpl : public DynamicsModelImpl {
     if (net.grid_shaped && o.grid().size() > 1) grid_ = o.grid();
     H_ = register_module("energy", net.make(net_options));
     G_ = register_module(
-        "structure", geometry::make_structure(o.structure(), geometry::StructureOptions()
-                                                                 .dim(o.dim())
-                                                                 .dx(o.dx())
-                                                                 .grid(o.grid())
-                                                                 .stencil_radius(o.stencil_radius())
-                                                                 .friction_init(o.friction_init())
-                                                                 .scale_init(o.scale_init())));
+        "structure",
+        geometry::make_structure(o.structure(), geometry::StructureOptions()
+                                                    .dim(o.dim())
+                                                    .dx(o.dx())
+                                                    .grid(o.grid())
+                                                    .stencil_radius(o.stencil_radius())
+                                                    .stencil_keeps_mass(o.stencil_keeps_mass())
+                                                    .friction_init(o.friction_init())
+                                                    .scale_init(o.scale_init())));
     switch (o.force()) {
       case ForceKind::kNone:
         break;

@@ -45,6 +45,31 @@ TEST(LearnedStencil, SkewDissipativeSumIsSkewPlusNegativeSemidefinite) {
   EXPECT_EQ(G->parameters().size(), 2u);  // the skew and the dissipative coefficients
 }
 
+TEST(LearnedStencil, MassKeepingDissipativeStencilsHaveZeroRowAndColumnSums) {
+  // stencil_keeps_mass: K 1 = 0, so R = KᵀK has 1ᵀR = 0 and the flow G∇H keeps Σu, as
+  // Cahn–Hilliard's Δ does; without it a learned R leaks mass (1-D, 2-D and S − R alike).
+  torch::manual_seed(7);
+  for (const char* name : {"learned_dissipative_stencil", "learned_skew_dissipative_stencil"}) {
+    for (const auto& grid : {std::vector<int64_t>{}, std::vector<int64_t>{6, 8}}) {
+      auto opts = StructureOptions().dim(12).dx(0.4).grid(grid).stencil_radius(2);
+      auto keeps = make_structure(name, opts.stencil_keeps_mass(true));
+      auto leaks = make_structure(name, opts.stencil_keeps_mass(false));
+      keeps->to(torch::kFloat64);
+      leaks->to(torch::kFloat64);
+      const auto M = keeps->matrix(), L = leaks->matrix();
+      const double col = max_abs(M.sum(0)) / max_abs(M), row = max_abs(M.sum(1)) / max_abs(M);
+      const double top =
+          torch::linalg_eigvalsh(0.5 * (M + M.t())).max().item<double>() / max_abs(M);
+      std::printf("%s %s: column sums %.2e, row sums %.2e (without: %.2e)\n", name,
+                  grid.empty() ? "1-D" : "2-D", col, row, max_abs(L.sum(0)) / max_abs(L));
+      EXPECT_LE(col, 1e-13) << name;  // d/dt Σu = 1ᵀ G ∇H = 0
+      EXPECT_LE(row, 1e-13) << name;
+      EXPECT_LE(top, 1e-12) << name;                            // still dissipative
+      EXPECT_GT(max_abs(L.sum(0)) / max_abs(L), 1e-3) << name;  // the constraint is what does it
+    }
+  }
+}
+
 TEST(LearnedStencil, SkewAndDissipativeByConstruction) {
   torch::manual_seed(3);
   for (const auto& sizes :

@@ -23,7 +23,8 @@ namespace enflow::geometry {
 class LearnedStencilImpl : public StructureImpl {
  public:
   /// skew: the antisymmetric form, else −Σ KᵀK. radius >= 1 (and below half of every axis).
-  LearnedStencilImpl(PeriodicGrid grid, int64_t radius, bool skew);
+  /// keeps_mass (dissipative): each K's coefficients minus their mean, so K 1 = 0.
+  LearnedStencilImpl(PeriodicGrid grid, int64_t radius, bool skew, bool keeps_mass = false);
   at::Tensor apply(const at::Tensor& g) override;
   /// Dense [n, n] form in the parameters' dtype (small grids and tests).
   at::Tensor matrix() override;
@@ -42,7 +43,7 @@ class LearnedStencilImpl : public StructureImpl {
   at::Tensor shifted_sum(const at::Tensor& u, const at::Tensor& c, bool transpose) const;
 
   PeriodicGrid grid_;
-  bool skew_;
+  bool skew_, keeps_mass_;
   std::vector<std::vector<int64_t>> offsets_;
   at::Tensor coefficients_;  ///< [offsets] (skew) or [axes, offsets] (dissipative)
 };

@@ -36,6 +36,10 @@ struct StructureOptions {
   /// learned_skew_stencil / learned_dissipative_stencil: offsets up to this many points per
   /// axis (model.stencil_radius).
   TORCH_ARG(int64_t, stencil_radius) = 1;
+  /// learned_dissipative_stencil and the R of learned_skew_dissipative_stencil: each K's
+  /// coefficients sum to zero, so K 1 = 0 and R = KᵀK keeps the mass Σu (Cahn–Hilliard's
+  /// Δ does; −I does not). model.stencil_keeps_mass.
+  TORCH_ARG(bool, stencil_keeps_mass) = false;
 };
 
 /// Canonical symplectic S = [[0, I], [−I, 0]] for states (q, p), dim = 2n.

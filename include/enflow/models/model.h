@@ -36,6 +36,8 @@ struct ModelOptions {
   TORCH_ARG(double, scale_init) = 1.0;
   /// Learned stencil structures: offsets up to this many grid points per axis.
   TORCH_ARG(int64_t, stencil_radius) = 1;
+  /// Learned dissipative stencils with zero-sum rows: the dissipation keeps the mass.
+  TORCH_ARG(bool, stencil_keeps_mass) = false;
   /// External force beside the energy, in the pseudo-Hamiltonian form du/dt = G∇H + f
   /// (Eidnes & Lye), for energy models (dgnet, hnn, hnn++): none; kConstant, a learned field
   /// f ∈ ℝᵈ (a value per state component or grid point) starting at 0; kNetwork, phlearn's
