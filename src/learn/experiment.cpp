@@ -185,6 +185,7 @@ void add_learned_energy_metrics(RunResult& r, const Evaluation& ev) {
   r.metrics.emplace_back("learned_energy_max_rel_increase", law.max_rel_increase);
   if (!std::isnan(ev.energy_balance_residual))
     r.metrics.emplace_back("learned_energy_balance_residual", ev.energy_balance_residual);
+  if (ev.halved_steps > 0) r.metrics.emplace_back("implicit_halved_steps", ev.halved_steps);
   if (!std::isnan(ev.structure_identification_error))
     r.metrics.emplace_back("structure_identification_error", ev.structure_identification_error);
 }

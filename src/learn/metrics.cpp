@@ -122,13 +122,17 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
   // Regular grids predict all series at once; irregular or ragged ones series by series.
   std::vector<at::Tensor> preds;
   auto opts = torch::TensorOptions().dtype(dtype).device(device);
+  // Steps taken as halves, per series (all series at once: the same steps for each).
+  std::vector<models::RolloutReport> halved(series.size());
   if (data.t.dim() == 1 && !ragged) {
-    preds.push_back(
-        models::rollout(model, truth.select(1, 0).to(opts), data.t.narrow(0, 0, T), predict_step));
+    preds.push_back(models::rollout(model, truth.select(1, 0).to(opts), data.t.narrow(0, 0, T),
+                                    predict_step, &halved[0]));
+    for (auto& h : halved) h = halved[0];
   } else {
     for (size_t k = 0; k < series.size(); ++k) {
       auto tk = io::series_times(data, series[k]).narrow(0, 0, len[k]);
-      auto p = models::rollout(model, truth[k].narrow(0, 0, 1).to(opts), tk, predict_step);
+      auto p =
+          models::rollout(model, truth[k].narrow(0, 0, 1).to(opts), tk, predict_step, &halved[k]);
       if (len[k] < T)  // padding as in the dataset: the last state repeated
         p = torch::cat({p, p.narrow(1, -1, 1).expand({1, T - len[k], p.size(2)})}, 1);
       preds.push_back(p);
@@ -171,11 +175,19 @@ Evaluation evaluate(models::DynamicsModelImpl& model, const io::Dataset& data,
         steps_t0[k].narrow(0, 0, tk.size(0) - 1).copy_(tk.narrow(0, 0, tk.size(0) - 1));
       }
     }
+    // A step taken as halves keeps the balance per half, not over the whole step: left out
+    // and counted.
+    auto weight = (steps_dt != 0).to(torch::kFloat64);
+    ev.halved_steps = 0;
+    for (int64_t k = 0; k < S; ++k)
+      for (const int64_t step : halved[static_cast<size_t>(k)].halved_steps) {
+        weight[k][step - 1] = 0.0;
+        ++ev.halved_steps;
+      }
     const double scale = std::max(ev.learned_energy.abs().max().item<double>(), 1e-300);
-    ev.energy_balance_residual =
-        energy_balance_residual(model, ev.prediction, ev.learned_energy, steps_dt, steps_t0,
-                                (steps_dt != 0).to(torch::kFloat64), opts) /
-        scale;
+    ev.energy_balance_residual = energy_balance_residual(model, ev.prediction, ev.learned_energy,
+                                                         steps_dt, steps_t0, weight, opts) /
+                                 scale;
   }
   if (system) {
     const int64_t S = ev.truth.size(0), D = ev.truth.size(2);

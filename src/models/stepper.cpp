@@ -107,7 +107,7 @@ at::Tensor implicit_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, c
 // trajectory with a closer guess; the batch is halved together (samples stay in step).
 at::Tensor implicit_step_halving(DynamicsModelImpl& m, const at::Tensor& u, double dt,
                                  const StepOptions& o, integrators::NewtonWorkspace* ws,
-                                 int halvings_left, const at::Tensor& t0) {
+                                 int halvings_left, const at::Tensor& t0, int64_t* halvings) {
   try {
     return implicit_step(m, u, dt, o, ws, t0);
   } catch (const std::runtime_error& e) {
@@ -117,17 +117,18 @@ at::Tensor implicit_step_halving(DynamicsModelImpl& m, const at::Tensor& u, doub
                                std::to_string(o.newton_max_halvings()) + " times)");
     }
   }
-  auto mid = implicit_step_halving(m, u, dt / 2, o, ws, halvings_left - 1, t0);
+  if (halvings) ++*halvings;
+  auto mid = implicit_step_halving(m, u, dt / 2, o, ws, halvings_left - 1, t0, halvings);
   const auto t_mid = t0.defined() ? t0 + dt / 2 : t0;
-  return implicit_step_halving(m, mid, dt / 2, o, ws, halvings_left - 1, t_mid);
+  return implicit_step_halving(m, mid, dt / 2, o, ws, halvings_left - 1, t_mid, halvings);
 }
 
 }  // namespace
 
 at::Tensor predict_step(DynamicsModelImpl& m, const at::Tensor& u, double dt, const StepOptions& o,
-                        integrators::NewtonWorkspace* ws, const at::Tensor& t0) {
+                        integrators::NewtonWorkspace* ws, const at::Tensor& t0, int64_t* halvings) {
   if (integrators::integrator(o.integrator()).implicit) {
-    return implicit_step_halving(m, u, dt, o, ws, o.newton_max_halvings(), t0);
+    return implicit_step_halving(m, u, dt, o, ws, o.newton_max_halvings(), t0, halvings);
   }
   auto h = torch::full({u.size(0), 1}, dt, u.options());
   return explicit_step(m, u.detach(), h, o, /*create_graph=*/false).detach();
@@ -182,7 +183,7 @@ at::Tensor differentiable_step(DynamicsModelImpl& m, const at::Tensor& u, const 
 }
 
 at::Tensor rollout(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tensor& t,
-                   const StepOptions& o) {
+                   const StepOptions& o, RolloutReport* report) {
   if (t.dim() != 1) throw std::invalid_argument("rollout: t must be one-dimensional");
   std::vector<at::Tensor> states{u0.detach()};
   auto tc = t.to(torch::kCPU, torch::kFloat64);
@@ -193,7 +194,9 @@ at::Tensor rollout(DynamicsModelImpl& m, const at::Tensor& u0, const at::Tensor&
     const double dt = tc[k].item<double>() - tc[k - 1].item<double>();
     const auto t0 =
         timed ? torch::full({u.size(0)}, tc[k - 1].item<double>(), u.options()) : at::Tensor();
-    u = predict_step(m, u, dt, o, &ws, t0);
+    int64_t halvings = 0;
+    u = predict_step(m, u, dt, o, &ws, t0, &halvings);
+    if (report && halvings > 0) report->halved_steps.push_back(k);
     states.push_back(u);
   }
   return torch::stack(states, 1);

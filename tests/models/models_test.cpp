@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -148,8 +149,38 @@ TEST_F(LearnedDynamics, ImplicitStepsNewtonCannotSolveAreHalvedAndKeepTheEnergyL
   // ...but halves of it (and their halves) can, and the result is still a dissipative
   // discrete-gradient trajectory, made of shorter steps: closer to a fine-step rollout
   // (dt / 64) than the full-length steps Newton solves with enough iterations.
-  auto halved = rollout(*m, u0, t, starved);
-  auto full = rollout(*m, u0, t, StepOptions());
+  RolloutReport halved_report, full_report;
+  auto halved = rollout(*m, u0, t, starved, &halved_report);
+  auto full = rollout(*m, u0, t, StepOptions(), &full_report);
+  // The rollout says which steps it split; the whole-step energy balance
+  // H(u₁) − H(u₀) = Δt ∇̄H·G∇̄H holds to rounding on a step taken whole and not on a split one
+  // (each half keeps its own), which is why the balance metric leaves split steps out.
+  auto has = [](const RolloutReport& r, int64_t k) {
+    return std::find(r.halved_steps.begin(), r.halved_steps.end(), k) != r.halved_steps.end();
+  };
+  auto whole_step_balance = [&](const at::Tensor& traj, int64_t k) {
+    auto a = traj.select(1, k - 1), b = traj.select(1, k);
+    auto g = m->energy_derivatives().discrete_gradient(b, a, false).dgrad;
+    auto rate = m->discrete_time_derivative(b, a, false);
+    auto change = ad::energy(m->energy_fn(), b) - ad::energy(m->energy_fn(), a);
+    return (change.reshape({-1}) - 2.0 * (g * rate).sum(1)).abs().max().item<double>();
+  };
+  EXPECT_GT(halved_report.halved_steps.size(), full_report.halved_steps.size());
+  int whole = 0, split = 0;
+  for (int64_t k = 1; k <= 10; ++k) {
+    if (!has(full_report, k)) {
+      EXPECT_LE(whole_step_balance(full, k), 1e-12) << "whole step " << k;
+      ++whole;
+    }
+    if (has(halved_report, k)) {
+      EXPECT_GT(whole_step_balance(halved, k), 1e-8) << "split step " << k;
+      ++split;
+    }
+  }
+  std::printf("steps split: %zu (starved Newton), %zu (default); checked %d whole, %d split\n",
+              halved_report.halved_steps.size(), full_report.halved_steps.size(), whole, split);
+  EXPECT_GT(whole, 0);
+  EXPECT_GT(split, 0);
   auto fine = rollout(*m, u0, torch::arange(641, torch::kFloat64) / 32.0, StepOptions())
                   .index_select(1, torch::arange(0, 641, 64));
   auto E = ad::energy(m->energy_fn(), halved.reshape({-1, 2})).reshape({3, -1});

@@ -48,6 +48,9 @@ struct Evaluation {
   /// along the prediction — rounding for the discrete-gradient scheme (the energy changes
   /// exactly by the dissipation and the force's work); NaN for other models.
   double energy_balance_residual = std::numeric_limits<double>::quiet_NaN();
+  /// Prediction steps (summed over series) the implicit scheme took as halves; the balance
+  /// residual leaves them out (each half keeps it, the composed step need not).
+  int64_t halved_steps = 0;
   /// Models that learn their structure G_θ, on a system with a known G: how far G_θ is from
   /// G (structure_identification_error); NaN otherwise.
   double structure_identification_error = std::numeric_limits<double>::quiet_NaN();

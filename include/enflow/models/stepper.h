@@ -63,13 +63,21 @@ at::Tensor differentiable_step(DynamicsModelImpl& model, const at::Tensor& u, co
 /// the smallest substep fails. A workspace carries the Jacobian to the next step (rollout
 /// keeps one). t0 [B]: the start times; a time-dependent force enters at t0 + Δt/2 (each
 /// half step at its own midpoint), so every step keeps the energy balance with f̄ = f(t_mid).
+/// halvings (optional): incremented by the number of times the step was split.
 at::Tensor predict_step(DynamicsModelImpl& model, const at::Tensor& u, double dt,
                         const StepOptions& options,
                         integrators::NewtonWorkspace* workspace = nullptr,
-                        const at::Tensor& t0 = {});
+                        const at::Tensor& t0 = {}, int64_t* halvings = nullptr);
+
+/// What a rollout saw: the steps k (from t[k−1] to t[k], 1-based) that the implicit scheme
+/// took as halves. Each half keeps the discrete energy balance; the whole step keeps it only
+/// for a skew G without force, so the balance metrics leave these steps out and count them.
+struct RolloutReport {
+  std::vector<int64_t> halved_steps;
+};
 
 /// Rolls out from u0 [B, d] with time stamps t [T] (t[0] is u0's time): [B, T, d].
 at::Tensor rollout(DynamicsModelImpl& model, const at::Tensor& u0, const at::Tensor& t,
-                   const StepOptions& options);
+                   const StepOptions& options, RolloutReport* report = nullptr);
 
 }  // namespace enflow::models
