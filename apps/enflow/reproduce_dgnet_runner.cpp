@@ -58,15 +58,10 @@ int run_dgnet_protocol(Protocol protocol, const ReproduceOptions& opts, const Co
   rows.erase(
       std::remove_if(rows.begin(), rows.end(), [&](const Row& r) { return !only.keeps(r.config); }),
       rows.end());
-  init_threads(common.threads > 0 ? common.threads : 0);
-  const std::string root = opts.out_dir + "/" + name;
-  fs::create_directories(root + "/data");
-  const auto cfg_dir = config_dir("dgnet", "reproduce " + name);
-  std::vector<std::string> commands;
-  auto note = [&](const std::string& cmd) {
-    commands.push_back(cmd);
-    if (!common.json) fmt::print(stderr, "{}\n", cmd);
-  };
+  ProtocolRun run(opts.out_dir, name, "dgnet", common.threads, common.json);
+  const auto& root = run.root;
+  const auto& cfg_dir = run.cfg_dir;
+  const auto& note = run.note;
 
   // One dataset per system and trial seed, drawn on first use (the real record: one).
   std::map<std::string, std::string> data_path;
@@ -114,8 +109,8 @@ int run_dgnet_protocol(Protocol protocol, const ReproduceOptions& opts, const Co
       if (opts.quick) {
         for (const auto& kv : protocol.quick_set) extra.insert(extra.end(), {"--set", kv});
       }
-      const auto model = train_row(cfg_dir / (row.config + ".toml"), dataset(row.system, seed),
-                                   dir, seed, extra, opts.resume, note);
+      const auto model = train_row(cfg_dir / (row.config + ".toml"), dataset(row.system, seed), dir,
+                                   seed, extra, opts.resume, note);
 
       const auto loaded = load_for_eval(model);
       // Training time as recorded in the model file (summed over resumed runs).
@@ -184,7 +179,7 @@ int run_dgnet_protocol(Protocol protocol, const ReproduceOptions& opts, const Co
       "over trials (seeds {}..{}); definitions in docs/dgnet.md.\n\n",
       only.command_prefix(), name, opts.quick ? " --quick" : "", opts.resume ? " --resume" : "",
       opts.seed, opts.trials, opts.seed, opts.seed + static_cast<uint64_t>(opts.trials) - 1);
-  write_report(root, header, table, commands, json, common.json, "one folder per row and seed");
+  write_report(root, header, table, run.commands, json, common.json, "one folder per row and seed");
   return 0;
 }
 

@@ -116,15 +116,10 @@ int run_phlearn(const ReproduceOptions& opts, const Common& common) {
   rows.erase(std::remove_if(rows.begin(), rows.end(),
                             [&](const PhlearnRow& r) { return !only.keeps(r.config); }),
              rows.end());
-  init_threads(common.threads > 0 ? common.threads : 0);
-  const std::string root = opts.out_dir + "/phlearn-pde";
-  fs::create_directories(root + "/data");
-  const auto cfg_dir = config_dir("dgnet", "reproduce phlearn-pde");
-  std::vector<std::string> commands;
-  auto note = [&](const std::string& cmd) {
-    commands.push_back(cmd);
-    if (!common.json) fmt::print(stderr, "{}\n", cmd);
-  };
+  ProtocolRun run(opts.out_dir, "phlearn-pde", "dgnet", common.threads, common.json);
+  const auto& root = run.root;
+  const auto& cfg_dir = run.cfg_dir;
+  const auto& note = run.note;
   std::map<std::string, PhlearnCase> by_system;
   for (const auto& c : phlearn_cases()) by_system[c.system] = c;
 
@@ -221,7 +216,7 @@ int run_phlearn(const ReproduceOptions& opts, const Common& common) {
       opts.quick ? " --quick" : "", opts.resume ? " --resume" : "", opts.seed, opts.trials,
       opts.seed, opts.seed + static_cast<uint64_t>(opts.trials) - 1, opts.quick ? 0.5 : 1.0,
       opts.quick ? 0.5 : 10.0);
-  write_report(root, header, table, commands, json, common.json, "one folder per row and seed");
+  write_report(root, header, table, run.commands, json, common.json, "one folder per row and seed");
   return 0;
 }
 

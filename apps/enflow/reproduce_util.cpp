@@ -11,6 +11,7 @@
 
 #include "commands.h"
 #include "enflow/io/atomic_file.h"
+#include "enflow/runtime.h"
 
 namespace enflow::cli {
 
@@ -136,6 +137,17 @@ int run_command(const std::string& name, const std::vector<std::string>& args) {
   for (const auto& w : words) argv.push_back(w.c_str());
   app.parse(static_cast<int>(argv.size()), argv.data());
   return action();
+}
+
+ProtocolRun::ProtocolRun(const std::string& out_dir, const std::string& name,
+                         const std::string& config_sub, int threads, bool json)
+    : root(out_dir + "/" + name), cfg_dir(config_dir(config_sub, "reproduce " + name)) {
+  init_threads(threads > 0 ? threads : 0);
+  fs::create_directories(root + "/data");
+  note = [this, json](const std::string& cmd) {
+    commands.push_back(cmd);
+    if (!json) fmt::print(stderr, "{}\n", cmd);
+  };
 }
 
 }  // namespace enflow::cli

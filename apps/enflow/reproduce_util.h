@@ -74,4 +74,19 @@ std::string train_row(const std::filesystem::path& config, const std::string& da
                       const std::string& dir, uint64_t seed, const std::vector<std::string>& extra,
                       bool resume, const NoteFn& note);
 
+/// Where a table protocol's run lives: the threads set (--threads), <out>/<name>/data made,
+/// configs/<sub> found, and the commands it notes (for table.md; each printed to stderr unless
+/// `json`). `note` refers to this object: it is neither copied nor moved.
+struct ProtocolRun {
+  ProtocolRun(const std::string& out_dir, const std::string& name, const std::string& config_sub,
+              int threads, bool json);
+  ProtocolRun(const ProtocolRun&) = delete;
+  ProtocolRun& operator=(const ProtocolRun&) = delete;
+
+  std::string root;                   ///< <out>/<name>
+  std::filesystem::path cfg_dir;      ///< configs/<sub>
+  std::vector<std::string> commands;  ///< what each row ran, in order
+  NoteFn note;                        ///< records a command (and prints it)
+};
+
 }  // namespace enflow::cli
